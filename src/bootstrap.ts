@@ -1,0 +1,112 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { AppConfig } from './platform/config/app-config';
+import { validateEnvironment } from './platform/config/env.schema';
+import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter, sendProblem } from './platform/errors/problem-details.filter';
+import { createValidationPipe } from './platform/errors/validation';
+import { requestContextMiddleware } from './platform/http/request-context.middleware';
+import { createPino, PinoLoggerService } from './platform/logging/pino-logger';
+import { httpObserver } from './platform/metrics/http-observer';
+import { MetricsService } from './platform/metrics/metrics.service';
+import { RedisIoAdapter } from './platform/realtime/redis-io.adapter';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds the HTTP application exactly as production runs it; the e2e tests use the same function. */
+export async function createApp(): Promise<NestExpressApplication> {
+  const env = validateEnvironment(process.env);
+  const pino = createPino(env.LOG_LEVEL, env.LOG_PRETTY);
+  const logger = new PinoLoggerService(pino);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bodyParser: false,
+    logger,
+    abortOnError: false,
+  });
+  const config = app.get(AppConfig);
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+
+  app.use(requestContextMiddleware);
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginEmbedderPolicy: false }));
+  app.use(httpObserver(app.get(MetricsService), pino));
+  app.use(
+    express.json({
+      limit: config.get('BODY_LIMIT'),
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        (req as Request & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  // Body-parser errors (too large, malformed JSON) happen before Nest routes: answer them as problems too.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    sendProblem(res, req, err);
+  });
+
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+
+  const redisUrl = config.get('REDIS_URL');
+  if (redisUrl) {
+    const adapter = new RedisIoAdapter(app, redisUrl);
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  }
+
+  setupOpenApi(app);
+  return app;
+}
+
+function setupOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('MOM Suite API')
+      .setDescription(
+        'Manufacturing operations (ISA-95 Level 3). People sign in with POST /api/v1/auth/login and send ' +
+          '`Authorization: Bearer <token>`. Systems (WMS, ERP) sign each request: X-App-Key, X-Timestamp (Unix ' +
+          's), X-Nonce, X-Signature = hex HMAC-SHA256(secret, METHOD\\nPATH_WITH_QUERY\\nTIMESTAMP\\nNONCE\\n' +
+          'hex SHA-256(body)). Errors are application/problem+json.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-App-Key', description: 'With X-Timestamp, X-Nonce and X-Signature' }, 'hmac')
+      .build(),
+  );
+  for (const path of Object.values(document.paths)) {
+    for (const op of Object.values(path) as Array<{ responses?: Record<string, unknown>; security?: unknown[] }>) {
+      if (op && typeof op === 'object' && op.responses) {
+        op.responses['default'] ??= {
+          description: 'Error (RFC 9457 problem details)',
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+        };
+      }
+    }
+  }
+  document.components ??= {};
+  document.components.schemas ??= {};
+  document.components.schemas['Problem'] = {
+    type: 'object',
+    required: ['type', 'title', 'status', 'detail', 'code', 'errors', 'correlationId'],
+    properties: {
+      type: { type: 'string' },
+      title: { type: 'string' },
+      status: { type: 'integer' },
+      detail: { type: 'string' },
+      code: { type: 'string' },
+      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+      correlationId: { type: 'string' },
+      instance: { type: 'string' },
+    },
+  };
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'MOM Suite API' });
+}

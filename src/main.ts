@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { seedDemoData } from '../seeds/demo-data.seed';
+import { createApp } from './bootstrap';
+import { AppConfig } from './platform/config/app-config';
+import { validateEnvironment } from './platform/config/env.schema';
+
+async function main(): Promise<void> {
+  try {
+    validateEnvironment(process.env);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const app = await createApp();
+  const config = app.get(AppConfig);
+  const logger = new Logger('Main');
+  const seed = config.get('SEED_DEMO_DATA') ?? (!config.get('DATABASE_URL') && !config.isProduction);
+  if (seed) {
+    const created = await seedDemoData(app.get(DataSource));
+    if (created) logger.log('Demo data created: sign in as admin / admin123 (see README for the other demo users)');
+  }
+  const grace = config.get('SHUTDOWN_GRACE_MS');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: finishing in-flight requests, stopping workers, closing the database`);
+      // Nest's shutdown hooks do the work; this only bounds how long it may take.
+      setTimeout(() => process.exit(1), grace).unref();
+    });
+  }
+  await app.listen(config.get('PORT'), '0.0.0.0');
+  logger.log(`MOM Suite listening on http://localhost:${config.get('PORT')} (API docs: /api/docs)`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

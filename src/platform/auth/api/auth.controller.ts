@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { CurrentPrincipal, Public } from '../auth.decorators';
+import { AuthService } from '../auth.service';
+import type { Principal } from '../principal';
+import { ChangePasswordDto, LoginDto, PrincipalResponse, TerminalLoginDto, TokenResponse } from './auth.dto';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({ description: 'Wrong username or password (problem+json)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failures in the window; see Retry-After' })
+  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenResponse> {
+    return this.auth.login(dto.username, dto.password, req.ip);
+  }
+
+  @Public()
+  @Post('terminal-login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: TokenResponse })
+  terminalLogin(@Body() dto: TerminalLoginDto, @Req() req: Request): Promise<TokenResponse> {
+    return this.auth.terminalLogin(dto.terminalCode, dto.deviceKey, dto.badgeCode, dto.pin, req.ip);
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: PrincipalResponse })
+  me(@CurrentPrincipal() principal: Principal): PrincipalResponse {
+    return principal;
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: TokenResponse, description: 'A new token; tokens issued before the change stop working' })
+  changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<TokenResponse> {
+    return this.auth.changeOwnPassword(principal.id, principal.username ?? principal.name, dto.currentPassword, dto.newPassword, req.ip);
+  }
+}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ROLES, type Role } from '../roles';
+
+export class RegisterTerminalDto {
+  @ApiProperty({ example: 'T-CNC-01' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'code must be 1-64 letters, digits, - or _' })
+  code: string;
+
+  @ApiProperty({ example: 'CNC cell 1 terminal / CNC一号机终端' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  siteId: string;
+}
+
+export class RegisteredTerminalResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() code: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ description: 'Shown once: the terminal stores it and sends it at every operator sign-in' })
+  deviceKey: string;
+}
+
+export class TerminalResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() code: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ nullable: true, type: String }) workCenterId: string | null;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ nullable: true, type: Date }) lastSignInAt: Date | null;
+}
+
+export class CreateApiClientDto {
+  @ApiProperty({ example: 'Warehouse WMS' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ isArray: true, enum: ROLES, example: ['warehouse'] })
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles: Role[];
+
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  siteIds: string[];
+
+  @ApiPropertyOptional({ description: 'Chosen AppKey; generated when omitted' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{8,64}$/, { message: 'appKey must be 8-64 letters, digits, - or _' })
+  appKey?: string;
+}
+
+export class ApiClientCredentialsResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() appKey: string;
+  @ApiProperty({ description: 'Shown once; sign requests with it (HMAC-SHA256)' }) secret: string;
+}
+
+export class ApiClientResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() appKey: string;
+  @ApiProperty({ isArray: true, enum: ROLES }) roles: Role[];
+  @ApiProperty({ type: [String] }) siteIds: string[];
+  @ApiProperty() active: boolean;
+  @ApiProperty({ nullable: true, type: Date }) lastUsedAt: Date | null;
+}

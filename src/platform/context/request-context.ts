@@ -1,0 +1,48 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+
+export type ActorType = 'user' | 'api_client' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  id: string;
+  name: string;
+}
+
+export interface RequestContextStore {
+  correlationId: string;
+  actor?: Actor;
+  ip?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContextStore>();
+
+/** Per-request (or per-job) context: correlation id and the acting principal, read by audit and logs. */
+export const RequestContext = {
+  run<T>(store: RequestContextStore, fn: () => T): T {
+    return storage.run(store, fn);
+  },
+  current(): RequestContextStore | undefined {
+    return storage.getStore();
+  },
+  correlationId(): string {
+    return storage.getStore()?.correlationId ?? randomUUID();
+  },
+  actor(): Actor | undefined {
+    return storage.getStore()?.actor;
+  },
+  setActor(actor: Actor): void {
+    const store = storage.getStore();
+    if (store) store.actor = actor;
+  },
+  /** Runs background work (jobs, relays) under a fresh correlation id and the system actor. */
+  runAsSystem<T>(name: string, fn: () => T): T {
+    return storage.run({ correlationId: randomUUID(), actor: { type: 'system', id: name, name } }, fn);
+  },
+};
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function acceptCorrelationId(incoming: unknown): string {
+  return typeof incoming === 'string' && CORRELATION_ID.test(incoming) ? incoming : randomUUID();
+}

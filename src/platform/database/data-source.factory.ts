@@ -1,0 +1,51 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+import type { DatabaseEndpoint } from './embedded-postgres';
+
+export interface DataSourceSettings {
+  endpoint: DatabaseEndpoint;
+  poolSize: number;
+  statementTimeoutMs: number;
+  applicationName: string;
+  entities?: DataSourceOptions['entities'];
+}
+
+/** The one place TypeORM is configured; used by the app, the migration CLI and the tests. */
+export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: s.endpoint.url,
+    entities: s.entities ?? [],
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    migrationsRun: false,
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    logging: ['error', 'warn', 'migration'],
+    extra: {
+      max: s.poolSize,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: s.applicationName,
+      // PGlite ignores server settings it does not know; PostgreSQL bounds runaway statements.
+      ...(s.endpoint.embedded ? {} : { statement_timeout: s.statementTimeoutMs }),
+    },
+  };
+}
+
+/** Destroying the data source also stops an embedded server, in that order. */
+export function bindEndpointLifetime(dataSource: DataSource, endpoint: DatabaseEndpoint): DataSource {
+  const destroy = dataSource.destroy.bind(dataSource);
+  dataSource.destroy = async () => {
+    try {
+      if (dataSource.isInitialized) await destroy();
+    } finally {
+      await endpoint.stop();
+    }
+  };
+  return dataSource;
+}

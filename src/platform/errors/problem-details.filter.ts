@@ -1,0 +1,175 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { RequestContext } from '../context/request-context';
+import { DomainError, ErrorKind, FieldError, PlatformErrorCode } from './domain-error';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const STATUS_BY_KIND: Record<ErrorKind, number> = {
+  validation: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+const TITLE_BY_STATUS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors: FieldError[];
+  correlationId: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+interface Normalised {
+  status: number;
+  code: string;
+  detail: string;
+  errors: FieldError[];
+  extensions: Record<string, unknown>;
+  retryAfterSeconds?: number;
+}
+
+const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Turns anything thrown into one RFC 9457 problem document. Never leaks stack traces or SQL. */
+export function toProblem(exception: unknown, instance?: string): { problem: ProblemDocument; retryAfterSeconds?: number } {
+  const n = normalise(exception);
+  const problem: ProblemDocument = {
+    ...n.extensions,
+    type: `/problems/${n.code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLE_BY_STATUS[n.status] ?? 'Error',
+    status: n.status,
+    detail: n.detail,
+    code: n.code,
+    errors: n.errors,
+    correlationId: RequestContext.correlationId(),
+    instance,
+  };
+  return { problem, retryAfterSeconds: n.retryAfterSeconds };
+}
+
+function normalise(exception: unknown): Normalised {
+  if (exception instanceof DomainError) {
+    return {
+      status: STATUS_BY_KIND[exception.kind],
+      code: exception.code,
+      detail: exception.message,
+      errors: exception.errors,
+      extensions: exception.extensions,
+      retryAfterSeconds: exception.retryAfterSeconds,
+    };
+  }
+  const bodyParser = bodyParserError(exception);
+  if (bodyParser) return bodyParser;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code =
+      status === 404
+        ? PlatformErrorCode.ROUTE_NOT_FOUND
+        : status === 401
+          ? PlatformErrorCode.AUTHENTICATION_REQUIRED
+          : status === 403
+            ? PlatformErrorCode.ROLE_REQUIRED
+            : status === 413
+              ? PlatformErrorCode.PAYLOAD_TOO_LARGE
+              : status === 405
+                ? PlatformErrorCode.METHOD_NOT_ALLOWED
+                : status < 500
+                  ? PlatformErrorCode.VALIDATION_FAILED
+                  : PlatformErrorCode.INTERNAL;
+    return { status, code, detail: status >= 500 ? 'Internal error' : exception.message, errors: [], extensions: {} };
+  }
+  if (exception instanceof QueryFailedError) {
+    const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
+    if (pgCode === '23505') {
+      return { status: 409, code: PlatformErrorCode.ALREADY_EXISTS, detail: 'A record with the same unique key already exists', errors: [], extensions: {} };
+    }
+    if (pgCode === '40001' || pgCode === '40P01') {
+      return { status: 409, code: PlatformErrorCode.CONCURRENT_MODIFICATION, detail: 'A concurrent change interfered; retry the request', errors: [], extensions: {} };
+    }
+    if (pgCode && PG_CONNECTION_CODES.has(pgCode)) return unavailable();
+  }
+  if (isConnectionError(exception)) return unavailable();
+  return { status: 500, code: PlatformErrorCode.INTERNAL, detail: 'Internal error', errors: [], extensions: {} };
+}
+
+function unavailable(): Normalised {
+  return { status: 503, code: PlatformErrorCode.DATABASE_UNAVAILABLE, detail: 'The database is unavailable; retry shortly', errors: [], extensions: {}, retryAfterSeconds: 5 };
+}
+
+function isConnectionError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: string }).code;
+  return (
+    (code !== undefined && PG_CONNECTION_CODES.has(code)) ||
+    /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(e.message)
+  );
+}
+
+function bodyParserError(e: unknown): Normalised | undefined {
+  if (typeof e !== 'object' || e === null || !('type' in e) || !('status' in e)) return undefined;
+  const { type, status } = e as { type: unknown; status: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number') return undefined;
+  switch (type) {
+    case 'entity.too.large':
+      return { status: 413, code: PlatformErrorCode.PAYLOAD_TOO_LARGE, detail: 'The request body exceeds the size limit', errors: [], extensions: { limitBytes: (e as { limit?: number }).limit } };
+    case 'entity.parse.failed':
+      return { status: 400, code: PlatformErrorCode.MALFORMED_JSON, detail: 'The request body is not valid JSON', errors: [{ field: '', message: 'malformed JSON' }], extensions: {} };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, code: PlatformErrorCode.UNSUPPORTED_MEDIA_TYPE, detail: 'Unsupported body encoding', errors: [], extensions: {} };
+    default:
+      return status >= 400 && status < 500
+        ? { status, code: PlatformErrorCode.VALIDATION_FAILED, detail: 'The request body could not be read', errors: [], extensions: {} }
+        : undefined;
+  }
+}
+
+export function sendProblem(res: Response, req: Request | undefined, exception: unknown): ProblemDocument {
+  const { problem, retryAfterSeconds } = toProblem(exception, req?.originalUrl?.split('?')[0]);
+  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  return problem;
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    if (res.headersSent) return;
+    const problem = sendProblem(res, req, exception);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, correlationId: problem.correlationId }, `${req.method} ${req.originalUrl} failed`);
+    }
+  }
+}

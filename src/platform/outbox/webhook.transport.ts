@@ -1,0 +1,49 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { parseRetryAfter } from './backoff';
+import { classifyHttpStatus, DeliveryResult, OutboundMessage, OutboxTransport, OutboxTransportRegistry } from './outbox-transport';
+
+export interface WebhookTarget {
+  url: string;
+  method?: 'POST' | 'PUT';
+  headers?: Record<string, string>;
+}
+
+/** `webhook` destination: POSTs the payload as JSON to target.url with the message id as Idempotency-Key. */
+@Injectable()
+export class WebhookTransport implements OutboxTransport, OnModuleInit {
+  readonly destination = 'webhook';
+
+  constructor(private readonly registry: OutboxTransportRegistry) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async deliver(message: OutboundMessage, signal: AbortSignal): Promise<DeliveryResult> {
+    const target = message.target as Partial<WebhookTarget>;
+    if (typeof target.url !== 'string' || !/^https?:\/\//.test(target.url)) {
+      return { outcome: 'reject', error: 'target.url is missing or not http(s)' };
+    }
+    try {
+      const res = await fetch(target.url, {
+        method: target.method ?? 'POST',
+        redirect: 'manual',
+        signal,
+        headers: {
+          ...(target.headers ?? {}),
+          'Content-Type': 'application/json',
+          'Idempotency-Key': message.id,
+          'X-Message-Id': message.id,
+          'X-Message-Type': message.messageType,
+          'X-Correlation-Id': message.correlationId,
+        },
+        body: JSON.stringify(message.payload),
+      });
+      const text = res.ok ? '' : await res.text().catch(() => '');
+      return classifyHttpStatus(res.status, parseRetryAfter(res.headers.get('retry-after')), text);
+    } catch (err) {
+      const reason = signal.aborted ? 'timed out' : err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
+      return { outcome: 'retry', error: `request failed: ${reason}` };
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Server → client events on the `/shop-floor` namespace (DESIGN.md). Quantities travel as decimal strings.
+ * Every push is wrapped in a ShopFloorEnvelope carrying the room's sequence number.
+ */
+export interface ShopFloorEventMap {
+  'workorder.status': { workOrderId: string; code: string; status: string; previousStatus?: string; siteId: string };
+  'operation.progress': { operationId: string; workOrderId: string; status: string; goodQty: string; scrapQty: string };
+  andon: { andonId: string; kind: string; state: 'raised' | 'acknowledged' | 'resolved'; workCenterId?: string; equipmentId?: string; message?: string };
+  'spc.violation': { characteristicId: string; pointIndex: number; value: number; rules: number[] };
+  'ticket.changed': { ticketId: string; code: string; status: string; equipmentId?: string };
+  'stock.alert': { materialId: string; siteId: string; availableQty: string; thresholdQty: string };
+  'schedule.published': { scheduleId: string; siteId: string; version: number };
+  'todo.created': { todoId: string; title: string; dueAt?: string; link?: string };
+  /** Site settings changed (name, time zone): screens refresh their headers and calendars. */
+  'site.changed': { siteId: string; code: string };
+}
+
+export type ShopFloorEvent = keyof ShopFloorEventMap;
+
+export interface ShopFloorEnvelope<E extends ShopFloorEvent = ShopFloorEvent> {
+  /** Same id in every room the push went to, so a client in several rooms can drop repeats. */
+  id: string;
+  event: E;
+  room: string;
+  /** Increases by one per push to this room; a gap tells the client to refetch. */
+  seq: number;
+  at: string;
+  data: ShopFloorEventMap[E];
+}
+
+export const ROOM_KINDS = ['site', 'line', 'workcenter', 'equipment', 'workorder', 'role', 'user'] as const;
+export type RoomKind = (typeof ROOM_KINDS)[number];
+
+export function parseRoom(room: unknown): { kind: RoomKind; id: string } | undefined {
+  if (typeof room !== 'string') return undefined;
+  const m = /^([a-z]+):([A-Za-z0-9_-]{1,100})$/.exec(room);
+  if (!m || !(ROOM_KINDS as readonly string[]).includes(m[1]!)) return undefined;
+  return { kind: m[1] as RoomKind, id: m[2]! };
+}

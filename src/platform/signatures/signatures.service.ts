@@ -1,0 +1,167 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthService } from '../auth/auth.service';
+import { canAccessSite, hasRole, type Principal } from '../auth/principal';
+import { RequestContext } from '../context/request-context';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DomainError, notFound, PlatformErrorCode } from '../errors/domain-error';
+import { Site } from '../sites/site.entity';
+import { User } from '../users/user.entity';
+import { recordHash } from './canonical-json';
+import { ElectronicSignature } from './electronic-signature.entity';
+import { SignableRecord, SignableRecordRegistry } from './signable-records';
+
+export const SIGNATURE_MEANINGS = ['approved', 'reviewed', 'verified', 'dispositioned', 'released', 'rejected', 'authored', 'responsible'] as const;
+export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
+
+export interface SignatureView {
+  id: string;
+  entityType: string;
+  entityId: string;
+  meaning: string;
+  reason: string | null;
+  signerId: string;
+  signerName: string;
+  signerUsername: string;
+  signedAt: Date;
+  recordHash: string;
+  /** True while the record still hashes to what was signed. */
+  valid: boolean;
+  currentRecordHash: string | null;
+}
+
+@Injectable()
+export class SignaturesService implements OnModuleInit {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+    private readonly registry: SignableRecordRegistry,
+  ) {}
+
+  /** The platform's own signable records: a site's settings and a user's access rights (access reviews). */
+  onModuleInit(): void {
+    this.registry.register('site', async (m, id) => {
+      const s = await m.getRepository(Site).findOneBy({ id });
+      return s ? { record: { id: s.id, code: s.code, name: s.name, timeZone: s.timeZone, version: s.version }, siteIds: [s.id] } : undefined;
+    });
+    this.registry.register('user', async (m, id) => {
+      const u = await m.getRepository(User).findOne({ where: { id }, relations: { sites: true } });
+      if (!u) return undefined;
+      const siteIds = u.sites.map((s) => s.id).sort();
+      return {
+        record: { id: u.id, username: u.username, displayName: u.displayName, roles: [...u.roles].sort(), siteIds, active: u.active, badgeCode: u.badgeCode },
+        siteIds,
+      };
+    });
+  }
+
+  async sign(
+    signer: Principal,
+    input: { entityType: string; entityId: string; meaning: SignatureMeaning; password: string; reason?: string },
+    ip: string | undefined,
+  ): Promise<SignatureView> {
+    if (signer.kind !== 'user' || !signer.username) {
+      throw new DomainError('forbidden', PlatformErrorCode.ROLE_REQUIRED, 'Only a person can sign electronically');
+    }
+    const loader = this.loaderFor(input.entityType);
+    // Part 11 §11.200: each signing re-checks the signer's password.
+    await this.auth.reauthenticate(signer.id, signer.username, input.password, ip);
+    return this.tx.run(async (tx) => {
+      const current = await this.loadAccessible(signer, loader, tx.manager, input.entityId);
+      if (!current) throw notFound(input.entityType, input.entityId);
+      const hash = recordHash(current.record);
+      const sig = await tx.manager.getRepository(ElectronicSignature).save(
+        tx.manager.create(ElectronicSignature, {
+          entityType: input.entityType,
+          entityId: input.entityId,
+          meaning: input.meaning,
+          reason: input.reason ?? null,
+          signerId: signer.id,
+          signerName: signer.name,
+          signerUsername: signer.username,
+          recordHash: hash,
+          signedRecord: current.record,
+          correlationId: RequestContext.correlationId(),
+        }),
+      );
+      await this.audit.record(tx, {
+        entityType: input.entityType,
+        entityId: input.entityId,
+        siteId: current.siteIds[0] ?? null,
+        action: 'signature.recorded',
+        after: { signatureId: sig.id, meaning: sig.meaning, recordHash: hash, signer: signer.username },
+        reason: input.reason,
+      });
+      tx.raise('platform.signature.recorded', {
+        signatureId: sig.id,
+        entityType: sig.entityType,
+        entityId: sig.entityId,
+        meaning: sig.meaning,
+        signerId: signer.id,
+      });
+      return this.view(sig, hash);
+    });
+  }
+
+  async listFor(reader: Principal, entityType: string, entityId: string): Promise<SignatureView[]> {
+    const loader = this.loaderFor(entityType);
+    const current = await this.loadAccessible(reader, loader, this.dataSource.manager, entityId);
+    const currentHash = current ? recordHash(current.record) : null;
+    const sigs = await this.dataSource.getRepository(ElectronicSignature).find({ where: { entityType, entityId }, order: { signedAt: 'ASC' } });
+    return sigs.map((s) => this.view(s, currentHash));
+  }
+
+  async get(reader: Principal, id: string): Promise<SignatureView & { signedRecord: unknown }> {
+    const sig = await this.dataSource.getRepository(ElectronicSignature).findOneBy({ id });
+    if (!sig) throw notFound('signature', id);
+    const current = await this.loadAccessible(reader, this.loaderFor(sig.entityType), this.dataSource.manager, sig.entityId);
+    return { ...this.view(sig, current ? recordHash(current.record) : null), signedRecord: sig.signedRecord };
+  }
+
+  private loaderFor(entityType: string) {
+    const loader = this.registry.get(entityType);
+    if (!loader) {
+      throw new DomainError('validation', PlatformErrorCode.RECORD_TYPE_NOT_SIGNABLE, `Records of type ${entityType} cannot be signed`, {
+        errors: [{ field: 'entityType', message: `must be one of: ${this.registry.types().join(', ')}` }],
+      });
+    }
+    return loader;
+  }
+
+  private async loadAccessible(
+    who: Principal,
+    loader: (m: EntityManager, id: string) => Promise<SignableRecord | undefined>,
+    manager: EntityManager,
+    entityId: string,
+  ): Promise<SignableRecord | undefined> {
+    const rec = await loader(manager, entityId);
+    // A deleted record leaves its signatures readable (and invalid) to admins.
+    if (!rec) {
+      if (!hasRole(who, 'admin')) throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'You have no access to this record');
+      return undefined;
+    }
+    const allowed = rec.siteIds.length === 0 ? hasRole(who, 'admin') : rec.siteIds.some((s) => canAccessSite(who, s));
+    if (!allowed) throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'You have no access to this record');
+    return rec;
+  }
+
+  private view(s: ElectronicSignature, currentHash: string | null): SignatureView {
+    return {
+      id: s.id,
+      entityType: s.entityType,
+      entityId: s.entityId,
+      meaning: s.meaning,
+      reason: s.reason,
+      signerId: s.signerId,
+      signerName: s.signerName,
+      signerUsername: s.signerUsername,
+      signedAt: s.signedAt,
+      recordHash: s.recordHash,
+      valid: currentHash === s.recordHash,
+      currentRecordHash: currentHash,
+    };
+  }
+}
