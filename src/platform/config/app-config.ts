@@ -1,22 +1,23 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { hostname } from 'node:os';
-import { EnvironmentVariables } from './env.schema';
+import { environment } from './environment';
+import type { EnvironmentVariables } from './env.schema';
 
-/** Typed read access to the validated configuration. */
+/** Typed read access to the configuration validated at boot. */
 @Injectable()
 export class AppConfig {
-  constructor(private readonly config: ConfigService<EnvironmentVariables, true>) {}
+  constructor(@Inject(environment.KEY) private readonly env: ConfigType<typeof environment>) {}
 
   get<K extends keyof EnvironmentVariables>(key: K): EnvironmentVariables[K] {
-    return this.config.get(key, { infer: true });
+    return this.env[key];
   }
 
   get isProduction(): boolean {
-    return this.get('NODE_ENV') === 'production';
+    return this.env.NODE_ENV === 'production';
   }
 
   get instanceId(): string {
-    return this.get('INSTANCE_ID') ?? `${hostname()}-${process.pid}`;
+    return this.env.INSTANCE_ID ?? `${hostname()}-${process.pid}`;
   }
 }

@@ -23,9 +23,9 @@ export interface ScheduledJobDefinition {
 export type JobRunOutcome = 'ran' | 'skipped' | 'failed';
 
 /**
- * Scheduled jobs that run on one instance at a time: each run takes a PostgreSQL advisory lock (and an
- * in-process guard, since the embedded database has a single session) and records itself in
- * scheduled_job_state. Modules define their jobs in onModuleInit; JOBS_ENABLED=false turns timers off.
+ * Scheduled jobs that run on one instance at a time: each run takes a PostgreSQL advisory lock, then claims
+ * its row in scheduled_job_state (which also stops a second instance from repeating the same tick, and
+ * excludes concurrent runs on the embedded database, where all connections share one session). Modules define their jobs in onModuleInit; JOBS_ENABLED=false turns timers off.
  */
 @Injectable()
 export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -33,6 +33,8 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
   private readonly definitions = new Map<string, ScheduledJobDefinition>();
   private readonly runningHere = new Map<string, Promise<JobRunOutcome>>();
   private stopping = false;
+  /** PGlite serves every connection from one session, so advisory locks do not exclude there. */
+  private sharedSession?: Promise<boolean>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -96,6 +98,11 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
       await runner.connect();
       const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey])) as [{ locked: boolean }];
       if (!locked) return 'skipped';
+      this.sharedSession ??= runner
+        .query('SELECT version() AS v')
+        .then((rows: Array<{ v: string }>) => /PGlite/i.test(rows[0]?.v ?? ''));
+      // Holding a real lock means nobody else runs the job: a 'running' row was left by a crashed instance.
+      const takeOver = !(await this.sharedSession);
       try {
         const claimed: unknown[] = await runner.query(
           `INSERT INTO scheduled_job_state (name, last_started_at, last_status, last_instance, run_count)
@@ -103,10 +110,12 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
            ON CONFLICT (name) DO UPDATE
               SET last_started_at = clock_timestamp(), last_status = 'running', last_instance = $2, last_error = NULL,
                   run_count = scheduled_job_state.run_count + 1
-            WHERE scheduled_job_state.last_started_at IS NULL
-               OR scheduled_job_state.last_started_at <= clock_timestamp() - make_interval(secs => $3::double precision / 1000)
+            WHERE (scheduled_job_state.last_status IS DISTINCT FROM 'running' OR $4::boolean
+                   OR scheduled_job_state.last_started_at < clock_timestamp() - interval '1 hour')
+              AND (scheduled_job_state.last_started_at IS NULL
+                   OR scheduled_job_state.last_started_at <= clock_timestamp() - make_interval(secs => $3::double precision / 1000))
            RETURNING name`,
-          [name, this.config.instanceId, minIntervalMs],
+          [name, this.config.instanceId, minIntervalMs, takeOver],
         );
         if (claimed.length === 0) return 'skipped';
         let outcome: JobRunOutcome = 'ran';
