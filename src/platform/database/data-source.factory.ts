@@ -1,6 +1,7 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { TypeOrmLogger } from './typeorm-logger';
 import type { DatabaseEndpoint } from './embedded-postgres';
 
 export interface DataSourceSettings {
@@ -26,6 +27,8 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
     uuidExtension: 'pgcrypto',
     installExtensions: false,
     logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(),
+    maxQueryExecutionTime: 1000,
     extra: {
       max: s.poolSize,
       connectionTimeoutMillis: 5000,
