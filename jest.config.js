@@ -2,7 +2,17 @@
 // ESM-only packages in node_modules are transpiled to CommonJS by swc as well.
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(__dirname + '/.swcrc', 'utf8'));
-const esmOnly = ['@nestjs', '@borewit', '@tokenizer', '@standard-schema', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', 'libphonenumber-js'];
+const esmOnly = [
+  '@nestjs',
+  '@borewit',
+  '@tokenizer',
+  '@standard-schema',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  'libphonenumber-js',
+];
 
 module.exports = {
   moduleFileExtensions: ['js', 'json', 'ts'],

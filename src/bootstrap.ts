@@ -7,7 +7,11 @@ import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AppConfig } from './platform/config/app-config';
 import { validateEnvironment } from './platform/config/env.schema';
-import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter, sendProblem } from './platform/errors/problem-details.filter';
+import {
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetailsFilter,
+  sendProblem,
+} from './platform/errors/problem-details.filter';
 import { createValidationPipe } from './platform/errors/validation';
 import { requestContextMiddleware } from './platform/http/request-context.middleware';
 import { createPino, PinoLoggerService } from './platform/logging/pino-logger';
@@ -79,11 +83,22 @@ function setupOpenApi(app: INestApplication): void {
       )
       .setVersion('1')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-App-Key', description: 'With X-Timestamp, X-Nonce and X-Signature' }, 'hmac')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-App-Key',
+          description: 'With X-Timestamp, X-Nonce and X-Signature',
+        },
+        'hmac',
+      )
       .build(),
   );
   for (const path of Object.values(document.paths)) {
-    for (const op of Object.values(path) as Array<{ responses?: Record<string, unknown>; security?: unknown[] }>) {
+    for (const op of Object.values(path) as Array<{
+      responses?: Record<string, unknown>;
+      security?: unknown[];
+    }>) {
       if (op && typeof op === 'object' && op.responses) {
         op.responses['default'] ??= {
           description: 'Error (RFC 9457 problem details)',
@@ -103,10 +118,16 @@ function setupOpenApi(app: INestApplication): void {
       status: { type: 'integer' },
       detail: { type: 'string' },
       code: { type: 'string' },
-      errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+      errors: {
+        type: 'array',
+        items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+      },
       correlationId: { type: 'string' },
       instance: { type: 'string' },
     },
   };
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', customSiteTitle: 'MOM Suite API' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    customSiteTitle: 'MOM Suite API',
+  });
 }

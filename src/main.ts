@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const seed = config.get('SEED_DEMO_DATA') ?? (!config.get('DATABASE_URL') && !config.isProduction);
   if (seed) {
     const created = await seedDemoData(app.get(DataSource));
-    if (created) logger.log('Demo data created: sign in as admin / admin123 (see README for the other demo users)');
+    if (created)
+      logger.log('Demo data created: sign in as admin / admin123 (see README for the other demo users)');
   }
   const grace = config.get('SHUTDOWN_GRACE_MS');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `Failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

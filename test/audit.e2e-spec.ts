@@ -55,12 +55,20 @@ describe('audit trail', () => {
     await expect(
       tx.run(async (x) => {
         await x.manager.query('UPDATE site SET name = $2 WHERE id = $1', [site.id, 'should vanish']);
-        await audit.record(x, { entityType: 'site', entityId: site.id, action: 'site.updated', before: {}, after: { name: 'should vanish' } });
+        await audit.record(x, {
+          entityType: 'site',
+          entityId: site.id,
+          action: 'site.updated',
+          before: {},
+          after: { name: 'should vanish' },
+        });
         throw new Error('business rule failed after the write');
       }),
     ).rejects.toThrow('business rule failed');
     expect(await rowsFor(site.id)).toHaveLength(0);
-    const [s] = (await t.dataSource.query('SELECT name FROM site WHERE id = $1', [site.id])) as Array<{ name: string }>;
+    const [s] = await t.dataSource.query<Array<{ name: string }>>('SELECT name FROM site WHERE id = $1', [
+      site.id,
+    ]);
     expect(s!.name).not.toBe('should vanish');
   });
 
@@ -69,7 +77,15 @@ describe('audit trail', () => {
     const res = await t.http
       .post('/api/v1/users')
       .set('Authorization', `Bearer ${users.admin.token}`)
-      .send({ username: `op.${site.code}`, displayName: 'Op', password: 'secret-password', pin: '9876', badgeCode: `X${site.code}`, roles: ['operator'], siteIds: [site.id] })
+      .send({
+        username: `op.${site.code}`,
+        displayName: 'Op',
+        password: 'secret-password',
+        pin: '9876',
+        badgeCode: `X${site.code}`,
+        roles: ['operator'],
+        siteIds: [site.id],
+      })
       .expect(201);
     const rows = await rowsFor(res.body.id);
     expect(rows.map((r) => r.action)).toEqual(['user.created']);
@@ -81,9 +97,17 @@ describe('audit trail', () => {
 
   it('refuses UPDATE, DELETE and TRUNCATE on the audit table, even for the application’s own role', async () => {
     const { site, users } = await siteWithStaff(t.dataSource, t.http);
-    await t.http.patch(`/api/v1/sites/${site.id}`).set('Authorization', `Bearer ${users.admin.token}`).send({ name: 'renamed' }).expect(200);
-    await expect(t.dataSource.query(`UPDATE audit_log SET reason = 'tampered' WHERE entity_id = $1`, [site.id])).rejects.toThrow(/append-only/);
-    await expect(t.dataSource.query(`DELETE FROM audit_log WHERE entity_id = $1`, [site.id])).rejects.toThrow(/append-only/);
+    await t.http
+      .patch(`/api/v1/sites/${site.id}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ name: 'renamed' })
+      .expect(200);
+    await expect(
+      t.dataSource.query(`UPDATE audit_log SET reason = 'tampered' WHERE entity_id = $1`, [site.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.dataSource.query(`DELETE FROM audit_log WHERE entity_id = $1`, [site.id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(t.dataSource.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
     const rows = await rowsFor(site.id);
     expect(rows.length).toBeGreaterThan(0);
@@ -93,21 +117,38 @@ describe('audit trail', () => {
   it('query API: admins and quality filter by entity, actor and time; others are refused; other sites stay hidden', async () => {
     const { site, users } = await siteWithStaff(t.dataSource, t.http);
     const start = new Date(Date.now() - 1000).toISOString();
-    await t.http.patch(`/api/v1/sites/${site.id}`).set('Authorization', `Bearer ${users.admin.token}`).send({ name: 'A' }).expect(200);
-    await t.http.patch(`/api/v1/sites/${site.id}`).set('Authorization', `Bearer ${users.admin.token}`).send({ name: 'B' }).expect(200);
+    await t.http
+      .patch(`/api/v1/sites/${site.id}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ name: 'A' })
+      .expect(200);
+    await t.http
+      .patch(`/api/v1/sites/${site.id}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ name: 'B' })
+      .expect(200);
 
     const q = `/api/v1/audit?entityType=site&entityId=${site.id}&actorId=${users.admin.id}&from=${encodeURIComponent(start)}`;
     const asQuality = await t.http.get(q).set('Authorization', `Bearer ${users.quality.token}`).expect(200);
     expect(asQuality.body.items.map((e: { after: { name: string } }) => e.after.name)).toEqual(['B', 'A']);
-    const page = await t.http.get(`${q}&limit=1`).set('Authorization', `Bearer ${users.admin.token}`).expect(200);
+    const page = await t.http
+      .get(`${q}&limit=1`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .expect(200);
     expect(page.body.items).toHaveLength(1);
-    const next = await t.http.get(`${q}&limit=1&before=${page.body.nextBefore}`).set('Authorization', `Bearer ${users.admin.token}`).expect(200);
+    const next = await t.http
+      .get(`${q}&limit=1&before=${page.body.nextBefore}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .expect(200);
     expect(next.body.items[0].after.name).toBe('A');
 
     await t.http.get(q).set('Authorization', `Bearer ${users.operator.token}`).expect(403);
     const other = await createSite(t.dataSource);
     const otherAdmin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [other.id] });
-    const hidden = await t.http.get(q).set('Authorization', `Bearer ${await login(t.http, otherAdmin)}`).expect(200);
+    const hidden = await t.http
+      .get(q)
+      .set('Authorization', `Bearer ${await login(t.http, otherAdmin)}`)
+      .expect(200);
     expect(hidden.body.items).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ describe('errors are problem+json with field-level messages and change nothing',
     await t.close();
   });
 
-  const countUsers = async (): Promise<number> => Number(((await t.dataSource.query('SELECT count(*) AS n FROM app_user')) as Array<{ n: string }>)[0]!.n);
+  const countUsers = async (): Promise<number> =>
+    Number((await t.dataSource.query<Array<{ n: string }>>('SELECT count(*) AS n FROM app_user'))[0]!.n);
 
   it('400 for wrong types, unknown fields, bad enums and oversized strings — each field named, nothing created', async () => {
     const before = await countUsers();
@@ -34,7 +35,12 @@ describe('errors are problem+json with field-level messages and change nothing',
       })
       .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
-    expect(res.body).toMatchObject({ type: '/problems/validation-failed', title: 'Bad Request', status: 400, code: 'VALIDATION_FAILED' });
+    expect(res.body).toMatchObject({
+      type: '/problems/validation-failed',
+      title: 'Bad Request',
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     const fields = new Set((res.body.errors as Array<{ field: string }>).map((e) => e.field));
     expect([...fields].sort()).toEqual(['displayName', 'isRoot', 'password', 'roles', 'siteIds']);
     expect(res.body.errors).toContainEqual({ field: 'isRoot', message: 'isRoot should not exist' });
@@ -61,7 +67,11 @@ describe('errors are problem+json with field-level messages and change nothing',
   });
 
   it('400 MALFORMED_JSON for a body that is not JSON', async () => {
-    const res = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"username": "a",').expect(400);
+    const res = await t.http
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "a",')
+      .expect(400);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body.code).toBe('MALFORMED_JSON');
     expect(res.headers['x-correlation-id']).toEqual(expect.any(String));
@@ -69,7 +79,11 @@ describe('errors are problem+json with field-level messages and change nothing',
 
   it('413 for a 10 MB body, before it reaches any handler', async () => {
     const huge = JSON.stringify({ username: 'x', password: 'y'.repeat(10 * 1024 * 1024) });
-    const res = await t.http.post('/api/v1/auth/login').set('Content-Type', 'application/json').send(huge).expect(413);
+    const res = await t.http
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(huge)
+      .expect(413);
     expect(res.headers['content-type']).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
@@ -77,16 +91,25 @@ describe('errors are problem+json with field-level messages and change nothing',
   it('400 naming the parameter for a malformed id; 404 problem for unknown ids and routes', async () => {
     const bad = await t.http.get('/api/v1/sites/123').set('Authorization', `Bearer ${admin}`).expect(400);
     expect(bad.body.errors).toEqual([{ field: 'id', message: 'must be a UUID' }]);
-    const missing = await t.http.get('/api/v1/users/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${admin}`).expect(404);
+    const missing = await t.http
+      .get('/api/v1/users/00000000-0000-4000-8000-000000000000')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(404);
     expect(missing.body.code).toBe('NOT_FOUND');
-    const route = await t.http.get('/api/v1/no-such-thing').set('Authorization', `Bearer ${admin}`).expect(404);
+    const route = await t.http
+      .get('/api/v1/no-such-thing')
+      .set('Authorization', `Bearer ${admin}`)
+      .expect(404);
     expect(route.headers['content-type']).toMatch(PROBLEM);
   });
 
   it('every response carries X-Correlation-Id, echoing a well-formed incoming one', async () => {
     const echoed = await t.http.get('/health').set('X-Correlation-Id', 'wms-req-42').expect(200);
     expect(echoed.headers['x-correlation-id']).toBe('wms-req-42');
-    const replaced = await t.http.get('/health').set('X-Correlation-Id', 'bad id with spaces <script>').expect(200);
+    const replaced = await t.http
+      .get('/health')
+      .set('X-Correlation-Id', 'bad id with spaces <script>')
+      .expect(200);
     expect(replaced.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
     const failing = await t.http.get('/api/v1/sites').expect(401);
     expect(failing.body.correlationId).toBe(failing.headers['x-correlation-id']);

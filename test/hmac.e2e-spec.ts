@@ -4,7 +4,14 @@ import { createSite, createUser, login } from './support/builders';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /** Signs like a WMS/ERP would: METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nsha256(body). */
-function signed(appKey: string, secret: string, method: string, path: string, body?: string, opts: { timestamp?: number; nonce?: string } = {}) {
+function signed(
+  appKey: string,
+  secret: string,
+  method: string,
+  path: string,
+  body?: string,
+  opts: { timestamp?: number; nonce?: string } = {},
+) {
   const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = opts.nonce ?? randomUUID().replace(/-/g, '');
   const signature = signRequest(secret, { method, pathWithQuery: path, timestamp, nonce, body });
@@ -37,19 +44,39 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
     const path = `/api/v1/auth/me?probe=1&x=${encodeURIComponent('a b')}`;
     const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'GET', path);
     const res = await t.http.get(path).set(headers).expect(200);
-    expect(res.body).toMatchObject({ kind: 'api_client', id: client.id, name: 'ERP connector', roles: ['admin'], siteIds: [site.id] });
+    expect(res.body).toMatchObject({
+      kind: 'api_client',
+      id: client.id,
+      name: 'ERP connector',
+      roles: ['admin'],
+      siteIds: [site.id],
+    });
   });
 
   it('accepts a signed POST whose body hash matches, and refuses the same request with a tampered body', async () => {
-    const body = JSON.stringify({ code: `E${site.code}`.slice(0, 32), name: 'Created by ERP', timeZone: 'Europe/Berlin' });
+    const body = JSON.stringify({
+      code: `E${site.code}`.slice(0, 32),
+      name: 'Created by ERP',
+      timeZone: 'Europe/Berlin',
+    });
     const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
-    const created = await t.http.post('/api/v1/sites').set(headers).set('Content-Type', 'application/json').send(body).expect(201);
+    const created = await t.http
+      .post('/api/v1/sites')
+      .set(headers)
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(201);
     expect(created.body.timeZone).toBe('Europe/Berlin');
 
     const tamperedBody = body.replace('Europe/Berlin', 'Asia/Tokyo');
     const again = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
     const { nonce: _m, ...h2 } = again;
-    const res = await t.http.post('/api/v1/sites').set(h2).set('Content-Type', 'application/json').send(tamperedBody).expect(401);
+    const res = await t.http
+      .post('/api/v1/sites')
+      .set(h2)
+      .set('Content-Type', 'application/json')
+      .send(tamperedBody)
+      .expect(401);
     expect(res.body.code).toBe('SIGNATURE_INVALID');
   });
 
@@ -63,7 +90,14 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   it('refuses a stale timestamp (outside the 5-minute window) and a future one', async () => {
     const now = Math.floor(Date.now() / 1000);
     for (const ts of [now - 301, now + 301]) {
-      const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'GET', '/api/v1/auth/me', undefined, { timestamp: ts });
+      const { nonce: _n, ...headers } = signed(
+        client.appKey,
+        client.secret,
+        'GET',
+        '/api/v1/auth/me',
+        undefined,
+        { timestamp: ts },
+      );
       const res = await t.http.get('/api/v1/auth/me').set(headers).expect(401);
       expect(res.body.code).toBe('SIGNATURE_EXPIRED');
     }
@@ -71,17 +105,29 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
 
   it('refuses a wrong signature and an unknown app key; missing headers are named', async () => {
     const { nonce: _n, ...headers } = signed(client.appKey, 'not-the-secret', 'GET', '/api/v1/auth/me');
-    expect((await t.http.get('/api/v1/auth/me').set(headers).expect(401)).body.code).toBe('SIGNATURE_INVALID');
+    expect((await t.http.get('/api/v1/auth/me').set(headers).expect(401)).body.code).toBe(
+      'SIGNATURE_INVALID',
+    );
     const { nonce: _m, ...unknown } = signed('ak_unknown_client', client.secret, 'GET', '/api/v1/auth/me');
     expect((await t.http.get('/api/v1/auth/me').set(unknown).expect(401)).body.code).toBe('UNKNOWN_APP_KEY');
     const missing = await t.http.get('/api/v1/auth/me').set('X-App-Key', client.appKey).expect(401);
-    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['X-Timestamp', 'X-Nonce', 'X-Signature']);
+    expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      'X-Timestamp',
+      'X-Nonce',
+      'X-Signature',
+    ]);
   });
 
   it('throttles an app key after 5 bad signatures in a minute and audits the refusals', async () => {
     const admin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] });
     const token = await login(t.http, admin);
-    const c = (await t.http.post('/api/v1/api-clients').set('Authorization', `Bearer ${token}`).send({ name: 'WMS', roles: ['warehouse'], siteIds: [site.id] }).expect(201)).body;
+    const c = (
+      await t.http
+        .post('/api/v1/api-clients')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ name: 'WMS', roles: ['warehouse'], siteIds: [site.id] })
+        .expect(201)
+    ).body;
     for (let i = 0; i < 5; i++) {
       const { nonce: _n, ...bad } = signed(c.appKey, 'wrong-secret', 'GET', '/api/v1/auth/me');
       await t.http.get('/api/v1/auth/me').set(bad).expect(401);
@@ -99,7 +145,13 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   it('a client limited to the warehouse role cannot use admin endpoints', async () => {
     const admin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] });
     const token = await login(t.http, admin);
-    const c = (await t.http.post('/api/v1/api-clients').set('Authorization', `Bearer ${token}`).send({ name: 'WMS 2', roles: ['warehouse'], siteIds: [site.id] }).expect(201)).body;
+    const c = (
+      await t.http
+        .post('/api/v1/api-clients')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ name: 'WMS 2', roles: ['warehouse'], siteIds: [site.id] })
+        .expect(201)
+    ).body;
     const { nonce: _n, ...h } = signed(c.appKey, c.secret, 'GET', '/api/v1/users');
     expect((await t.http.get('/api/v1/users').set(h).expect(403)).body.code).toBe('ROLE_REQUIRED');
   });

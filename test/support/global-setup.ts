@@ -28,6 +28,8 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_URL = embedded.url;
     process.env.TEST_DATABASE_KIND = 'embedded';
   }
-  await migrate(process.env.TEST_DATABASE_URL!);
-  process.stdout.write(`\nTest database: ${process.env.TEST_DATABASE_KIND} (${process.env.TEST_DATABASE_NAME ?? 'in memory'})\n`);
+  await migrate(process.env.TEST_DATABASE_URL);
+  process.stdout.write(
+    `\nTest database: ${process.env.TEST_DATABASE_KIND} (${process.env.TEST_DATABASE_NAME ?? 'in memory'})\n`,
+  );
 }

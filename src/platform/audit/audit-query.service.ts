@@ -27,9 +27,12 @@ export class AuditQueryService {
     const limit = f.limit ?? 100;
     const order = f.order ?? 'desc';
     const qb = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a');
-    qb.where(hasRole(reader, 'admin') ? '(a.siteId IS NULL OR a.siteId = ANY(:sites))' : 'a.siteId = ANY(:sites)', {
-      sites: reader.siteIds,
-    });
+    qb.where(
+      hasRole(reader, 'admin') ? '(a.siteId IS NULL OR a.siteId = ANY(:sites))' : 'a.siteId = ANY(:sites)',
+      {
+        sites: reader.siteIds,
+      },
+    );
     if (f.entityType) qb.andWhere('a.entityType = :entityType', { entityType: f.entityType });
     if (f.entityId) qb.andWhere('a.entityId = :entityId', { entityId: f.entityId });
     if (f.actorId) qb.andWhere('a.actorId = :actorId', { actorId: f.actorId });

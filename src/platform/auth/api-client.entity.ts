@@ -14,7 +14,10 @@ import type { Role } from './roles';
 
 /** A system (WMS, ERP, MQTT gateway) calling the API with AppKey + HMAC-signed requests. */
 @Entity({ name: 'api_client' })
-@Check('ck_api_client_roles', `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','viewer']::text[]`)
+@Check(
+  'ck_api_client_roles',
+  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','viewer']::text[]`,
+)
 @Index('ux_api_client_app_key', ['appKey'], { unique: true })
 export class ApiClient {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_api_client' })
@@ -36,8 +39,16 @@ export class ApiClient {
   @ManyToMany(() => Site)
   @JoinTable({
     name: 'api_client_site',
-    joinColumn: { name: 'api_client_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_api_client_site_client' },
-    inverseJoinColumn: { name: 'site_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_api_client_site_site' },
+    joinColumn: {
+      name: 'api_client_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'fk_api_client_site_client',
+    },
+    inverseJoinColumn: {
+      name: 'site_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'fk_api_client_site_site',
+    },
   })
   sites: Site[];
 

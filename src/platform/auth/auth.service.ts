@@ -40,9 +40,20 @@ export class AuthService {
       .getOne();
     const ok = await PasswordHasher.verify(user?.passwordHash, password);
     if (!user || !ok || !user.active) {
-      await this.refuse(key, ip, 'user', user?.id ?? username, username, user && ok && !user.active ? 'account disabled' : 'wrong credentials');
+      await this.refuse(
+        key,
+        ip,
+        'user',
+        user?.id ?? username,
+        username,
+        user && ok && !user.active ? 'account disabled' : 'wrong credentials',
+      );
       if (user && ok && !user.active) {
-        throw new DomainError('unauthenticated', PlatformErrorCode.ACCOUNT_DISABLED, 'This account is disabled');
+        throw new DomainError(
+          'unauthenticated',
+          PlatformErrorCode.ACCOUNT_DISABLED,
+          'This account is disabled',
+        );
       }
       throw invalidCredentials();
     }
@@ -58,7 +69,13 @@ export class AuthService {
   }
 
   /** Operator sign-in at a registered terminal: the terminal proves itself with its device key. */
-  async terminalLogin(terminalCode: string, deviceKey: string, badgeCode: string, pin: string, ip: string | undefined): Promise<IssuedToken> {
+  async terminalLogin(
+    terminalCode: string,
+    deviceKey: string,
+    badgeCode: string,
+    pin: string,
+    ip: string | undefined,
+  ): Promise<IssuedToken> {
     const key = `badge:${terminalCode.toLowerCase()}:${badgeCode.toLowerCase()}`;
     await this.throttle.assertNotThrottled(key);
     const terminal = await this.dataSource
@@ -68,8 +85,19 @@ export class AuthService {
       .where('t.code = :code AND t.active', { code: terminalCode })
       .getOne();
     if (!terminal || terminal.deviceKeyHash !== sha256Hex(deviceKey)) {
-      await this.refuse(key, ip, 'terminal', terminal?.id ?? terminalCode, terminalCode, 'unknown terminal or wrong device key');
-      throw new DomainError('unauthenticated', PlatformErrorCode.TERMINAL_UNKNOWN, 'This terminal is not registered');
+      await this.refuse(
+        key,
+        ip,
+        'terminal',
+        terminal?.id ?? terminalCode,
+        terminalCode,
+        'unknown terminal or wrong device key',
+      );
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.TERMINAL_UNKNOWN,
+        'This terminal is not registered',
+      );
     }
     const user = await this.dataSource
       .getRepository(User)
@@ -82,7 +110,14 @@ export class AuthService {
     const ok = await PasswordHasher.verify(user?.pinHash, pin);
     const atSite = user?.sites.some((s) => s.id === terminal.siteId) ?? false;
     if (!user || !ok || !user.active || !atSite) {
-      await this.refuse(key, ip, 'user', user?.id ?? badgeCode, badgeCode, !atSite && ok ? 'not assigned to the terminal site' : 'wrong badge or PIN');
+      await this.refuse(
+        key,
+        ip,
+        'user',
+        user?.id ?? badgeCode,
+        badgeCode,
+        !atSite && ok ? 'not assigned to the terminal site' : 'wrong badge or PIN',
+      );
       throw new DomainError('unauthenticated', PlatformErrorCode.INVALID_CREDENTIALS, 'Wrong badge or PIN');
     }
     await this.throttle.clear(key);
@@ -101,7 +136,12 @@ export class AuthService {
   }
 
   /** Re-checks a signed-in user's password (e-signatures); failures count towards the same throttle. */
-  async reauthenticate(userId: string, username: string, password: string, ip: string | undefined): Promise<void> {
+  async reauthenticate(
+    userId: string,
+    username: string,
+    password: string,
+    ip: string | undefined,
+  ): Promise<void> {
     const key = `login:${username.toLowerCase()}`;
     await this.throttle.assertNotThrottled(key);
     const user = await this.dataSource
@@ -112,22 +152,42 @@ export class AuthService {
       .getOne();
     if (!user || !(await PasswordHasher.verify(user.passwordHash, password))) {
       await this.refuse(key, ip, 'user', userId, username, 'wrong password at signing');
-      throw new DomainError('unauthenticated', PlatformErrorCode.INVALID_CREDENTIALS, 'The password is not correct');
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.INVALID_CREDENTIALS,
+        'The password is not correct',
+      );
     }
   }
 
-  async changeOwnPassword(userId: string, username: string, currentPassword: string, newPassword: string, ip: string | undefined): Promise<IssuedToken> {
+  async changeOwnPassword(
+    userId: string,
+    username: string,
+    currentPassword: string,
+    newPassword: string,
+    ip: string | undefined,
+  ): Promise<IssuedToken> {
     await this.reauthenticate(userId, username, currentPassword, ip);
     const hash = await PasswordHasher.hash(newPassword);
     await this.tx.run(async (tx) => {
       // Second precision so tokens issued in this same second (iat) are already void.
-      await tx.manager.query(`UPDATE app_user SET password_hash = $2, password_changed_at = date_trunc('second', now()), version = version + 1 WHERE id = $1`, [userId, hash]);
+      await tx.manager.query(
+        `UPDATE app_user SET password_hash = $2, password_changed_at = date_trunc('second', now()), version = version + 1 WHERE id = $1`,
+        [userId, hash],
+      );
       await this.audit.record(tx, { entityType: 'user', entityId: userId, action: 'user.password_changed' });
     });
     return this.tokens.issue({ id: userId });
   }
 
-  private async refuse(key: string, ip: string | undefined, entityType: string, entityId: string, actorName: string, why: string): Promise<void> {
+  private async refuse(
+    key: string,
+    ip: string | undefined,
+    entityType: string,
+    entityId: string,
+    actorName: string,
+    why: string,
+  ): Promise<void> {
     await this.throttle.recordFailure(key, ip);
     await this.audit.recordStandalone({
       entityType,

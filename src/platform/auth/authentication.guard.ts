@@ -9,12 +9,20 @@ import type { Principal } from './principal';
 import type { Role } from './roles';
 
 function passportResult(err: unknown, user: Principal | false, info: unknown): Principal {
-  if (err) throw err;
+  if (err) throw err instanceof Error ? err : new Error('authentication failed');
   if (!user) {
     const message = info instanceof Error ? info.message : '';
     throw /no auth token/i.test(message)
-      ? new DomainError('unauthenticated', PlatformErrorCode.AUTHENTICATION_REQUIRED, 'Sign in first: send a Bearer token or a signed request')
-      : new DomainError('unauthenticated', PlatformErrorCode.TOKEN_INVALID, 'The access token is invalid or expired');
+      ? new DomainError(
+          'unauthenticated',
+          PlatformErrorCode.AUTHENTICATION_REQUIRED,
+          'Sign in first: send a Bearer token or a signed request',
+        )
+      : new DomainError(
+          'unauthenticated',
+          PlatformErrorCode.TOKEN_INVALID,
+          'The access token is invalid or expired',
+        );
   }
   return user;
 }
@@ -54,13 +62,22 @@ export class AuthenticationGuard implements CanActivate {
     const signed = typeof req.headers['x-app-key'] === 'string';
     await (signed ? this.hmac : this.jwt).canActivate(context);
     const principal = req.user!;
-    RequestContext.setActor({ type: principal.kind, id: principal.id, name: principal.username ?? principal.name });
+    RequestContext.setActor({
+      type: principal.kind,
+      id: principal.id,
+      name: principal.username ?? principal.name,
+    });
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required && required.length > 0 && !principal.roles.some((r) => required.includes(r))) {
-      throw new DomainError('forbidden', PlatformErrorCode.ROLE_REQUIRED, `This action needs one of the roles: ${required.join(', ')}`, {
-        extensions: { requiredRoles: required },
-      });
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.ROLE_REQUIRED,
+        `This action needs one of the roles: ${required.join(', ')}`,
+        {
+          extensions: { requiredRoles: required },
+        },
+      );
     }
     return true;
   }

@@ -37,13 +37,25 @@ export class CredentialsService {
     const deviceKey = randomBytes(24).toString('base64url');
     return this.tx.run(async (tx) => {
       if (await tx.manager.getRepository(Terminal).exists({ where: { code: input.code } })) {
-        throw new DomainError('conflict', PlatformErrorCode.ALREADY_EXISTS, `Terminal ${input.code} is already registered`, {
-          errors: [{ field: 'code', message: 'is already registered' }],
-        });
+        throw new DomainError(
+          'conflict',
+          PlatformErrorCode.ALREADY_EXISTS,
+          `Terminal ${input.code} is already registered`,
+          {
+            errors: [{ field: 'code', message: 'is already registered' }],
+          },
+        );
       }
-      const t = await tx.manager.getRepository(Terminal).save(
-        tx.manager.create(Terminal, { code: input.code, name: input.name, siteId: input.siteId, deviceKeyHash: sha256Hex(deviceKey) }),
-      );
+      const t = await tx.manager
+        .getRepository(Terminal)
+        .save(
+          tx.manager.create(Terminal, {
+            code: input.code,
+            name: input.name,
+            siteId: input.siteId,
+            deviceKeyHash: sha256Hex(deviceKey),
+          }),
+        );
       await this.audit.record(tx, {
         entityType: 'terminal',
         entityId: t.id,
@@ -67,16 +79,28 @@ export class CredentialsService {
 
   async setTerminalActive(admin: Principal, id: string, active: boolean): Promise<Terminal> {
     return this.tx.run(async (tx) => {
-      const t = await tx.manager.getRepository(Terminal).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const t = await tx.manager
+        .getRepository(Terminal)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!t) throw notFound('terminal', id);
       assertSiteAccess(admin, t.siteId);
       await tx.manager.update(Terminal, { id }, { active });
-      await this.audit.record(tx, { entityType: 'terminal', entityId: id, siteId: t.siteId, action: active ? 'terminal.enabled' : 'terminal.disabled', before: { active: t.active }, after: { active } });
+      await this.audit.record(tx, {
+        entityType: 'terminal',
+        entityId: id,
+        siteId: t.siteId,
+        action: active ? 'terminal.enabled' : 'terminal.disabled',
+        before: { active: t.active },
+        after: { active },
+      });
       return { ...t, active };
     });
   }
 
-  async createApiClient(admin: Principal, input: { name: string; roles: Role[]; siteIds: string[]; appKey?: string }) {
+  async createApiClient(
+    admin: Principal,
+    input: { name: string; roles: Role[]; siteIds: string[]; appKey?: string },
+  ) {
     for (const s of input.siteIds) assertSiteAccess(admin, s);
     const appKey = input.appKey ?? `ak_${randomBytes(12).toString('hex')}`;
     const secret = randomBytes(32).toString('base64url');
@@ -93,7 +117,10 @@ export class CredentialsService {
         secretCiphertext: this.secrets.encrypt(secret),
       });
       const id = (inserted.identifiers[0] as { id: string }).id;
-      await tx.manager.query('INSERT INTO api_client_site (api_client_id, site_id) SELECT $1, unnest($2::uuid[])', [id, input.siteIds]);
+      await tx.manager.query(
+        'INSERT INTO api_client_site (api_client_id, site_id) SELECT $1, unnest($2::uuid[])',
+        [id, input.siteIds],
+      );
       await this.audit.record(tx, {
         entityType: 'api_client',
         entityId: id,
@@ -109,7 +136,11 @@ export class CredentialsService {
     return this.tx.run(async (tx) => {
       const client = await this.loadClient(admin, id, tx.manager);
       await tx.manager.update(ApiClient, { id }, { secretCiphertext: this.secrets.encrypt(secret) });
-      await this.audit.record(tx, { entityType: 'api_client', entityId: id, action: 'api_client.secret_rotated' });
+      await this.audit.record(tx, {
+        entityType: 'api_client',
+        entityId: id,
+        action: 'api_client.secret_rotated',
+      });
       return { id, name: client.name, appKey: client.appKey, secret };
     });
   }
@@ -118,26 +149,52 @@ export class CredentialsService {
     return this.tx.run(async (tx) => {
       const client = await this.loadClient(admin, id, tx.manager);
       await tx.manager.update(ApiClient, { id }, { active });
-      await this.audit.record(tx, { entityType: 'api_client', entityId: id, action: active ? 'api_client.enabled' : 'api_client.disabled', before: { active: client.active }, after: { active } });
+      await this.audit.record(tx, {
+        entityType: 'api_client',
+        entityId: id,
+        action: active ? 'api_client.enabled' : 'api_client.disabled',
+        before: { active: client.active },
+        after: { active },
+      });
       return { ...this.view(client), active };
     });
   }
 
   async listApiClients(admin: Principal): Promise<ApiClientView[]> {
-    const clients = await this.dataSource.getRepository(ApiClient).find({ relations: { sites: true }, order: { name: 'ASC' } });
+    const clients = await this.dataSource
+      .getRepository(ApiClient)
+      .find({ relations: { sites: true }, order: { name: 'ASC' } });
     return clients.filter((c) => c.sites.some((s) => admin.siteIds.includes(s.id))).map((c) => this.view(c));
   }
 
-  private async loadClient(admin: Principal, id: string, manager = this.dataSource.manager): Promise<ApiClient> {
-    const client = await manager.getRepository(ApiClient).findOne({ where: { id }, relations: { sites: true } });
+  private async loadClient(
+    admin: Principal,
+    id: string,
+    manager = this.dataSource.manager,
+  ): Promise<ApiClient> {
+    const client = await manager
+      .getRepository(ApiClient)
+      .findOne({ where: { id }, relations: { sites: true } });
     if (!client) throw notFound('api client', id);
     if (!client.sites.some((s) => admin.siteIds.includes(s.id))) {
-      throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'This API client belongs to sites you have no access to');
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.SITE_FORBIDDEN,
+        'This API client belongs to sites you have no access to',
+      );
     }
     return client;
   }
 
   private view(c: ApiClient): ApiClientView {
-    return { id: c.id, name: c.name, appKey: c.appKey, roles: c.roles, siteIds: c.sites.map((s) => s.id).sort(), active: c.active, lastUsedAt: c.lastUsedAt };
+    return {
+      id: c.id,
+      name: c.name,
+      appKey: c.appKey,
+      roles: c.roles,
+      siteIds: c.sites.map((s) => s.id).sort(),
+      active: c.active,
+      lastUsedAt: c.lastUsedAt,
+    };
   }
 }

@@ -26,9 +26,14 @@ export class FailureThrottle {
     if (failures >= this.config.get('AUTH_MAX_FAILURES')) {
       const oldest = rows[0]?.oldest ? new Date(rows[0].oldest).getTime() : Date.now();
       const retryAfter = Math.max(1, Math.ceil((oldest + windowSeconds * 1000 - Date.now()) / 1000));
-      throw new DomainError('rate_limited', PlatformErrorCode.TOO_MANY_FAILURES, 'Too many failed attempts; wait and try again', {
-        retryAfterSeconds: retryAfter,
-      });
+      throw new DomainError(
+        'rate_limited',
+        PlatformErrorCode.TOO_MANY_FAILURES,
+        'Too many failed attempts; wait and try again',
+        {
+          retryAfterSeconds: retryAfter,
+        },
+      );
     }
   }
 

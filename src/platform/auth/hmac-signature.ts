@@ -16,7 +16,9 @@ export interface SignedRequestParts {
 }
 
 export function signRequest(secret: string, r: SignedRequestParts): string {
-  const canonical = [r.method.toUpperCase(), r.pathWithQuery, r.timestamp, r.nonce, sha256Hex(r.body)].join('\n');
+  const canonical = [r.method.toUpperCase(), r.pathWithQuery, r.timestamp, r.nonce, sha256Hex(r.body)].join(
+    '\n',
+  );
   return createHmac('sha256', secret).update(canonical).digest('hex');
 }
 

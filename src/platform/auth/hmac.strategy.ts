@@ -10,7 +10,7 @@ import { DomainError, PlatformErrorCode } from '../errors/domain-error';
 import { signaturesMatch, signRequest } from './hmac-signature';
 import { FailureThrottle } from './failure-throttle.service';
 import type { Principal } from './principal';
-import { isRole, type Role } from './roles';
+import { isRole } from './roles';
 
 interface ClientRow {
   id: string;
@@ -39,16 +39,21 @@ export class HmacVerifier {
     const nonce = header(req, 'x-nonce');
     const signature = header(req, 'x-signature')?.toLowerCase();
     if (!appKey || !timestamp || !nonce || !signature) {
-      throw new DomainError('unauthenticated', PlatformErrorCode.SIGNATURE_INVALID, 'Signed requests need X-App-Key, X-Timestamp, X-Nonce and X-Signature', {
-        errors: [
-          ['X-App-Key', appKey],
-          ['X-Timestamp', timestamp],
-          ['X-Nonce', nonce],
-          ['X-Signature', signature],
-        ]
-          .filter(([, v]) => !v)
-          .map(([field]) => ({ field: field!, message: 'header is required' })),
-      });
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.SIGNATURE_INVALID,
+        'Signed requests need X-App-Key, X-Timestamp, X-Nonce and X-Signature',
+        {
+          errors: [
+            ['X-App-Key', appKey],
+            ['X-Timestamp', timestamp],
+            ['X-Nonce', nonce],
+            ['X-Signature', signature],
+          ]
+            .filter(([, v]) => !v)
+            .map(([field]) => ({ field: field!, message: 'header is required' })),
+        },
+      );
     }
     const throttleKey = `hmac:${appKey.slice(0, 64)}`;
     await this.throttle.assertNotThrottled(throttleKey);
@@ -77,9 +82,13 @@ export class HmacVerifier {
     const ts = /^\d{9,11}$/.test(timestamp) ? Number(timestamp) : NaN;
     const skew = Math.abs(Date.now() / 1000 - ts);
     if (!Number.isFinite(ts) || skew > this.config.get('HMAC_WINDOW_SECONDS')) {
-      return fail(PlatformErrorCode.SIGNATURE_EXPIRED, 'X-Timestamp is outside the accepted window; check the clock');
+      return fail(
+        PlatformErrorCode.SIGNATURE_EXPIRED,
+        'X-Timestamp is outside the accepted window; check the clock',
+      );
     }
-    if (!NONCE.test(nonce)) return fail(PlatformErrorCode.SIGNATURE_INVALID, 'X-Nonce must be 8-128 characters [A-Za-z0-9_-]');
+    if (!NONCE.test(nonce))
+      return fail(PlatformErrorCode.SIGNATURE_INVALID, 'X-Nonce must be 8-128 characters [A-Za-z0-9_-]');
 
     const expected = signRequest(this.secrets.decrypt(client.secret_ciphertext), {
       method: req.method,
@@ -88,21 +97,23 @@ export class HmacVerifier {
       nonce,
       body: req.rawBody,
     });
-    if (!signaturesMatch(expected, signature)) return fail(PlatformErrorCode.SIGNATURE_INVALID, 'The request signature does not match');
+    if (!signaturesMatch(expected, signature))
+      return fail(PlatformErrorCode.SIGNATURE_INVALID, 'The request signature does not match');
 
     // Recorded only after the signature checks out, so nobody can burn another client's nonces.
     const inserted: unknown[] = await this.dataSource.query(
       `INSERT INTO api_nonce (api_client_id, nonce) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING nonce`,
       [client.id, nonce],
     );
-    if (inserted.length === 0) return fail(PlatformErrorCode.NONCE_REUSED, 'This nonce was already used: replay refused');
+    if (inserted.length === 0)
+      return fail(PlatformErrorCode.NONCE_REUSED, 'This nonce was already used: replay refused');
 
     await this.dataSource.query('UPDATE api_client SET last_used_at = now() WHERE id = $1', [client.id]);
     return {
       kind: 'api_client',
       id: client.id,
       name: client.name,
-      roles: client.roles.filter(isRole) as Role[],
+      roles: client.roles.filter(isRole),
       siteIds: client.site_ids ?? [],
     };
   }

@@ -26,11 +26,18 @@ export class JwtTokenService {
     private readonly principals: PrincipalLoader,
   ) {}
 
-  async issue(user: { id: string }, terminalId?: string): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number }> {
+  async issue(
+    user: { id: string },
+    terminalId?: string,
+  ): Promise<{ accessToken: string; tokenType: 'Bearer'; expiresIn: number }> {
     const expiresIn = this.config.get('JWT_TTL_SECONDS');
     const payload: Record<string, unknown> = { sub: user.id, typ: 'user' };
     if (terminalId) payload.trm = terminalId;
-    const accessToken = await this.jwt.signAsync(payload, { secret: this.secrets.jwtSecret, expiresIn, algorithm: 'HS256' });
+    const accessToken = await this.jwt.signAsync(payload, {
+      secret: this.secrets.jwtSecret,
+      expiresIn,
+      algorithm: 'HS256',
+    });
     return { accessToken, tokenType: 'Bearer', expiresIn };
   }
 
@@ -38,21 +45,40 @@ export class JwtTokenService {
   async principalFromToken(token: string): Promise<Principal> {
     let claims: AccessTokenClaims;
     try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { secret: this.secrets.jwtSecret, algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+        secret: this.secrets.jwtSecret,
+        algorithms: ['HS256'],
+      });
     } catch {
-      throw new DomainError('unauthenticated', PlatformErrorCode.TOKEN_INVALID, 'The access token is invalid or expired');
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.TOKEN_INVALID,
+        'The access token is invalid or expired',
+      );
     }
     return this.principalFromClaims(claims);
   }
 
   async principalFromClaims(claims: AccessTokenClaims): Promise<Principal> {
     if (claims.typ !== 'user' || typeof claims.sub !== 'string') {
-      throw new DomainError('unauthenticated', PlatformErrorCode.TOKEN_INVALID, 'The access token is invalid or expired');
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.TOKEN_INVALID,
+        'The access token is invalid or expired',
+      );
     }
     const user: LoadedUser | undefined = await this.principals.loadUser(claims.sub);
     // Tokens issued before the last password change are void (iat has second resolution).
-    if (!user || !user.active || claims.iat * 1000 < Math.floor(user.passwordChangedAt.getTime() / 1000) * 1000) {
-      throw new DomainError('unauthenticated', PlatformErrorCode.TOKEN_INVALID, 'The access token is no longer valid');
+    if (
+      !user ||
+      !user.active ||
+      claims.iat * 1000 < Math.floor(user.passwordChangedAt.getTime() / 1000) * 1000
+    ) {
+      throw new DomainError(
+        'unauthenticated',
+        PlatformErrorCode.TOKEN_INVALID,
+        'The access token is no longer valid',
+      );
     }
     const { active: _a, passwordChangedAt: _p, ...principal } = user;
     return claims.trm ? { ...principal, terminalId: claims.trm } : principal;

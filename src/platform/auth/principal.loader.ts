@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { isRole, type Role } from './roles';
+import { isRole } from './roles';
 import type { Principal } from './principal';
 
 interface UserRow {
@@ -24,7 +24,10 @@ export interface LoadedUser extends Principal {
 export class PrincipalLoader {
   constructor(private readonly dataSource: DataSource) {}
 
-  async loadUser(userId: string, manager: EntityManager = this.dataSource.manager): Promise<LoadedUser | undefined> {
+  async loadUser(
+    userId: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<LoadedUser | undefined> {
     const rows: UserRow[] = await manager.query(
       `SELECT u.id, u.username, u.display_name, u.roles, u.active, u.locale, u.password_changed_at,
               array_remove(array_agg(us.site_id ORDER BY us.site_id), NULL) AS site_ids
@@ -39,7 +42,7 @@ export class PrincipalLoader {
       id: row.id,
       name: row.display_name,
       username: row.username,
-      roles: row.roles.filter(isRole) as Role[],
+      roles: row.roles.filter(isRole),
       siteIds: row.site_ids ?? [],
       locale: row.locale,
       active: row.active,

@@ -175,25 +175,31 @@ export class EnvironmentVariables {
 
 /** The one validator given to ConfigModule: fails the boot with a single message naming each bad variable. */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const known = new Set(Object.keys(new EnvironmentVariables()).concat(KNOWN_OPTIONAL));
+  const known = new Set(knownEnvironmentVariables());
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (known.has(k)) input[k] = v;
   const env = plainToInstance(EnvironmentVariables, input, { exposeDefaultValues: true });
   const errors = validateSync(env, { whitelist: true, forbidUnknownValues: false });
   const problems = errors.map((e) => ({
     property: e.property,
-    value: e.value as unknown,
-    messages: Object.values(e.constraints ?? {}),
+    value: input[e.property],
+    messages: primaryMessages(e.constraints ?? {}),
   }));
   if (env.NODE_ENV === 'production') {
     for (const secret of ['JWT_SECRET', 'DATA_ENCRYPTION_KEY'] as const) {
-      if (!env[secret]) problems.push({ property: secret, value: undefined, messages: ['is required when NODE_ENV=production'] });
+      if (!env[secret])
+        problems.push({
+          property: secret,
+          value: undefined,
+          messages: ['is required when NODE_ENV=production'],
+        });
     }
   }
   if (problems.length > 0) {
     const details = problems
       .map((e) => {
-        const secret = e.property.includes('SECRET') || e.property.includes('KEY') || e.property.includes('URL');
+        const secret =
+          e.property.includes('SECRET') || e.property.includes('KEY') || e.property.includes('URL');
         const shown = e.value === undefined ? '(unset)' : secret ? '(hidden)' : JSON.stringify(e.value);
         return `${e.property}=${shown}: ${e.messages.join('; ')}`;
       })
@@ -203,4 +209,24 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   return env;
 }
 
-const KNOWN_OPTIONAL = ['DATABASE_URL', 'JWT_SECRET', 'DATA_ENCRYPTION_KEY', 'REDIS_URL', 'SEED_DEMO_DATA', 'INSTANCE_ID'];
+/** Every variable the service reads (README's configuration table lists exactly these). */
+export function knownEnvironmentVariables(): string[] {
+  return [...new Set([...Object.keys(new EnvironmentVariables()), ...KNOWN_OPTIONAL])];
+}
+
+/** When the value has the wrong type, say only that: its range does not matter yet. */
+function primaryMessages(constraints: Record<string, string>): string[] {
+  const typeErrors = Object.entries(constraints).filter(([k]) => TYPE_CONSTRAINTS.has(k));
+  return (typeErrors.length ? typeErrors : Object.entries(constraints)).map(([, m]) => m);
+}
+
+const TYPE_CONSTRAINTS = new Set(['isInt', 'isBoolean', 'isString']);
+
+const KNOWN_OPTIONAL = [
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'DATA_ENCRYPTION_KEY',
+  'REDIS_URL',
+  'SEED_DEMO_DATA',
+  'INSTANCE_ID',
+];

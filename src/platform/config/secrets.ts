@@ -31,7 +31,12 @@ export class Secrets {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.dataKey, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), body.toString('base64')].join('.');
+    return [
+      'v1',
+      iv.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+      body.toString('base64'),
+    ].join('.');
   }
 
   decrypt(token: string): string {
@@ -44,7 +49,10 @@ export class Secrets {
 
   private loadOrCreate(dataDir: string): StoredSecrets {
     if (dataDir.startsWith('memory://')) {
-      return { jwtSecret: randomBytes(48).toString('base64url'), dataEncryptionKey: randomBytes(32).toString('hex') };
+      return {
+        jwtSecret: randomBytes(48).toString('base64url'),
+        dataEncryptionKey: randomBytes(32).toString('hex'),
+      };
     }
     const dir = resolve(dataDir);
     const file = join(dir, 'secrets.json');

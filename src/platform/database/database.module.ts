@@ -10,7 +10,7 @@ import { TransactionRunner } from './transaction-runner';
 
 export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoint> {
   const url = config.get('DATABASE_URL');
-  if (url) return { url, embedded: false, stop: async () => undefined };
+  if (url) return { url, embedded: false, stop: () => Promise.resolve() };
   const dir = config.get('DATA_DIR');
   const location = dir.startsWith('memory://') ? dir : join(resolve(dir), 'pglite');
   new Logger('Database').log(`DATABASE_URL not set: starting embedded PostgreSQL (PGlite) in ${location}`);
@@ -30,7 +30,13 @@ export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoi
           statementTimeoutMs: config.get('DATABASE_STATEMENT_TIMEOUT_MS'),
           applicationName: `mom-suite:${config.instanceId}`.slice(0, 63),
         });
-        return { ...options, autoLoadEntities: true, retryAttempts: 3, retryDelay: 2000, endpoint } as unknown as TypeOrmModuleOptions;
+        return {
+          ...options,
+          autoLoadEntities: true,
+          retryAttempts: 3,
+          retryDelay: 2000,
+          endpoint,
+        } as unknown as TypeOrmModuleOptions;
       },
       dataSourceFactory: async (options) => {
         const { endpoint, ...rest } = options as DataSourceOptions & { endpoint: DatabaseEndpoint };

@@ -18,13 +18,20 @@ async function main(): Promise<void> {
   const env = validateEnvironment(process.env);
   void AppModule; // importing the module tree registers every entity
   const entities = getMetadataArgsStorage().tables.map((t) => t.target);
-  const dataDir = command === 'generate' && !env.DATABASE_URL ? 'memory://' : join(resolve(env.DATA_DIR), 'pglite');
+  const dataDir =
+    command === 'generate' && !env.DATABASE_URL ? 'memory://' : join(resolve(env.DATA_DIR), 'pglite');
   const endpoint: DatabaseEndpoint = env.DATABASE_URL
-    ? { url: env.DATABASE_URL, embedded: false, stop: async () => undefined }
+    ? { url: env.DATABASE_URL, embedded: false, stop: () => Promise.resolve() }
     : await startEmbeddedPostgres(dataDir, 2);
   const ds = bindEndpointLifetime(
     new DataSource(
-      buildDataSourceOptions({ endpoint, poolSize: 2, statementTimeoutMs: 600000, applicationName: 'mom-suite:migrations', entities }),
+      buildDataSourceOptions({
+        endpoint,
+        poolSize: 2,
+        statementTimeoutMs: 600000,
+        applicationName: 'mom-suite:migrations',
+        entities,
+      }),
     ),
     endpoint,
   );
@@ -33,7 +40,9 @@ async function main(): Promise<void> {
     switch (command) {
       case 'run': {
         const done = await ds.runMigrations({ transaction: 'each' });
-        console.log(done.length ? `Applied: ${done.map((m) => m.name).join(', ')}` : 'No pending migrations.');
+        console.log(
+          done.length ? `Applied: ${done.map((m) => m.name).join(', ')}` : 'No pending migrations.',
+        );
         break;
       }
       case 'revert':
@@ -41,7 +50,9 @@ async function main(): Promise<void> {
         console.log('Reverted the last migration.');
         break;
       case 'show':
-        console.log((await ds.showMigrations()) ? 'There are pending migrations.' : 'The schema is up to date.');
+        console.log(
+          (await ds.showMigrations()) ? 'There are pending migrations.' : 'The schema is up to date.',
+        );
         break;
       case 'seed':
         await ds.runMigrations({ transaction: 'each' });
@@ -59,7 +70,8 @@ async function main(): Promise<void> {
 }
 
 async function generate(ds: DataSource, target: string | undefined): Promise<void> {
-  if (!target || !/^[A-Za-z][A-Za-z0-9]*$/.test(basename(target))) throw new Error('give a path like migrations/AddWorkOrders');
+  if (!target || !/^[A-Za-z][A-Za-z0-9]*$/.test(basename(target)))
+    throw new Error('give a path like migrations/AddWorkOrders');
   await ds.runMigrations({ transaction: 'each' });
   const sql = await ds.driver.createSchemaBuilder().log();
   if (sql.upQueries.length === 0) {
@@ -71,7 +83,12 @@ async function generate(ds: DataSource, target: string | undefined): Promise<voi
   const className = `${name}${stamp}`;
   const q = (s: string) => '`' + s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
   const lines = (queries: Array<{ query: string; parameters?: unknown[] }>) =>
-    queries.map((x) => `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`).join('\n');
+    queries
+      .map(
+        (x) =>
+          `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`,
+      )
+      .join('\n');
   const file = resolve('migrations', `${stamp}-${name}.ts`);
   writeFileSync(
     file,
@@ -92,9 +109,15 @@ ${lines([...sql.downQueries].reverse())}
   );
   const indexFile = resolve('migrations', 'index.ts');
   const index = readFileSync(indexFile, 'utf8')
-    .replace(/(import type \{ MigrationInterface \} from 'typeorm';\n)/, `$1import { ${className} } from './${stamp}-${name}';\n`)
+    .replace(
+      /(import type \{ MigrationInterface \} from 'typeorm';\n)/,
+      `$1import { ${className} } from './${stamp}-${name}';\n`,
+    )
     .replace(/(export const MIGRATIONS[^\n]*? = \[)([^\]]*)\]/, (_m, head: string, body: string) => {
-      const items = body.split(',').map((s) => s.trim()).filter(Boolean);
+      const items = body
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       return `${head}${[...items, className].join(', ')}]`;
     });
   writeFileSync(indexFile, index);

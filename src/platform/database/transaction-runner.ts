@@ -53,14 +53,18 @@ export class TransactionRunner {
     for (let attempt = 0; ; attempt++) {
       let tx: Tx | undefined;
       try {
-        const result = await this.dataSource.transaction(options.isolation ?? 'READ COMMITTED', async (manager) => {
-          tx = new Tx(manager);
-          return work(tx);
-        });
+        const result = await this.dataSource.transaction(
+          options.isolation ?? 'READ COMMITTED',
+          async (manager) => {
+            tx = new Tx(manager);
+            return work(tx);
+          },
+        );
         if (tx) await this.afterCommit(tx);
         return result;
       } catch (err) {
-        const code = err instanceof QueryFailedError ? (err.driverError as { code?: string }).code : undefined;
+        const code =
+          err instanceof QueryFailedError ? (err.driverError as { code?: string }).code : undefined;
         if (code && RETRYABLE.has(code) && attempt < retries) {
           this.logger.warn({ code, attempt }, 'transaction retried after a serialization failure');
           continue;

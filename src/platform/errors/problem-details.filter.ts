@@ -54,10 +54,23 @@ interface Normalised {
   retryAfterSeconds?: number;
 }
 
-const PG_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+const PG_CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+]);
 
 /** Turns anything thrown into one RFC 9457 problem document. Never leaks stack traces or SQL. */
-export function toProblem(exception: unknown, instance?: string): { problem: ProblemDocument; retryAfterSeconds?: number } {
+export function toProblem(
+  exception: unknown,
+  instance?: string,
+): { problem: ProblemDocument; retryAfterSeconds?: number } {
   const n = normalise(exception);
   const problem: ProblemDocument = {
     ...n.extensions,
@@ -102,24 +115,55 @@ function normalise(exception: unknown): Normalised {
                 : status < 500
                   ? PlatformErrorCode.VALIDATION_FAILED
                   : PlatformErrorCode.INTERNAL;
-    return { status, code, detail: status >= 500 ? 'Internal error' : exception.message, errors: [], extensions: {} };
+    return {
+      status,
+      code,
+      detail: status >= 500 ? 'Internal error' : exception.message,
+      errors: [],
+      extensions: {},
+    };
   }
   if (exception instanceof QueryFailedError) {
     const pgCode = (exception.driverError as { code?: string } | undefined)?.code;
     if (pgCode === '23505') {
-      return { status: 409, code: PlatformErrorCode.ALREADY_EXISTS, detail: 'A record with the same unique key already exists', errors: [], extensions: {} };
+      return {
+        status: 409,
+        code: PlatformErrorCode.ALREADY_EXISTS,
+        detail: 'A record with the same unique key already exists',
+        errors: [],
+        extensions: {},
+      };
     }
     if (pgCode === '40001' || pgCode === '40P01') {
-      return { status: 409, code: PlatformErrorCode.CONCURRENT_MODIFICATION, detail: 'A concurrent change interfered; retry the request', errors: [], extensions: {} };
+      return {
+        status: 409,
+        code: PlatformErrorCode.CONCURRENT_MODIFICATION,
+        detail: 'A concurrent change interfered; retry the request',
+        errors: [],
+        extensions: {},
+      };
     }
     if (pgCode && PG_CONNECTION_CODES.has(pgCode)) return unavailable();
   }
   if (isConnectionError(exception)) return unavailable();
-  return { status: 500, code: PlatformErrorCode.INTERNAL, detail: 'Internal error', errors: [], extensions: {} };
+  return {
+    status: 500,
+    code: PlatformErrorCode.INTERNAL,
+    detail: 'Internal error',
+    errors: [],
+    extensions: {},
+  };
 }
 
 function unavailable(): Normalised {
-  return { status: 503, code: PlatformErrorCode.DATABASE_UNAVAILABLE, detail: 'The database is unavailable; retry shortly', errors: [], extensions: {}, retryAfterSeconds: 5 };
+  return {
+    status: 503,
+    code: PlatformErrorCode.DATABASE_UNAVAILABLE,
+    detail: 'The database is unavailable; retry shortly',
+    errors: [],
+    extensions: {},
+    retryAfterSeconds: 5,
+  };
 }
 
 function isConnectionError(e: unknown): boolean {
@@ -133,19 +177,43 @@ function isConnectionError(e: unknown): boolean {
 
 function bodyParserError(e: unknown): Normalised | undefined {
   if (typeof e !== 'object' || e === null || !('type' in e) || !('status' in e)) return undefined;
-  const { type, status } = e as { type: unknown; status: unknown };
+  const { type, status } = e;
   if (typeof type !== 'string' || typeof status !== 'number') return undefined;
   switch (type) {
     case 'entity.too.large':
-      return { status: 413, code: PlatformErrorCode.PAYLOAD_TOO_LARGE, detail: 'The request body exceeds the size limit', errors: [], extensions: { limitBytes: (e as { limit?: number }).limit } };
+      return {
+        status: 413,
+        code: PlatformErrorCode.PAYLOAD_TOO_LARGE,
+        detail: 'The request body exceeds the size limit',
+        errors: [],
+        extensions: { limitBytes: (e as { limit?: number }).limit },
+      };
     case 'entity.parse.failed':
-      return { status: 400, code: PlatformErrorCode.MALFORMED_JSON, detail: 'The request body is not valid JSON', errors: [{ field: '', message: 'malformed JSON' }], extensions: {} };
+      return {
+        status: 400,
+        code: PlatformErrorCode.MALFORMED_JSON,
+        detail: 'The request body is not valid JSON',
+        errors: [{ field: '', message: 'malformed JSON' }],
+        extensions: {},
+      };
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, code: PlatformErrorCode.UNSUPPORTED_MEDIA_TYPE, detail: 'Unsupported body encoding', errors: [], extensions: {} };
+      return {
+        status: 415,
+        code: PlatformErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        detail: 'Unsupported body encoding',
+        errors: [],
+        extensions: {},
+      };
     default:
       return status >= 400 && status < 500
-        ? { status, code: PlatformErrorCode.VALIDATION_FAILED, detail: 'The request body could not be read', errors: [], extensions: {} }
+        ? {
+            status,
+            code: PlatformErrorCode.VALIDATION_FAILED,
+            detail: 'The request body could not be read',
+            errors: [],
+            extensions: {},
+          }
         : undefined;
   }
 }
@@ -169,7 +237,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const problem = sendProblem(res, req, exception);
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, correlationId: problem.correlationId }, `${req.method} ${req.originalUrl} failed`);
+      this.logger.error(
+        { err: exception, correlationId: problem.correlationId },
+        `${req.method} ${req.originalUrl} failed`,
+      );
     }
   }
 }

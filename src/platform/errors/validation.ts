@@ -5,8 +5,14 @@ import { DomainError, FieldError, PlatformErrorCode } from './domain-error';
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
-    const field = parent === '' ? e.property : /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`;
-    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message: message.replace(/^property /, '') });
+    const field =
+      parent === ''
+        ? e.property
+        : /^\d+$/.test(e.property)
+          ? `${parent}[${e.property}]`
+          : `${parent}.${e.property}`;
+    for (const message of Object.values(e.constraints ?? {}))
+      out.push({ field, message: message.replace(/^property /, '') });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
   return out;
@@ -23,9 +29,14 @@ export function createValidationPipe(): ValidationPipe {
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
       const fields = flattenValidationErrors(errors);
-      return new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, `The request has ${fields.length} invalid field(s)`, {
-        errors: fields,
-      });
+      return new DomainError(
+        'validation',
+        PlatformErrorCode.VALIDATION_FAILED,
+        `The request has ${fields.length} invalid field(s)`,
+        {
+          errors: fields,
+        },
+      );
     },
   });
 }

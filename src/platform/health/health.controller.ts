@@ -29,7 +29,9 @@ export class HealthController {
       return await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
     } catch (err) {
       const checks = (err as { response?: unknown }).response;
-      throw new DomainError('unavailable', 'NOT_READY', 'The service is not ready: a dependency is down', { extensions: { checks } });
+      throw new DomainError('unavailable', 'NOT_READY', 'The service is not ready: a dependency is down', {
+        extensions: { checks },
+      });
     }
   }
 }

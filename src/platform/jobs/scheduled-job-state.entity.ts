@@ -2,7 +2,10 @@ import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** Last run of each scheduled job, across all instances. */
 @Entity({ name: 'scheduled_job_state' })
-@Check('ck_scheduled_job_state_status', `last_status IS NULL OR last_status IN ('running', 'succeeded', 'failed')`)
+@Check(
+  'ck_scheduled_job_state_status',
+  `last_status IS NULL OR last_status IN ('running', 'succeeded', 'failed')`,
+)
 export class ScheduledJobState {
   @PrimaryColumn({ type: 'varchar', length: 100, primaryKeyConstraintName: 'pk_scheduled_job_state' })
   name: string;

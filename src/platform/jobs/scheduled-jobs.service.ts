@@ -44,7 +44,8 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
 
   define(def: ScheduledJobDefinition): void {
     if (this.definitions.has(def.name)) throw new Error(`scheduled job ${def.name} defined twice`);
-    if (!def.cron === !def.everyMs) throw new Error(`scheduled job ${def.name} needs exactly one of cron or everyMs`);
+    if (!def.cron === !def.everyMs)
+      throw new Error(`scheduled job ${def.name} needs exactly one of cron or everyMs`);
     this.definitions.set(def.name, def);
   }
 
@@ -91,20 +92,27 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  private async lockAndRun(name: string, work: () => Promise<void>, minIntervalMs: number): Promise<JobRunOutcome> {
+  private async lockAndRun(
+    name: string,
+    work: () => Promise<void>,
+    minIntervalMs: number,
+  ): Promise<JobRunOutcome> {
     const lockKey = `mom-job:${name}`;
     const runner = this.dataSource.createQueryRunner();
     try {
       await runner.connect();
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [lockKey])) as [{ locked: boolean }];
+      const [{ locked }] = (await runner.query(
+        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+        [lockKey],
+      )) as [{ locked: boolean }];
       if (!locked) return 'skipped';
-      this.sharedSession ??= runner
-        .query('SELECT version() AS v')
-        .then((rows: Array<{ v: string }>) => /PGlite/i.test(rows[0]?.v ?? ''));
+      this.sharedSession ??= (runner.query('SELECT version() AS v') as Promise<Array<{ v: string }>>).then(
+        (rows) => /PGlite/i.test(rows[0]?.v ?? ''),
+      );
       // Holding a real lock means nobody else runs the job: a 'running' row was left by a crashed instance.
       const takeOver = !(await this.sharedSession);
       try {
-        const claimed: unknown[] = await runner.query(
+        const claimed = (await runner.query(
           `INSERT INTO scheduled_job_state (name, last_started_at, last_status, last_instance, run_count)
            VALUES ($1, clock_timestamp(), 'running', $2, 1)
            ON CONFLICT (name) DO UPDATE
@@ -116,7 +124,7 @@ export class ScheduledJobs implements OnApplicationBootstrap, BeforeApplicationS
                    OR scheduled_job_state.last_started_at <= clock_timestamp() - make_interval(secs => $3::double precision / 1000))
            RETURNING name`,
           [name, this.config.instanceId, minIntervalMs, takeOver],
-        );
+        )) as unknown[];
         if (claimed.length === 0) return 'skipped';
         let outcome: JobRunOutcome = 'ran';
         let error: string | null = null;

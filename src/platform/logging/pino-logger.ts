@@ -11,10 +11,18 @@ export function createPino(level: string, pretty: boolean): Pino {
     messageKey: 'msg',
     mixin: () => {
       const ctx = RequestContext.current();
-      return ctx ? { correlationId: ctx.correlationId, ...(ctx.actor && { actor: `${ctx.actor.type}:${ctx.actor.id}` }) } : {};
+      return ctx
+        ? {
+            correlationId: ctx.correlationId,
+            ...(ctx.actor && { actor: `${ctx.actor.type}:${ctx.actor.id}` }),
+          }
+        : {};
     },
     serializers: { err: pino.stdSerializers.err },
-    redact: { paths: ['password', 'pin', 'secret', '*.password', '*.pin', '*.secret', 'req.headers.authorization'], remove: true },
+    redact: {
+      paths: ['password', 'pin', 'secret', '*.password', '*.pin', '*.secret', 'req.headers.authorization'],
+      remove: true,
+    },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
   });
 }
@@ -46,16 +54,20 @@ export class PinoLoggerService implements LoggerService {
     // Nest passes the context (logger name) last; an error stack may precede it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const isObject = typeof message === 'object' && message !== null && !(message instanceof Error);
-    const stack = !isObject && typeof rest[0] === 'string' && level === 'error' ? (rest.shift() as string) : undefined;
+    const stack =
+      !isObject && typeof rest[0] === 'string' && level === 'error' ? (rest.shift() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (stack) fields.stack = stack;
     if (isObject) {
       const { msg, ...obj } = message as Record<string, unknown>;
-      this.pino[level]({ ...fields, ...obj }, typeof rest[0] === 'string' ? rest[0] : typeof msg === 'string' ? msg : '');
+      this.pino[level](
+        { ...fields, ...obj },
+        typeof rest[0] === 'string' ? rest[0] : typeof msg === 'string' ? msg : '',
+      );
     } else if (message instanceof Error) {
       this.pino[level]({ ...fields, err: message }, message.message);
     } else {
-      this.pino[level](fields, String(message));
+      this.pino[level](fields, typeof message === 'string' ? message : JSON.stringify(message));
     }
   }
 }

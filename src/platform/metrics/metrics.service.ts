@@ -23,7 +23,8 @@ export class MetricsService implements OnModuleDestroy {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
-    const pool = (): PgPoolLike | undefined => (this.dataSource.driver as unknown as { master?: PgPoolLike }).master;
+    const pool = (): PgPoolLike | undefined =>
+      (this.dataSource.driver as unknown as { master?: PgPoolLike }).master;
     new Gauge({
       name: 'mom_db_pool_connections',
       help: 'Database pool connections by state',

@@ -11,11 +11,16 @@ export function retryDelayMs(
 ): number {
   const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exp / 2 + random() * (exp / 2));
-  return retryAfterMs !== undefined && retryAfterMs > jittered ? Math.min(retryAfterMs, 24 * 3600 * 1000) : jittered;
+  return retryAfterMs !== undefined && retryAfterMs > jittered
+    ? Math.min(retryAfterMs, 24 * 3600 * 1000)
+    : jittered;
 }
 
 /** Parses Retry-After: delta-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

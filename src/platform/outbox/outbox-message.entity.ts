@@ -9,14 +9,22 @@ export type OutboxStatus = 'pending' | 'delivered' | 'dead';
 @Index('ix_outbox_message_due', ['nextAttemptAt'], { where: "status = 'pending'" })
 @Index('ix_outbox_message_dead', ['deadAt'], { where: "status = 'dead'" })
 @Index('ix_outbox_message_created', ['createdAt'])
-@Index('ix_outbox_message_ordering', ['orderingKey', 'seq'], { where: "status = 'pending' AND ordering_key IS NOT NULL" })
+@Index('ix_outbox_message_ordering', ['orderingKey', 'seq'], {
+  where: "status = 'pending' AND ordering_key IS NOT NULL",
+})
 export class OutboxMessage {
   /** Stable id: the receiver deduplicates on it (sent as Idempotency-Key). */
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_outbox_message' })
   id: string;
 
   /** Delivery order; messages sharing an ordering key are delivered one at a time in this order. */
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', insert: false, update: false })
+  @Column({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    insert: false,
+    update: false,
+  })
   seq: string;
 
   /** E.g. the pick task id: a later message for it waits until the earlier one is delivered or dead. */

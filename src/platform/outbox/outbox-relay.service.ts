@@ -86,15 +86,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.pendingWake = false;
+        resolve();
+      };
       const timer = setTimeout(done, ms);
       timer.unref();
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.pendingWake = false;
-        resolve();
-      }
       this.wake = done;
     });
   }
@@ -120,7 +119,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       [this.config.get('OUTBOX_BATCH_SIZE'), leaseSeconds, this.config.instanceId],
     );
     // TypeORM returns [rows, affected] for UPDATE ... RETURNING on postgres.
-    return Array.isArray(result[0]) ? (result[0] as ClaimedRow[]) : (result as ClaimedRow[]);
+    return Array.isArray(result[0]) ? result[0] : (result as ClaimedRow[]);
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
@@ -150,8 +149,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         this.inFlight.delete(abort);
       }
     }
-    await RequestContext.run({ correlationId: message.correlationId, actor: { type: 'system', id: 'outbox-relay', name: 'outbox-relay' } }, () =>
-      this.record(message, result),
+    await RequestContext.run(
+      {
+        correlationId: message.correlationId,
+        actor: { type: 'system', id: 'outbox-relay', name: 'outbox-relay' },
+      },
+      () => this.record(message, result),
     );
   }
 
@@ -181,7 +184,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
               WHERE id = $1 AND locked_by = $5 AND status = 'pending'`,
             [message.id, delay, result.error.slice(0, 2000), result.httpStatus ?? null, me],
           );
-          this.logger.warn({ messageId: message.id, attempts: message.attempts, delayMs: delay, error: result.error }, 'outbox delivery will be retried');
+          this.logger.warn(
+            { messageId: message.id, attempts: message.attempts, delayMs: delay, error: result.error },
+            'outbox delivery will be retried',
+          );
           return;
         }
         await this.deadLetter(message, result.error, result.httpStatus);
@@ -192,7 +198,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async deadLetter(message: OutboundMessage, error: string, httpStatus: number | undefined): Promise<void> {
+  private async deadLetter(
+    message: OutboundMessage,
+    error: string,
+    httpStatus: number | undefined,
+  ): Promise<void> {
     await this.tx.run(async (tx) => {
       const rows: [unknown[], number] = await tx.manager.query(
         `UPDATE outbox_message SET status = 'dead', dead_at = now(), locked_until = NULL, locked_by = NULL,
@@ -209,6 +219,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         lastError: error.slice(0, 500),
       });
     });
-    this.logger.error({ messageId: message.id, destination: message.destination, attempts: message.attempts, error }, 'outbox message dead-lettered');
+    this.logger.error(
+      { messageId: message.id, destination: message.destination, attempts: message.attempts, error },
+      'outbox message dead-lettered',
+    );
   }
 }

@@ -40,6 +40,7 @@ export class OutboxTransportRegistry {
 export function classifyHttpStatus(status: number, retryAfterMs?: number, body?: string): DeliveryResult {
   if (status >= 200 && status < 300) return { outcome: 'delivered', httpStatus: status };
   const error = `HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`;
-  if (status === 408 || status === 425 || status === 429 || status >= 500) return { outcome: 'retry', error, httpStatus: status, retryAfterMs };
+  if (status === 408 || status === 425 || status === 429 || status >= 500)
+    return { outcome: 'retry', error, httpStatus: status, retryAfterMs };
   return { outcome: 'reject', error, httpStatus: status };
 }

@@ -1,6 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { parseRetryAfter } from './backoff';
-import { classifyHttpStatus, DeliveryResult, OutboundMessage, OutboxTransport, OutboxTransportRegistry } from './outbox-transport';
+import {
+  classifyHttpStatus,
+  DeliveryResult,
+  OutboundMessage,
+  OutboxTransport,
+  OutboxTransportRegistry,
+} from './outbox-transport';
 
 export interface WebhookTarget {
   url: string;
@@ -42,7 +48,11 @@ export class WebhookTransport implements OutboxTransport, OnModuleInit {
       const text = res.ok ? '' : await res.text().catch(() => '');
       return classifyHttpStatus(res.status, parseRetryAfter(res.headers.get('retry-after')), text);
     } catch (err) {
-      const reason = signal.aborted ? 'timed out' : err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
+      const reason = signal.aborted
+        ? 'timed out'
+        : err instanceof Error
+          ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
+          : String(err);
       return { outcome: 'retry', error: `request failed: ${reason}` };
     }
   }

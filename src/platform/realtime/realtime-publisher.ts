@@ -19,13 +19,24 @@ export class RealtimePublisher {
     this.namespace = namespace;
   }
 
-  async emit<E extends ShopFloorEvent>(rooms: string | string[], event: E, data: ShopFloorEventMap[E]): Promise<void> {
+  async emit<E extends ShopFloorEvent>(
+    rooms: string | string[],
+    event: E,
+    data: ShopFloorEventMap[E],
+  ): Promise<void> {
     if (!this.namespace) return;
     const id = randomUUID();
     const at = new Date().toISOString();
     for (const room of Array.isArray(rooms) ? rooms : [rooms]) {
       try {
-        const envelope: ShopFloorEnvelope<E> = { id, event, room, seq: await this.sequencer.next(room), at, data };
+        const envelope: ShopFloorEnvelope<E> = {
+          id,
+          event,
+          room,
+          seq: await this.sequencer.next(room),
+          at,
+          data,
+        };
         this.namespace.to(room).emit(event, envelope);
       } catch (err) {
         this.logger.warn({ err, room, event }, 'realtime push failed');

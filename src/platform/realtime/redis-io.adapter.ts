@@ -25,13 +25,13 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, options) as Server;
+    const server = super.createIOServer(port, options);
     if (this.adapterConstructor) server.adapter(this.adapterConstructor);
     return server;
   }
 
   override async close(server: Server): Promise<void> {
     await super.close(server);
-    await Promise.all(this.clients.map((c) => (c.isOpen ? c.quit().catch(() => undefined) : undefined)));
+    await Promise.all(this.clients.filter((c) => c.isOpen).map((c) => c.quit().catch(() => undefined)));
   }
 }

@@ -3,9 +3,28 @@
  * Every push is wrapped in a ShopFloorEnvelope carrying the room's sequence number.
  */
 export interface ShopFloorEventMap {
-  'workorder.status': { workOrderId: string; code: string; status: string; previousStatus?: string; siteId: string };
-  'operation.progress': { operationId: string; workOrderId: string; status: string; goodQty: string; scrapQty: string };
-  andon: { andonId: string; kind: string; state: 'raised' | 'acknowledged' | 'resolved'; workCenterId?: string; equipmentId?: string; message?: string };
+  'workorder.status': {
+    workOrderId: string;
+    code: string;
+    status: string;
+    previousStatus?: string;
+    siteId: string;
+  };
+  'operation.progress': {
+    operationId: string;
+    workOrderId: string;
+    status: string;
+    goodQty: string;
+    scrapQty: string;
+  };
+  andon: {
+    andonId: string;
+    kind: string;
+    state: 'raised' | 'acknowledged' | 'resolved';
+    workCenterId?: string;
+    equipmentId?: string;
+    message?: string;
+  };
   'spc.violation': { characteristicId: string; pointIndex: number; value: number; rules: number[] };
   'ticket.changed': { ticketId: string; code: string; status: string; equipmentId?: string };
   'stock.alert': { materialId: string; siteId: string; availableQty: string; thresholdQty: string };

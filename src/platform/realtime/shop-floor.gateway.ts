@@ -56,7 +56,11 @@ export class ShopFloorGateway implements OnGatewayInit<Namespace>, OnGatewayConn
 
   async handleConnection(socket: Socket): Promise<void> {
     const p = (socket.data as SocketData).principal;
-    await socket.join([`user:${p.id}`, ...p.roles.map((r) => `role:${r}`), ...p.siteIds.map((s) => `site:${s}`)]);
+    await socket.join([
+      `user:${p.id}`,
+      ...p.roles.map((r) => `role:${r}`),
+      ...p.siteIds.map((s) => `site:${s}`),
+    ]);
     socket.emit('ready', { rooms: [...socket.rooms].filter((r) => r !== socket.id) });
   }
 
@@ -84,7 +88,10 @@ export class ShopFloorGateway implements OnGatewayInit<Namespace>, OnGatewayConn
   }
 
   @SubscribeMessage('unsubscribe')
-  async unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown): Promise<{ left: string[] }> {
+  async unsubscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() body: unknown,
+  ): Promise<{ left: string[] }> {
     const requested = (body as { rooms?: unknown } | null)?.rooms;
     const left: string[] = [];
     for (const room of Array.isArray(requested) ? requested.slice(0, 100) : []) {
@@ -101,5 +108,7 @@ function bearer(socket: Socket): string | undefined {
   const fromAuth = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
   if (typeof fromAuth === 'string' && fromAuth.length > 0) return fromAuth.replace(/^Bearer\s+/i, '');
   const header = socket.handshake.headers.authorization;
-  return typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '') : undefined;
+  return typeof header === 'string' && /^Bearer\s+/i.test(header)
+    ? header.replace(/^Bearer\s+/i, '')
+    : undefined;
 }

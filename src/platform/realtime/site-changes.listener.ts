@@ -11,6 +11,8 @@ export class SiteChangesListener implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.bus.on('platform.site.updated', (e) => this.publisher.emit(`site:${e.payload.siteId}`, 'site.changed', e.payload));
+    this.bus.on('platform.site.updated', (e) =>
+      this.publisher.emit(`site:${e.payload.siteId}`, 'site.changed', e.payload),
+    );
   }
 }

@@ -19,7 +19,8 @@ function normalise(value: unknown): unknown {
     }
     return out;
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('non-finite number in a signed record');
+  if (typeof value === 'number' && !Number.isFinite(value))
+    throw new Error('non-finite number in a signed record');
   return value;
 }
 

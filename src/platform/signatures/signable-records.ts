@@ -8,7 +8,10 @@ export interface SignableRecord {
   siteIds: string[];
 }
 
-export type SignableRecordLoader = (manager: EntityManager, id: string) => Promise<SignableRecord | undefined>;
+export type SignableRecordLoader = (
+  manager: EntityManager,
+  id: string,
+) => Promise<SignableRecord | undefined>;
 
 /** Modules register the record types that can be signed (NCR dispositions, ticket verification, ...). */
 @Injectable()

@@ -12,7 +12,16 @@ import { recordHash } from './canonical-json';
 import { ElectronicSignature } from './electronic-signature.entity';
 import { SignableRecord, SignableRecordRegistry } from './signable-records';
 
-export const SIGNATURE_MEANINGS = ['approved', 'reviewed', 'verified', 'dispositioned', 'released', 'rejected', 'authored', 'responsible'] as const;
+export const SIGNATURE_MEANINGS = [
+  'approved',
+  'reviewed',
+  'verified',
+  'dispositioned',
+  'released',
+  'rejected',
+  'authored',
+  'responsible',
+] as const;
 export type SignatureMeaning = (typeof SIGNATURE_MEANINGS)[number];
 
 export interface SignatureView {
@@ -45,14 +54,27 @@ export class SignaturesService implements OnModuleInit {
   onModuleInit(): void {
     this.registry.register('site', async (m, id) => {
       const s = await m.getRepository(Site).findOneBy({ id });
-      return s ? { record: { id: s.id, code: s.code, name: s.name, timeZone: s.timeZone, version: s.version }, siteIds: [s.id] } : undefined;
+      return s
+        ? {
+            record: { id: s.id, code: s.code, name: s.name, timeZone: s.timeZone, version: s.version },
+            siteIds: [s.id],
+          }
+        : undefined;
     });
     this.registry.register('user', async (m, id) => {
       const u = await m.getRepository(User).findOne({ where: { id }, relations: { sites: true } });
       if (!u) return undefined;
       const siteIds = u.sites.map((s) => s.id).sort();
       return {
-        record: { id: u.id, username: u.username, displayName: u.displayName, roles: [...u.roles].sort(), siteIds, active: u.active, badgeCode: u.badgeCode },
+        record: {
+          id: u.id,
+          username: u.username,
+          displayName: u.displayName,
+          roles: [...u.roles].sort(),
+          siteIds,
+          active: u.active,
+          badgeCode: u.badgeCode,
+        },
         siteIds,
       };
     });
@@ -60,11 +82,21 @@ export class SignaturesService implements OnModuleInit {
 
   async sign(
     signer: Principal,
-    input: { entityType: string; entityId: string; meaning: SignatureMeaning; password: string; reason?: string },
+    input: {
+      entityType: string;
+      entityId: string;
+      meaning: SignatureMeaning;
+      password: string;
+      reason?: string;
+    },
     ip: string | undefined,
   ): Promise<SignatureView> {
     if (signer.kind !== 'user' || !signer.username) {
-      throw new DomainError('forbidden', PlatformErrorCode.ROLE_REQUIRED, 'Only a person can sign electronically');
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.ROLE_REQUIRED,
+        'Only a person can sign electronically',
+      );
     }
     const loader = this.loaderFor(input.entityType);
     // Part 11 §11.200: each signing re-checks the signer's password.
@@ -110,23 +142,35 @@ export class SignaturesService implements OnModuleInit {
     const loader = this.loaderFor(entityType);
     const current = await this.loadAccessible(reader, loader, this.dataSource.manager, entityId);
     const currentHash = current ? recordHash(current.record) : null;
-    const sigs = await this.dataSource.getRepository(ElectronicSignature).find({ where: { entityType, entityId }, order: { signedAt: 'ASC' } });
+    const sigs = await this.dataSource
+      .getRepository(ElectronicSignature)
+      .find({ where: { entityType, entityId }, order: { signedAt: 'ASC' } });
     return sigs.map((s) => this.view(s, currentHash));
   }
 
   async get(reader: Principal, id: string): Promise<SignatureView & { signedRecord: unknown }> {
     const sig = await this.dataSource.getRepository(ElectronicSignature).findOneBy({ id });
     if (!sig) throw notFound('signature', id);
-    const current = await this.loadAccessible(reader, this.loaderFor(sig.entityType), this.dataSource.manager, sig.entityId);
+    const current = await this.loadAccessible(
+      reader,
+      this.loaderFor(sig.entityType),
+      this.dataSource.manager,
+      sig.entityId,
+    );
     return { ...this.view(sig, current ? recordHash(current.record) : null), signedRecord: sig.signedRecord };
   }
 
   private loaderFor(entityType: string) {
     const loader = this.registry.get(entityType);
     if (!loader) {
-      throw new DomainError('validation', PlatformErrorCode.RECORD_TYPE_NOT_SIGNABLE, `Records of type ${entityType} cannot be signed`, {
-        errors: [{ field: 'entityType', message: `must be one of: ${this.registry.types().join(', ')}` }],
-      });
+      throw new DomainError(
+        'validation',
+        PlatformErrorCode.RECORD_TYPE_NOT_SIGNABLE,
+        `Records of type ${entityType} cannot be signed`,
+        {
+          errors: [{ field: 'entityType', message: `must be one of: ${this.registry.types().join(', ')}` }],
+        },
+      );
     }
     return loader;
   }
@@ -140,11 +184,22 @@ export class SignaturesService implements OnModuleInit {
     const rec = await loader(manager, entityId);
     // A deleted record leaves its signatures readable (and invalid) to admins.
     if (!rec) {
-      if (!hasRole(who, 'admin')) throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'You have no access to this record');
+      if (!hasRole(who, 'admin'))
+        throw new DomainError(
+          'forbidden',
+          PlatformErrorCode.SITE_FORBIDDEN,
+          'You have no access to this record',
+        );
       return undefined;
     }
-    const allowed = rec.siteIds.length === 0 ? hasRole(who, 'admin') : rec.siteIds.some((s) => canAccessSite(who, s));
-    if (!allowed) throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'You have no access to this record');
+    const allowed =
+      rec.siteIds.length === 0 ? hasRole(who, 'admin') : rec.siteIds.some((s) => canAccessSite(who, s));
+    if (!allowed)
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.SITE_FORBIDDEN,
+        'You have no access to this record',
+      );
     return rec;
   }
 

@@ -23,7 +23,9 @@ export class SitesService {
 
   list(principal: Principal): Promise<Site[]> {
     if (principal.siteIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.getRepository(Site).find({ where: { id: In(principal.siteIds) }, order: { code: 'ASC' } });
+    return this.dataSource
+      .getRepository(Site)
+      .find({ where: { id: In(principal.siteIds) }, order: { code: 'ASC' } });
   }
 
   async get(principal: Principal, id: string): Promise<Site> {
@@ -38,21 +40,39 @@ export class SitesService {
     return this.tx.run(async (tx) => {
       const exists = await tx.manager.getRepository(Site).exists({ where: { code: input.code } });
       if (exists) {
-        throw new DomainError('conflict', PlatformErrorCode.ALREADY_EXISTS, `Site ${input.code} already exists`, {
-          errors: [{ field: 'code', message: 'is already used by another site' }],
-        });
+        throw new DomainError(
+          'conflict',
+          PlatformErrorCode.ALREADY_EXISTS,
+          `Site ${input.code} already exists`,
+          {
+            errors: [{ field: 'code', message: 'is already used by another site' }],
+          },
+        );
       }
       const site = await tx.manager.getRepository(Site).save(tx.manager.create(Site, input));
       if (principal.kind === 'user') {
-        await tx.manager.query('INSERT INTO user_site (user_id, site_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [principal.id, site.id]);
+        await tx.manager.query(
+          'INSERT INTO user_site (user_id, site_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [principal.id, site.id],
+        );
       }
-      await this.audit.record(tx, { entityType: 'site', entityId: site.id, siteId: site.id, action: 'site.created', after: site });
+      await this.audit.record(tx, {
+        entityType: 'site',
+        entityId: site.id,
+        siteId: site.id,
+        action: 'site.created',
+        after: site,
+      });
       tx.raise('platform.site.created', { siteId: site.id, code: site.code });
       return site;
     });
   }
 
-  update(principal: Principal, id: string, patch: { name?: string; timeZone?: string; reason?: string }): Promise<Site> {
+  update(
+    principal: Principal,
+    id: string,
+    patch: { name?: string; timeZone?: string; reason?: string },
+  ): Promise<Site> {
     return this.tx.run(async (tx) => {
       const repo = tx.manager.getRepository(Site);
       const site = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });

@@ -14,7 +14,10 @@ import type { Role } from '../auth/roles';
 import { Site } from '../sites/site.entity';
 
 @Entity({ name: 'app_user' })
-@Check('ck_app_user_roles', `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','viewer']::text[]`)
+@Check(
+  'ck_app_user_roles',
+  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','viewer']::text[]`,
+)
 @Index('ux_app_user_badge_code', ['badgeCode'], { unique: true, where: 'badge_code IS NOT NULL' })
 export class User {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_app_user' })
@@ -53,8 +56,16 @@ export class User {
   @ManyToMany(() => Site, { eager: false })
   @JoinTable({
     name: 'user_site',
-    joinColumn: { name: 'user_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_user_site_user' },
-    inverseJoinColumn: { name: 'site_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_user_site_site' },
+    joinColumn: {
+      name: 'user_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'fk_user_site_user',
+    },
+    inverseJoinColumn: {
+      name: 'site_id',
+      referencedColumnName: 'id',
+      foreignKeyConstraintName: 'fk_user_site_site',
+    },
   })
   sites: Site[];
 

@@ -35,7 +35,10 @@ export interface CreateUser {
   locale?: string;
 }
 
-export type UpdateUser = Partial<Omit<CreateUser, 'username' | 'password'>> & { active?: boolean; reason?: string };
+export type UpdateUser = Partial<Omit<CreateUser, 'username' | 'password'>> & {
+  active?: boolean;
+  reason?: string;
+};
 
 const toView = (u: User): UserView => ({
   id: u.id,
@@ -66,7 +69,9 @@ export class UsersService {
       .getRepository(User)
       .createQueryBuilder('u')
       .leftJoinAndSelect('u.sites', 's')
-      .where('EXISTS (SELECT 1 FROM user_site x WHERE x.user_id = u.id AND x.site_id = ANY(:sites))', { sites: admin.siteIds })
+      .where('EXISTS (SELECT 1 FROM user_site x WHERE x.user_id = u.id AND x.site_id = ANY(:sites))', {
+        sites: admin.siteIds,
+      })
       .orderBy('u.username')
       .skip(offset)
       .take(limit)
@@ -95,7 +100,12 @@ export class UsersService {
         const id = (inserted.identifiers[0] as { id: string }).id;
         await this.setSites(tx.manager, id, input.siteIds);
         const view = toView(await this.loadVisible(tx.manager, admin, id));
-        await this.audit.record(tx, { entityType: 'user', entityId: id, action: 'user.created', after: view });
+        await this.audit.record(tx, {
+          entityType: 'user',
+          entityId: id,
+          action: 'user.created',
+          after: view,
+        });
         tx.raise('platform.user.created', { userId: id, username: view.username, siteIds: view.siteIds });
         return view;
       }),
@@ -109,11 +119,17 @@ export class UsersService {
       await tx.manager.query('SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE', [id]);
       const current = await this.loadVisible(tx.manager, admin, id);
       const before = toView(current);
-      if (patch.badgeCode !== undefined && patch.badgeCode !== current.badgeCode) await this.assertUnique(tx, undefined, patch.badgeCode);
+      if (patch.badgeCode !== undefined && patch.badgeCode !== current.badgeCode)
+        await this.assertUnique(tx, undefined, patch.badgeCode);
       if (patch.active === false && id === admin.id) {
-        throw new DomainError('conflict', PlatformErrorCode.VALIDATION_FAILED, 'You cannot disable your own account', {
-          errors: [{ field: 'active', message: 'cannot disable yourself' }],
-        });
+        throw new DomainError(
+          'conflict',
+          PlatformErrorCode.VALIDATION_FAILED,
+          'You cannot disable your own account',
+          {
+            errors: [{ field: 'active', message: 'cannot disable yourself' }],
+          },
+        );
       }
       await tx.manager.update(
         User,
@@ -155,7 +171,12 @@ export class UsersService {
         `UPDATE app_user SET password_hash = $2, password_changed_at = date_trunc('second', now()), version = version + 1 WHERE id = $1`,
         [id, hash],
       );
-      await this.audit.record(tx, { entityType: 'user', entityId: id, action: 'user.password_reset', reason });
+      await this.audit.record(tx, {
+        entityType: 'user',
+        entityId: id,
+        action: 'user.password_reset',
+        reason,
+      });
     });
   }
 
@@ -163,14 +184,25 @@ export class UsersService {
     const user = await manager.getRepository(User).findOne({ where: { id }, relations: { sites: true } });
     if (!user) throw notFound('user', id);
     if (!user.sites.some((s) => admin.siteIds.includes(s.id)) && user.id !== admin.id) {
-      throw new DomainError('forbidden', PlatformErrorCode.SITE_FORBIDDEN, 'This user belongs to sites you have no access to');
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.SITE_FORBIDDEN,
+        'This user belongs to sites you have no access to',
+      );
     }
     return user;
   }
 
-  private async assertUnique(tx: Tx, username: string | undefined, badgeCode: string | undefined): Promise<void> {
+  private async assertUnique(
+    tx: Tx,
+    username: string | undefined,
+    badgeCode: string | undefined,
+  ): Promise<void> {
     if (username) {
-      const rows: unknown[] = await tx.manager.query('SELECT 1 FROM app_user WHERE lower(username) = lower($1)', [username]);
+      const rows: unknown[] = await tx.manager.query(
+        'SELECT 1 FROM app_user WHERE lower(username) = lower($1)',
+        [username],
+      );
       if (rows.length) {
         throw new DomainError('conflict', PlatformErrorCode.ALREADY_EXISTS, `Username ${username} is taken`, {
           errors: [{ field: 'username', message: 'is already taken' }],
@@ -178,17 +210,26 @@ export class UsersService {
       }
     }
     if (badgeCode) {
-      const rows: unknown[] = await tx.manager.query('SELECT 1 FROM app_user WHERE badge_code = $1', [badgeCode]);
+      const rows: unknown[] = await tx.manager.query('SELECT 1 FROM app_user WHERE badge_code = $1', [
+        badgeCode,
+      ]);
       if (rows.length) {
-        throw new DomainError('conflict', PlatformErrorCode.ALREADY_EXISTS, `Badge ${badgeCode} is assigned to another user`, {
-          errors: [{ field: 'badgeCode', message: 'is assigned to another user' }],
-        });
+        throw new DomainError(
+          'conflict',
+          PlatformErrorCode.ALREADY_EXISTS,
+          `Badge ${badgeCode} is assigned to another user`,
+          {
+            errors: [{ field: 'badgeCode', message: 'is assigned to another user' }],
+          },
+        );
       }
     }
   }
 
   private async setSites(manager: EntityManager, userId: string, siteIds: string[]): Promise<void> {
-    const found: Array<{ id: string }> = await manager.query('SELECT id FROM site WHERE id = ANY($1)', [siteIds]);
+    const found: Array<{ id: string }> = await manager.query('SELECT id FROM site WHERE id = ANY($1)', [
+      siteIds,
+    ]);
     const missing = siteIds.filter((s) => !found.some((f) => f.id === s));
     if (missing.length) {
       throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown site ids', {
@@ -196,10 +237,19 @@ export class UsersService {
       });
     }
     await manager.query('DELETE FROM user_site WHERE user_id = $1', [userId]);
-    await manager.query('INSERT INTO user_site (user_id, site_id) SELECT $1, unnest($2::uuid[])', [userId, siteIds]);
+    await manager.query('INSERT INTO user_site (user_id, site_id) SELECT $1, unnest($2::uuid[])', [
+      userId,
+      siteIds,
+    ]);
   }
 
-  private async hashSecrets(password: string | undefined, pin: string | undefined): Promise<[string | undefined, string | undefined]> {
-    return [password ? await PasswordHasher.hash(password) : undefined, pin ? await PasswordHasher.hash(pin) : undefined];
+  private async hashSecrets(
+    password: string | undefined,
+    pin: string | undefined,
+  ): Promise<[string | undefined, string | undefined]> {
+    return [
+      password ? await PasswordHasher.hash(password) : undefined,
+      pin ? await PasswordHasher.hash(pin) : undefined,
+    ];
   }
 }

@@ -76,5 +76,6 @@ export class AuditEntryResponse {
 
 export class AuditPageResponse {
   @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `before` for the next page' }) nextBefore: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `before` for the next page' })
+  nextBefore: string | null;
 }

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentPrincipal, Public } from '../auth.decorators';
 import { AuthService } from '../auth.service';
@@ -39,8 +45,21 @@ export class AuthController {
   @Post('password')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOkResponse({ type: TokenResponse, description: 'A new token; tokens issued before the change stop working' })
-  changePassword(@Body() dto: ChangePasswordDto, @CurrentPrincipal() principal: Principal, @Req() req: Request): Promise<TokenResponse> {
-    return this.auth.changeOwnPassword(principal.id, principal.username ?? principal.name, dto.currentPassword, dto.newPassword, req.ip);
+  @ApiOkResponse({
+    type: TokenResponse,
+    description: 'A new token; tokens issued before the change stop working',
+  })
+  changePassword(
+    @Body() dto: ChangePasswordDto,
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+  ): Promise<TokenResponse> {
+    return this.auth.changeOwnPassword(
+      principal.id,
+      principal.username ?? principal.name,
+      dto.currentPassword,
+      dto.newPassword,
+      req.ip,
+    );
   }
 }

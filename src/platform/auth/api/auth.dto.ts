@@ -78,7 +78,10 @@ export class PrincipalResponse {
   @ApiProperty({ required: false })
   username?: string;
 
-  @ApiProperty({ isArray: true, enum: ['admin', 'planner', 'operator', 'quality', 'maintenance', 'warehouse', 'viewer'] })
+  @ApiProperty({
+    isArray: true,
+    enum: ['admin', 'planner', 'operator', 'quality', 'maintenance', 'warehouse', 'viewer'],
+  })
   roles: string[];
 
   @ApiProperty({ type: [String], format: 'uuid' })

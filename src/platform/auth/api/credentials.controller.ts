@@ -22,7 +22,10 @@ export class TerminalsController {
 
   @Post()
   @ApiCreatedResponse({ type: RegisteredTerminalResponse })
-  register(@CurrentPrincipal() p: Principal, @Body() dto: RegisterTerminalDto): Promise<RegisteredTerminalResponse> {
+  register(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: RegisterTerminalDto,
+  ): Promise<RegisteredTerminalResponse> {
     return this.credentials.registerTerminal(p, dto);
   }
 
@@ -56,7 +59,10 @@ export class ApiClientsController {
 
   @Post()
   @ApiCreatedResponse({ type: ApiClientCredentialsResponse })
-  create(@CurrentPrincipal() p: Principal, @Body() dto: CreateApiClientDto): Promise<ApiClientCredentialsResponse> {
+  create(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: CreateApiClientDto,
+  ): Promise<ApiClientCredentialsResponse> {
     return this.credentials.createApiClient(p, dto);
   }
 
@@ -69,7 +75,10 @@ export class ApiClientsController {
   @Post(':id/rotate-secret')
   @HttpCode(200)
   @ApiOkResponse({ type: ApiClientCredentialsResponse })
-  rotate(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string): Promise<ApiClientCredentialsResponse> {
+  rotate(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+  ): Promise<ApiClientCredentialsResponse> {
     return this.credentials.rotateApiClientSecret(p, id);
   }
 

@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiTags } from '@nes
 import { Roles } from '../../auth/auth.decorators';
 import { UuidParam } from '../../http/uuid-param';
 import { OutboxAdminService } from '../outbox-admin.service';
-import { OutboxMessageResponse, OutboxPageResponse, OutboxQueryDto, RedriveAllDto, RedriveAllResponse, RedriveDto } from './outbox.dto';
+import {
+  OutboxMessageResponse,
+  OutboxPageResponse,
+  OutboxQueryDto,
+  RedriveAllDto,
+  RedriveAllResponse,
+  RedriveDto,
+} from './outbox.dto';
 
 @ApiTags('admin: outbox')
 @ApiBearerAuth()
@@ -13,9 +20,17 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxAdminService) {}
 
   @Get('messages')
-  @ApiOkResponse({ type: OutboxPageResponse, description: 'Newest first; status=dead lists the dead letters' })
+  @ApiOkResponse({
+    type: OutboxPageResponse,
+    description: 'Newest first; status=dead lists the dead letters',
+  })
   list(@Query() q: OutboxQueryDto): Promise<OutboxPageResponse> {
-    return this.outbox.list({ status: q.status, destination: q.destination, limit: q.limit ?? 50, offset: q.offset ?? 0 });
+    return this.outbox.list({
+      status: q.status,
+      destination: q.destination,
+      limit: q.limit ?? 50,
+      offset: q.offset ?? 0,
+    });
   }
 
   @Get('messages/:id')

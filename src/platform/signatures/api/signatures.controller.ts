@@ -15,12 +15,19 @@ export class SignaturesController {
 
   @Post()
   @ApiCreatedResponse({ type: SignatureResponse })
-  sign(@CurrentPrincipal() p: Principal, @Body() dto: SignRecordDto, @Req() req: Request): Promise<SignatureResponse> {
+  sign(
+    @CurrentPrincipal() p: Principal,
+    @Body() dto: SignRecordDto,
+    @Req() req: Request,
+  ): Promise<SignatureResponse> {
     return this.signatures.sign(p, dto, req.ip);
   }
 
   @Get()
-  @ApiOkResponse({ type: [SignatureResponse], description: 'Signatures of one record, each with its current validity' })
+  @ApiOkResponse({
+    type: [SignatureResponse],
+    description: 'Signatures of one record, each with its current validity',
+  })
   list(@CurrentPrincipal() p: Principal, @Query() q: SignatureQueryDto): Promise<SignatureResponse[]> {
     return this.signatures.listFor(p, q.entityType, q.entityId);
   }

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { PageQueryDto, type Page } from '../../http/pagination';
@@ -34,14 +40,22 @@ export class UsersController {
 
   @Patch(':id')
   @ApiOkResponse({ type: UserResponse })
-  update(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Body() dto: UpdateUserDto): Promise<UserResponse> {
+  update(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponse> {
     return this.users.update(p, id, dto);
   }
 
   @Post(':id/password')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Password replaced; the user\'s existing tokens stop working' })
-  async resetPassword(@CurrentPrincipal() p: Principal, @UuidParam('id') id: string, @Body() dto: ResetPasswordDto): Promise<void> {
+  @ApiNoContentResponse({ description: "Password replaced; the user's existing tokens stop working" })
+  async resetPassword(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: ResetPasswordDto,
+  ): Promise<void> {
     await this.users.resetPassword(p, id, dto.password, dto.reason);
   }
 }
