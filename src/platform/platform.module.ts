@@ -42,7 +42,7 @@ import { RealtimePublisher } from './realtime/realtime-publisher';
 import { RoomAccessRegistry } from './realtime/room-access';
 import { RoomSequencer } from './realtime/room-sequencer';
 import { ShopFloorGateway } from './realtime/shop-floor.gateway';
-import { SiteChangesListener } from './realtime/site-changes.listener';
+import { PlatformChangesListener } from './realtime/platform-changes.listener';
 import { SignaturesController } from './signatures/api/signatures.controller';
 import { ElectronicSignature } from './signatures/electronic-signature.entity';
 import { SignableRecordRegistry } from './signatures/signable-records';
@@ -119,7 +119,7 @@ import { UsersService } from './users/users.service';
     RoomAccessRegistry,
     RealtimePublisher,
     ShopFloorGateway,
-    SiteChangesListener,
+    PlatformChangesListener,
     ScheduledJobs,
     PlatformHousekeepingJob,
     MetricsService,

@@ -19,6 +19,11 @@ export class RealtimePublisher {
     this.namespace = namespace;
   }
 
+  /** Disconnects every socket in a room, on every instance (with the Redis adapter). */
+  disconnectRoom(room: string): void {
+    this.namespace?.in(room).disconnectSockets(true);
+  }
+
   async emit<E extends ShopFloorEvent>(
     rooms: string | string[],
     event: E,

@@ -2,9 +2,9 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { RealtimePublisher } from './realtime-publisher';
 
-/** After commit, tells the site's screens that its settings changed. */
+/** After commit: tells a site's screens its settings changed; drops a user's sockets when their access changed. */
 @Injectable()
-export class SiteChangesListener implements OnModuleInit {
+export class PlatformChangesListener implements OnModuleInit {
   constructor(
     private readonly bus: DomainEventBus,
     private readonly publisher: RealtimePublisher,
@@ -14,5 +14,7 @@ export class SiteChangesListener implements OnModuleInit {
     this.bus.on('platform.site.updated', (e) =>
       this.publisher.emit(`site:${e.payload.siteId}`, 'site.changed', e.payload),
     );
+    // Rooms are granted at the handshake; a reconnect re-reads roles and sites, so revoked rooms are left.
+    this.bus.on('platform.user.updated', (e) => this.publisher.disconnectRoom(`user:${e.payload.userId}`));
   }
 }
