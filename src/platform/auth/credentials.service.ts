@@ -46,16 +46,14 @@ export class CredentialsService {
           },
         );
       }
-      const t = await tx.manager
-        .getRepository(Terminal)
-        .save(
-          tx.manager.create(Terminal, {
-            code: input.code,
-            name: input.name,
-            siteId: input.siteId,
-            deviceKeyHash: sha256Hex(deviceKey),
-          }),
-        );
+      const t = await tx.manager.getRepository(Terminal).save(
+        tx.manager.create(Terminal, {
+          code: input.code,
+          name: input.name,
+          siteId: input.siteId,
+          deviceKeyHash: sha256Hex(deviceKey),
+        }),
+      );
       await this.audit.record(tx, {
         entityType: 'terminal',
         entityId: t.id,

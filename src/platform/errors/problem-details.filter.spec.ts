@@ -3,7 +3,8 @@ import { QueryFailedError } from 'typeorm';
 import { DomainError } from './domain-error';
 import { toProblem } from './problem-details.filter';
 
-const pgError = (code: string) => new QueryFailedError('SELECT 1', [], Object.assign(new Error('pg says no: secret detail'), { code }));
+const pgError = (code: string) =>
+  new QueryFailedError('SELECT 1', [], Object.assign(new Error('pg says no: secret detail'), { code }));
 
 describe('toProblem: everything thrown becomes an RFC 9457 document', () => {
   it('maps a domain error by kind, keeping code, field errors and extensions', () => {
@@ -45,17 +46,30 @@ describe('toProblem: everything thrown becomes an RFC 9457 document', () => {
   });
 
   it('maps body-parser failures and framework exceptions', () => {
-    expect(toProblem(Object.assign(new Error('too big'), { type: 'entity.too.large', status: 413, limit: 1024 })).problem).toMatchObject({
+    expect(
+      toProblem(Object.assign(new Error('too big'), { type: 'entity.too.large', status: 413, limit: 1024 }))
+        .problem,
+    ).toMatchObject({
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
       limitBytes: 1024,
     });
-    expect(toProblem(Object.assign(new Error('bad'), { type: 'entity.parse.failed', status: 400 })).problem.code).toBe('MALFORMED_JSON');
-    expect(toProblem(new NotFoundException()).problem).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
-    expect(toProblem(new HttpException('boom', 502)).problem).toMatchObject({ status: 502, detail: 'Internal error' });
+    expect(
+      toProblem(Object.assign(new Error('bad'), { type: 'entity.parse.failed', status: 400 })).problem.code,
+    ).toBe('MALFORMED_JSON');
+    expect(toProblem(new NotFoundException()).problem).toMatchObject({
+      status: 404,
+      code: 'ROUTE_NOT_FOUND',
+    });
+    expect(toProblem(new HttpException('boom', 502)).problem).toMatchObject({
+      status: 502,
+      detail: 'Internal error',
+    });
   });
 
   it('asks clients to come back later when the database is down', () => {
-    expect(toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retryAfterSeconds).toBe(5);
+    expect(
+      toProblem(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retryAfterSeconds,
+    ).toBe(5);
   });
 });
