@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { OPENAPI_PUBLIC } from './platform/auth/auth.decorators';
 import { AppConfig } from './platform/config/app-config';
 import { validateEnvironment } from './platform/config/env.schema';
 import {
@@ -82,7 +83,7 @@ function setupOpenApi(app: INestApplication): void {
           'hex SHA-256(body)). Errors are application/problem+json.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
       .addApiKey(
         {
           type: 'apiKey',
@@ -95,11 +96,13 @@ function setupOpenApi(app: INestApplication): void {
       .build(),
   );
   for (const path of Object.values(document.paths)) {
-    for (const op of Object.values(path) as Array<{
-      responses?: Record<string, unknown>;
-      security?: unknown[];
-    }>) {
+    for (const op of Object.values(path) as Array<
+      { responses?: Record<string, unknown>; security?: unknown[] } & Record<string, unknown>
+    >) {
       if (op && typeof op === 'object' && op.responses) {
+        // A person's Bearer token or a system's signed request: either one authenticates.
+        op.security = op[OPENAPI_PUBLIC] ? [] : [{ bearer: [] }, { hmac: [] }];
+        delete op[OPENAPI_PUBLIC];
         op.responses['default'] ??= {
           description: 'Error (RFC 9457 problem details)',
           content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },

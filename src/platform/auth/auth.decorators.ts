@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { Principal } from './principal';
 import type { Role } from './roles';
@@ -7,7 +8,11 @@ export const IS_PUBLIC = 'mom:isPublic';
 export const REQUIRED_ROLES = 'mom:requiredRoles';
 
 /** The route needs no credentials (login, health, docs). Everything else requires a token or a signature. */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(OPENAPI_PUBLIC, true));
+
+/** Marks public operations in the OpenAPI document (replaced by `security: []` when it is built). */
+export const OPENAPI_PUBLIC = 'x-public';
 
 /** The caller needs at least one of these roles. Without it, any authenticated caller passes. */
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>

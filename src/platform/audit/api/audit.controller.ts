@@ -6,7 +6,7 @@ import { AuditQueryService } from '../audit-query.service';
 import { AuditPageResponse, AuditQueryDto } from './audit.dto';
 
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Roles('admin', 'quality')
 @Controller('audit')
 export class AuditController {

@@ -36,7 +36,7 @@ export class AuthController {
   }
 
   @Get('me')
-  @ApiBearerAuth()
+  @ApiBearerAuth('bearer')
   @ApiOkResponse({ type: PrincipalResponse })
   me(@CurrentPrincipal() principal: Principal): PrincipalResponse {
     return principal;
@@ -44,7 +44,7 @@ export class AuthController {
 
   @Post('password')
   @HttpCode(200)
-  @ApiBearerAuth()
+  @ApiBearerAuth('bearer')
   @ApiOkResponse({
     type: TokenResponse,
     description: 'A new token; tokens issued before the change stop working',

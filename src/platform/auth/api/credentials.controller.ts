@@ -14,7 +14,7 @@ import {
 } from './credentials.dto';
 
 @ApiTags('terminals')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Roles('admin')
 @Controller('terminals')
 export class TerminalsController {
@@ -51,7 +51,7 @@ export class TerminalsController {
 }
 
 @ApiTags('api-clients')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Roles('admin')
 @Controller('api-clients')
 export class ApiClientsController {

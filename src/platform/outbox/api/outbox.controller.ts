@@ -13,7 +13,7 @@ import {
 } from './outbox.dto';
 
 @ApiTags('admin: outbox')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Roles('admin')
 @Controller('admin/outbox')
 export class OutboxController {

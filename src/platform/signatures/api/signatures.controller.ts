@@ -8,7 +8,7 @@ import { SignaturesService } from '../signatures.service';
 import { SignatureQueryDto, SignatureResponse, SignRecordDto } from './signature.dto';
 
 @ApiTags('signatures')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Controller('signatures')
 export class SignaturesController {
   constructor(private readonly signatures: SignaturesService) {}

@@ -13,7 +13,7 @@ import { SitesService } from '../sites.service';
 import { CreateSiteDto, SiteResponse, UpdateSiteDto } from './site.dto';
 
 @ApiTags('sites')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Controller('sites')
 export class SitesController {
   constructor(private readonly sites: SitesService) {}

@@ -14,7 +14,7 @@ import { UsersService } from '../users.service';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserResponse } from './user.dto';
 
 @ApiTags('users')
-@ApiBearerAuth()
+@ApiBearerAuth('bearer')
 @Roles('admin')
 @Controller('users')
 export class UsersController {
