@@ -19,18 +19,14 @@ describe('operations: metrics and the API description', () => {
       .get(`/api/v1/sites/${site.id}`)
       .set('Authorization', `Bearer ${users.viewer.token}`)
       .expect(200);
-    await t.app
-      .get(TransactionRunner)
-      .run((tx) =>
-        t.app
-          .get(OutboxService)
-          .enqueue(tx, {
-            destination: 'webhook',
-            messageType: 'test.metrics',
-            payload: {},
-            target: { url: 'http://127.0.0.1:9/x' },
-          }),
-      );
+    await t.app.get(TransactionRunner).run((tx) =>
+      t.app.get(OutboxService).enqueue(tx, {
+        destination: 'webhook',
+        messageType: 'test.metrics',
+        payload: {},
+        target: { url: 'http://127.0.0.1:9/x' },
+      }),
+    );
     await new Promise((r) => setTimeout(r, 1100));
     const res = await t.http.get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);

@@ -11,7 +11,12 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 function connect(url: string, token: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(`${url}/shop-floor`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = io(`${url}/shop-floor`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     socket.once('ready', () => resolve(socket));
     socket.once('connect_error', reject);
   });
@@ -47,12 +52,20 @@ describe('Socket.IO across instances through Redis', () => {
     sockets.push(screen);
 
     const first = nextEvent<{ room: string; seq: number; data: { siteId: string } }>(screen, 'site.changed');
-    await a.http.patch(`/api/v1/sites/${site.id}`).set('Authorization', `Bearer ${users.admin.token}`).send({ name: 'via A' }).expect(200);
+    await a.http
+      .patch(`/api/v1/sites/${site.id}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ name: 'via A' })
+      .expect(200);
     const e1 = await first;
     expect(e1).toMatchObject({ room: `site:${site.id}`, data: { siteId: site.id } });
 
     const second = nextEvent<{ seq: number }>(screen, 'site.changed');
-    await b.http.patch(`/api/v1/sites/${site.id}`).set('Authorization', `Bearer ${users.admin.token}`).send({ name: 'via B' }).expect(200);
+    await b.http
+      .patch(`/api/v1/sites/${site.id}`)
+      .set('Authorization', `Bearer ${users.admin.token}`)
+      .send({ name: 'via B' })
+      .expect(200);
     const e2 = await second;
     expect(e2.seq).toBe(e1.seq + 1);
   });

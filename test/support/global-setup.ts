@@ -23,7 +23,7 @@ export default async function globalSetup(): Promise<void> {
     process.env.TEST_DATABASE_ADMIN_URL = base;
     process.env.TEST_DATABASE_KIND = 'postgresql';
   } else {
-    const embedded = await startEmbeddedPostgres('memory://', 60);
+    const embedded = await startEmbeddedPostgres('memory://');
     (globalThis as { __embeddedTestDb?: { stop(): Promise<void> } }).__embeddedTestDb = embedded;
     process.env.TEST_DATABASE_URL = embedded.url;
     process.env.TEST_DATABASE_KIND = 'embedded';

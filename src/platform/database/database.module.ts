@@ -14,7 +14,7 @@ export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoi
   const dir = config.get('DATA_DIR');
   const location = dir.startsWith('memory://') ? dir : join(resolve(dir), 'pglite');
   new Logger('Database').log(`DATABASE_URL not set: starting embedded PostgreSQL (PGlite) in ${location}`);
-  return startEmbeddedPostgres(location, config.get('DATABASE_POOL_SIZE'));
+  return startEmbeddedPostgres(location);
 }
 
 @Global()

@@ -1,7 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PgliteWireServer } from './pglite-wire-server';
 
 export interface DatabaseEndpoint {
   url: string;
@@ -10,18 +10,16 @@ export interface DatabaseEndpoint {
 }
 
 /**
- * PostgreSQL in WASM (PGlite) behind its wire-protocol socket on a free local port, so the ordinary `pg`
+ * PostgreSQL in WASM (PGlite) behind a wire-protocol server on a free local port, so the ordinary `pg`
  * driver and TypeORM work unchanged. `dataDir` 'memory://' keeps nothing (tests); otherwise data persists.
  * One process per data folder: PGlite does not lock it.
  */
-export async function startEmbeddedPostgres(dataDir: string, poolSize: number): Promise<DatabaseEndpoint> {
+export async function startEmbeddedPostgres(dataDir: string): Promise<DatabaseEndpoint> {
   const location = dataDir.startsWith('memory://') ? dataDir : resolve(dataDir);
   if (!location.startsWith('memory://')) mkdirSync(location, { recursive: true });
   const db = await PGlite.create({ dataDir: location });
-  // The pool plus one spare for the migration runner and the advisory-lock connection of scheduled jobs.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: poolSize + 4 });
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
+  const server = new PgliteWireServer(db);
+  const port = await server.listen('127.0.0.1', 0);
   let stopped = false;
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
@@ -29,7 +27,7 @@ export async function startEmbeddedPostgres(dataDir: string, poolSize: number): 
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

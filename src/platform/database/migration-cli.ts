@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     command === 'generate' && !env.DATABASE_URL ? 'memory://' : join(resolve(env.DATA_DIR), 'pglite');
   const endpoint: DatabaseEndpoint = env.DATABASE_URL
     ? { url: env.DATABASE_URL, embedded: false, stop: () => Promise.resolve() }
-    : await startEmbeddedPostgres(dataDir, 2);
+    : await startEmbeddedPostgres(dataDir);
   const ds = bindEndpointLifetime(
     new DataSource(
       buildDataSourceOptions({
