@@ -15,26 +15,40 @@ function signed(
   const timestamp = String(opts.timestamp ?? Math.floor(Date.now() / 1000));
   const nonce = opts.nonce ?? randomUUID().replace(/-/g, '');
   const signature = signRequest(secret, { method, pathWithQuery: path, timestamp, nonce, body });
-  return { 'X-App-Key': appKey, 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': signature, nonce };
+  return { 'X-App-Key': appKey, 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': signature };
+}
+
+interface ApiClientCredentials {
+  id: string;
+  appKey: string;
+  secret: string;
 }
 
 describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   let t: TestApp;
   let site: { id: string; code: string };
-  let client: { appKey: string; secret: string; id: string };
+  let adminToken: string;
+  let client: ApiClientCredentials;
+
+  /** An admin registers a system; the secret is shown once. */
+  async function registerClient(name: string, roles: string[]): Promise<ApiClientCredentials> {
+    const res = await t.http
+      .post('/api/v1/api-clients')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ name, roles, siteIds: [site.id] })
+      .expect(201);
+    expect(res.body.secret).toEqual(expect.any(String));
+    return res.body;
+  }
 
   beforeAll(async () => {
     t = await startTestApp({ HMAC_WINDOW_SECONDS: '300' });
     site = await createSite(t.dataSource);
-    const admin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] });
-    const token = await login(t.http, admin);
-    const res = await t.http
-      .post('/api/v1/api-clients')
-      .set('Authorization', `Bearer ${token}`)
-      .send({ name: 'ERP connector', roles: ['admin'], siteIds: [site.id] })
-      .expect(201);
-    client = res.body;
-    expect(client.secret).toEqual(expect.any(String));
+    adminToken = await login(
+      t.http,
+      await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] }),
+    );
+    client = await registerClient('ERP connector', ['admin']);
   });
   afterAll(async () => {
     await t.close();
@@ -42,7 +56,7 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
 
   it('accepts a correctly signed GET with a query string and identifies the client', async () => {
     const path = `/api/v1/auth/me?probe=1&x=${encodeURIComponent('a b')}`;
-    const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'GET', path);
+    const headers = signed(client.appKey, client.secret, 'GET', path);
     const res = await t.http.get(path).set(headers).expect(200);
     expect(res.body).toMatchObject({
       kind: 'api_client',
@@ -59,7 +73,7 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
       name: 'Created by ERP',
       timeZone: 'Europe/Berlin',
     });
-    const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
+    const headers = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
     const created = await t.http
       .post('/api/v1/sites')
       .set(headers)
@@ -69,8 +83,7 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
     expect(created.body.timeZone).toBe('Europe/Berlin');
 
     const tamperedBody = body.replace('Europe/Berlin', 'Asia/Tokyo');
-    const again = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
-    const { nonce: _m, ...h2 } = again;
+    const h2 = signed(client.appKey, client.secret, 'POST', '/api/v1/sites', body);
     const res = await t.http
       .post('/api/v1/sites')
       .set(h2)
@@ -81,7 +94,7 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   });
 
   it('refuses a replayed nonce', async () => {
-    const { nonce: _n, ...headers } = signed(client.appKey, client.secret, 'GET', '/api/v1/auth/me');
+    const headers = signed(client.appKey, client.secret, 'GET', '/api/v1/auth/me');
     await t.http.get('/api/v1/auth/me').set(headers).expect(200);
     const replay = await t.http.get('/api/v1/auth/me').set(headers).expect(401);
     expect(replay.body.code).toBe('NONCE_REUSED');
@@ -90,25 +103,20 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   it('refuses a stale timestamp (outside the 5-minute window) and a future one', async () => {
     const now = Math.floor(Date.now() / 1000);
     for (const ts of [now - 301, now + 301]) {
-      const { nonce: _n, ...headers } = signed(
-        client.appKey,
-        client.secret,
-        'GET',
-        '/api/v1/auth/me',
-        undefined,
-        { timestamp: ts },
-      );
+      const headers = signed(client.appKey, client.secret, 'GET', '/api/v1/auth/me', undefined, {
+        timestamp: ts,
+      });
       const res = await t.http.get('/api/v1/auth/me').set(headers).expect(401);
       expect(res.body.code).toBe('SIGNATURE_EXPIRED');
     }
   });
 
   it('refuses a wrong signature and an unknown app key; missing headers are named', async () => {
-    const { nonce: _n, ...headers } = signed(client.appKey, 'not-the-secret', 'GET', '/api/v1/auth/me');
+    const headers = signed(client.appKey, 'not-the-secret', 'GET', '/api/v1/auth/me');
     expect((await t.http.get('/api/v1/auth/me').set(headers).expect(401)).body.code).toBe(
       'SIGNATURE_INVALID',
     );
-    const { nonce: _m, ...unknown } = signed('ak_unknown_client', client.secret, 'GET', '/api/v1/auth/me');
+    const unknown = signed('ak_unknown_client', client.secret, 'GET', '/api/v1/auth/me');
     expect((await t.http.get('/api/v1/auth/me').set(unknown).expect(401)).body.code).toBe('UNKNOWN_APP_KEY');
     const missing = await t.http.get('/api/v1/auth/me').set('X-App-Key', client.appKey).expect(401);
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual([
@@ -119,20 +127,12 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   });
 
   it('throttles an app key after 5 bad signatures in a minute and audits the refusals', async () => {
-    const admin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] });
-    const token = await login(t.http, admin);
-    const c = (
-      await t.http
-        .post('/api/v1/api-clients')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ name: 'WMS', roles: ['warehouse'], siteIds: [site.id] })
-        .expect(201)
-    ).body;
+    const c = await registerClient('WMS', ['warehouse']);
     for (let i = 0; i < 5; i++) {
-      const { nonce: _n, ...bad } = signed(c.appKey, 'wrong-secret', 'GET', '/api/v1/auth/me');
+      const bad = signed(c.appKey, 'wrong-secret', 'GET', '/api/v1/auth/me');
       await t.http.get('/api/v1/auth/me').set(bad).expect(401);
     }
-    const { nonce: _n, ...good } = signed(c.appKey, c.secret, 'GET', '/api/v1/auth/me');
+    const good = signed(c.appKey, c.secret, 'GET', '/api/v1/auth/me');
     const res = await t.http.get('/api/v1/auth/me').set(good).expect(429);
     expect(res.body.code).toBe('TOO_MANY_FAILURES');
     const rows: Array<{ n: string }> = await t.dataSource.query(
@@ -143,16 +143,8 @@ describe('API clients: AppKey + HMAC-SHA256 signed requests', () => {
   });
 
   it('a client limited to the warehouse role cannot use admin endpoints', async () => {
-    const admin = await createUser(t.dataSource, { roles: ['admin'], siteIds: [site.id] });
-    const token = await login(t.http, admin);
-    const c = (
-      await t.http
-        .post('/api/v1/api-clients')
-        .set('Authorization', `Bearer ${token}`)
-        .send({ name: 'WMS 2', roles: ['warehouse'], siteIds: [site.id] })
-        .expect(201)
-    ).body;
-    const { nonce: _n, ...h } = signed(c.appKey, c.secret, 'GET', '/api/v1/users');
+    const c = await registerClient('WMS 2', ['warehouse']);
+    const h = signed(c.appKey, c.secret, 'GET', '/api/v1/users');
     expect((await t.http.get('/api/v1/users').set(h).expect(403)).body.code).toBe('ROLE_REQUIRED');
   });
 });

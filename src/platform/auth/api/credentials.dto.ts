@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsRoleList, IsSiteIdList } from './access-validators';
 import { ROLES, type Role } from '../roles';
 
 export class RegisterTerminalDto {
@@ -56,16 +46,11 @@ export class CreateApiClientDto {
   name: string;
 
   @ApiProperty({ isArray: true, enum: ROLES, example: ['warehouse'] })
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(ROLES, { each: true })
+  @IsRoleList()
   roles: Role[];
 
   @ApiProperty({ type: [String], format: 'uuid' })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsSiteIdList()
   siteIds: string[];
 
   @ApiPropertyOptional({ description: 'Chosen AppKey; generated when omitted' })

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsBoolean,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsRoleList, IsSiteIdList } from '../../auth/api/access-validators';
 import { ROLES, type Role } from '../../auth/roles';
 
 const LOCALES = ['zh-CN', 'en'];
@@ -34,17 +23,11 @@ export class CreateUserDto {
   password: string;
 
   @ApiProperty({ isArray: true, enum: ROLES })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(ROLES.length)
-  @ArrayUnique()
-  @IsIn(ROLES, { each: true })
+  @IsRoleList()
   roles: Role[];
 
   @ApiProperty({ type: [String], format: 'uuid' })
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsSiteIdList()
   siteIds: string[];
 
   @ApiPropertyOptional({ example: 'B1001' })
@@ -73,18 +56,12 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ isArray: true, enum: ROLES })
   @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(ROLES.length)
-  @ArrayUnique()
-  @IsIn(ROLES, { each: true })
+  @IsRoleList()
   roles?: Role[];
 
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
   @IsOptional()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(100)
-  @ArrayUnique()
-  @IsUUID('all', { each: true })
+  @IsSiteIdList()
   siteIds?: string[];
 
   @ApiPropertyOptional()
