@@ -72,3 +72,20 @@ describe('operations: metrics and the API description', () => {
     expect(doc.components.schemas.CreateUserDto.properties.roles).toBeDefined();
   });
 });
+
+describe('operations: readiness follows the database', () => {
+  it('answers 503 problem+json on /health/ready once the database is unreachable, while /health stays up', async () => {
+    const t = await startTestApp();
+    try {
+      await t.http.get('/health/ready').expect(200);
+      await t.dataSource.destroy(); // the pool is gone: as good as a database outage for this instance
+      const res = await t.http.get('/health/ready').expect(503);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(res.body.code).toBe('NOT_READY');
+      expect(res.body.checks.details.database.status).toBe('down');
+      await t.http.get('/health').expect(200, { status: 'ok' });
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -170,7 +170,7 @@ export class AuthService {
     await this.reauthenticate(userId, username, currentPassword, ip);
     const hash = await PasswordHasher.hash(newPassword);
     await this.tx.run(async (tx) => {
-      // Second precision so tokens issued in this same second (iat) are already void.
+      // Truncated to the second like a token's iat: earlier tokens stop working, the one issued below does not.
       await tx.manager.query(
         `UPDATE app_user SET password_hash = $2, password_changed_at = date_trunc('second', now()), version = version + 1 WHERE id = $1`,
         [userId, hash],

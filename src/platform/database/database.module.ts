@@ -40,15 +40,16 @@ export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoi
       },
       dataSourceFactory: async (options) => {
         const { endpoint, ...rest } = options as DataSourceOptions & { endpoint: DatabaseEndpoint };
-        const dataSource = bindEndpointLifetime(new DataSource(rest), endpoint);
+        const dataSource = new DataSource(rest);
         try {
           await dataSource.initialize();
           await dataSource.runMigrations({ transaction: 'each' });
         } catch (err) {
-          await dataSource.destroy().catch(() => undefined);
+          // The endpoint stays up: TypeORM retries the connection (and a failed start exits the process).
+          if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
           throw err;
         }
-        return dataSource;
+        return bindEndpointLifetime(dataSource, endpoint);
       },
     }),
   ],

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '../auth/auth.decorators';
-import { DomainError } from '../errors/domain-error';
+import { DomainError, PlatformErrorCode } from '../errors/domain-error';
 
 @ApiTags('health')
 @Public()
@@ -29,9 +29,14 @@ export class HealthController {
       return await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
     } catch (err) {
       const checks = (err as { response?: unknown }).response;
-      throw new DomainError('unavailable', 'NOT_READY', 'The service is not ready: a dependency is down', {
-        extensions: { checks },
-      });
+      throw new DomainError(
+        'unavailable',
+        PlatformErrorCode.NOT_READY,
+        'The service is not ready: a dependency is down',
+        {
+          extensions: { checks },
+        },
+      );
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
+import { DomainError, PlatformErrorCode } from '../../errors/domain-error';
 import { CurrentPrincipal, Public } from '../auth.decorators';
 import { AuthService } from '../auth.service';
 import type { Principal } from '../principal';
@@ -54,6 +55,13 @@ export class AuthController {
     @CurrentPrincipal() principal: Principal,
     @Req() req: Request,
   ): Promise<TokenResponse> {
+    if (principal.kind !== 'user') {
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.ROLE_REQUIRED,
+        'API clients have no password to change',
+      );
+    }
     return this.auth.changeOwnPassword(
       principal.id,
       principal.username ?? principal.name,
