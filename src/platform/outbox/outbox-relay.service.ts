@@ -31,7 +31,6 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private stopping = false;
   private wake?: () => void;
   private pendingWake = false;
-  private readonly inFlight = new Set<AbortController>();
   private unsubscribe?: () => void;
 
   constructor(
@@ -57,7 +56,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /** One pass: claims and delivers what is due. Returns how many messages were handled. */
-  async drainOnce(): Promise<number> {
+  private async drainOnce(): Promise<number> {
     const rows = await this.claim();
     await Promise.all(rows.map((row) => this.deliver(row)));
     return rows.length;
@@ -139,14 +138,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     } else {
       const abort = new AbortController();
       const timer = setTimeout(() => abort.abort(), this.config.get('OUTBOX_HTTP_TIMEOUT_MS'));
-      this.inFlight.add(abort);
       try {
         result = await transport.deliver(message, abort.signal);
       } catch (err) {
         result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
       } finally {
         clearTimeout(timer);
-        this.inFlight.delete(abort);
       }
     }
     await RequestContext.run(

@@ -45,8 +45,13 @@ export class WebhookTransport implements OutboxTransport, OnModuleInit {
         },
         body: JSON.stringify(message.payload),
       });
-      const text = res.ok ? '' : await res.text().catch(() => '');
-      return classifyHttpStatus(res.status, parseRetryAfter(res.headers.get('retry-after')), text);
+      // Always consume the body, so the connection goes back to the pool instead of waiting for GC.
+      const text = await res.text().catch(() => '');
+      return classifyHttpStatus(
+        res.status,
+        parseRetryAfter(res.headers.get('retry-after')),
+        res.ok ? undefined : text,
+      );
     } catch (err) {
       const reason = signal.aborted
         ? 'timed out'
