@@ -8,6 +8,8 @@ describe('graceful shutdown', () => {
     const site = await createSite(t.dataSource);
     const user = await createUser(t.dataSource, { roles: ['planner'], siteIds: [site.id] });
 
+    let received = 0;
+    t.app.getHttpServer().on('request', () => received++);
     // Sign-ins spend tens of milliseconds in argon2: these are still running when the shutdown starts.
     const inFlight = Array.from({ length: 6 }, () =>
       t.http.post('/api/v1/auth/login').send({ username: user.username, password: user.password }),
@@ -19,7 +21,11 @@ describe('graceful shutdown', () => {
         return res;
       }),
     );
-    await new Promise((r) => setTimeout(r, 30));
+    // Start the shutdown once the server has all six requests (a connection whose request has not arrived
+    // yet is idle, and closing idle connections is part of a graceful stop).
+    const deadline = Date.now() + 5000;
+    while (received < inFlight.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    expect(received).toBe(inFlight.length);
     const closeStartedAt = Date.now();
     const closing = t.app.close();
 
