@@ -1,5 +1,9 @@
 import type { MigrationInterface } from 'typeorm';
+import { MasterDataHierarchyMaterials1795273478486 } from './1795273478486-MasterDataHierarchyMaterials';
 import { PlatformFoundation1795271475224 } from './1795271475224-PlatformFoundation';
 
 /** Every migration, in order. `npm run migration:generate` appends new ones here. */
-export const MIGRATIONS: Array<new () => MigrationInterface> = [PlatformFoundation1795271475224];
+export const MIGRATIONS: Array<new () => MigrationInterface> = [
+  PlatformFoundation1795271475224,
+  MasterDataHierarchyMaterials1795273478486,
+];

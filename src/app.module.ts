@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { MasterDataModule } from './master-data/master-data.module';
 import { PlatformModule } from './platform/platform.module';
 
 @Module({
-  imports: [PlatformModule],
+  imports: [PlatformModule, MasterDataModule],
 })
 export class AppModule {}

@@ -49,6 +49,16 @@ export async function createApp(): Promise<NestExpressApplication> {
       },
     }),
   );
+  // Master-data imports accept CSV as text.
+  app.use(
+    express.text({
+      limit: config.get('BODY_LIMIT'),
+      type: ['text/csv'],
+      verify: (req, _res, buf) => {
+        (req as Request & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   // Body-parser errors (too large, malformed JSON) happen before Nest routes: answer them as problems too.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

@@ -1,0 +1,140 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import type { FieldError } from '../../platform/errors/domain-error';
+import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
+import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
+import { IsQuantity } from '../catalog/decimal';
+import { checkReference, compact } from '../catalog/references';
+import { UnitOfMeasure } from '../units/unit.entity';
+import { Material, MATERIAL_CLASSES, type MaterialClass } from './material.entity';
+
+const BARCODE = /^[\x20-\x7E]{1,100}$/;
+
+export class CreateMaterialDto extends CatalogCreateDto {
+  @ApiPropertyOptional({ example: 'ISO 4017, 8.8, zinc plated' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  specification?: string;
+
+  @ApiProperty({ enum: MATERIAL_CLASSES })
+  @IsIn(MATERIAL_CLASSES)
+  materialClass: MaterialClass;
+
+  @ApiProperty({ format: 'uuid', description: 'Base unit of measure' })
+  @IsUUID()
+  baseUnitId: string;
+
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() lotTracked?: boolean;
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() serialTracked?: boolean;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 36500 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  shelfLifeDays?: number;
+
+  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() inspectionRequired?: boolean;
+
+  @ApiPropertyOptional({ example: '200', description: 'Decimal, in the base unit' })
+  @IsOptional()
+  @IsQuantity('safetyStock')
+  safetyStock?: string;
+
+  @ApiPropertyOptional({ example: '350', description: 'Decimal, in the base unit' })
+  @IsOptional()
+  @IsQuantity('reorderPoint')
+  reorderPoint?: string;
+
+  @ApiPropertyOptional({ example: '(01)06901234567892' })
+  @IsOptional()
+  @Matches(BARCODE, { message: 'barcode must be 1-100 printable ASCII characters (GS1 / Code 128)' })
+  barcode?: string;
+}
+
+export class UpdateMaterialDto extends CatalogUpdateDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) specification?: string;
+  @ApiPropertyOptional({ enum: MATERIAL_CLASSES })
+  @IsOptional()
+  @IsIn(MATERIAL_CLASSES)
+  materialClass?: MaterialClass;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() baseUnitId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() lotTracked?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() serialTracked?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(36500) shelfLifeDays?: number;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() inspectionRequired?: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsQuantity('safetyStock') safetyStock?: string;
+  @ApiPropertyOptional() @IsOptional() @IsQuantity('reorderPoint') reorderPoint?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(BARCODE, { message: 'barcode must be 1-100 printable ASCII characters (GS1 / Code 128)' })
+  barcode?: string;
+}
+
+export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
+  entity: Material,
+  entityType: 'material',
+  path: 'materials',
+  title: 'Material',
+  createDto: CreateMaterialDto,
+  updateDto: UpdateMaterialDto,
+  writeRoles: ['admin', 'planner'],
+  csv: [
+    { name: 'code', kind: 'string', get: (m) => m.code },
+    { name: 'name', kind: 'string', get: (m) => m.name },
+    { name: 'nameZh', kind: 'string', get: (m) => m.nameZh },
+    { name: 'specification', kind: 'string', get: (m) => m.specification },
+    { name: 'materialClass', kind: 'string', get: (m) => m.materialClass },
+    { name: 'baseUnitId', kind: 'string', get: (m) => m.baseUnitId },
+    { name: 'lotTracked', kind: 'boolean', get: (m) => m.lotTracked },
+    { name: 'serialTracked', kind: 'boolean', get: (m) => m.serialTracked },
+    { name: 'shelfLifeDays', kind: 'integer', get: (m) => m.shelfLifeDays },
+    { name: 'inspectionRequired', kind: 'boolean', get: (m) => m.inspectionRequired },
+    { name: 'safetyStock', kind: 'decimal', get: (m) => m.safetyStock },
+    { name: 'reorderPoint', kind: 'decimal', get: (m) => m.reorderPoint },
+    { name: 'barcode', kind: 'string', get: (m) => m.barcode },
+  ],
+  searchProperties: ['specification', 'barcode'],
+  sortProperties: ['materialClass'],
+  filters: {
+    materialClass: { property: 'materialClass', kind: 'string' },
+    baseUnitId: { property: 'baseUnitId', kind: 'uuid' },
+    barcode: { property: 'barcode', kind: 'string' },
+  },
+  prepare: async ({ manager, siteId, existing }, input) => {
+    const errors: Array<FieldError | undefined> = [
+      await checkReference(
+        manager,
+        UnitOfMeasure,
+        siteId,
+        'baseUnitId',
+        input.baseUnitId as string | undefined,
+        'unit',
+        {
+          unchangedFrom: existing?.baseUnitId,
+        },
+      ),
+    ];
+    // Stock is held in the base unit: changing it would silently rescale every quantity on record.
+    if (existing && input.baseUnitId !== undefined && input.baseUnitId !== existing.baseUnitId) {
+      errors.push({
+        field: 'baseUnitId',
+        message: 'the base unit of an existing material cannot change; create a new material',
+      });
+    }
+    return { values: copyFields<Material>(input).values, errors: compact(errors) };
+  },
+};
