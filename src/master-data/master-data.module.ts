@@ -21,8 +21,14 @@ import { ProductionLine } from './hierarchy/production-line.entity';
 import { WorkCenter } from './hierarchy/work-center.entity';
 import { MasterDataFacade } from './master-data.facade';
 import './master-data.events';
+import { STORAGE_LOCATION_CATALOG } from './locations/storage-location.catalog';
+import { StorageLocation } from './locations/storage-location.entity';
 import { MATERIAL_CATALOG } from './materials/material.catalog';
 import { Material } from './materials/material.entity';
+import { PARTNER_CATALOG } from './partners/partner.catalog';
+import { Partner } from './partners/partner.entity';
+import { REASON_CODE_CATALOG } from './reason-codes/reason-code.catalog';
+import { ReasonCode } from './reason-codes/reason-code.entity';
 import { UNIT_CATALOG } from './units/unit.catalog';
 import { UnitOfMeasure } from './units/unit.entity';
 
@@ -37,7 +43,10 @@ const CATALOGS = [
   LINE_CATALOG,
   WORK_CENTER_CATALOG,
   EQUIPMENT_CATALOG,
+  PARTNER_CATALOG,
+  STORAGE_LOCATION_CATALOG,
   MATERIAL_CATALOG,
+  REASON_CODE_CATALOG,
 ].map(erase);
 
 const catalogProviders: Provider[] = CATALOGS.map((def) => ({
@@ -66,7 +75,19 @@ class MasterDataRooms implements OnModuleInit {
 }
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UnitOfMeasure, Area, ProductionLine, WorkCenter, Equipment, Material])],
+  imports: [
+    TypeOrmModule.forFeature([
+      UnitOfMeasure,
+      Area,
+      ProductionLine,
+      WorkCenter,
+      Equipment,
+      Partner,
+      StorageLocation,
+      Material,
+      ReasonCode,
+    ]),
+  ],
   // The status route is registered before the generic equipment routes so /:id/status is not taken for /:id.
   controllers: [EquipmentStatusController, ...CATALOGS.map((def) => catalogController(def))],
   providers: [...catalogProviders, EquipmentStatusService, MasterDataFacade, MasterDataRooms],

@@ -16,9 +16,11 @@ import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
 import { IsQuantity } from '../catalog/decimal';
 import { checkReference, compact } from '../catalog/references';
+import { StorageLocation } from '../locations/storage-location.entity';
 import { UnitOfMeasure } from '../units/unit.entity';
 import { Material, MATERIAL_CLASSES, type MaterialClass } from './material.entity';
 
+const PUT_AWAY_TYPES = ['warehouse', 'zone', 'bin', 'line_side'];
 const BARCODE = /^[\x20-\x7E]{1,100}$/;
 
 export class CreateMaterialDto extends CatalogCreateDto {
@@ -58,6 +60,14 @@ export class CreateMaterialDto extends CatalogCreateDto {
   @IsQuantity('reorderPoint')
   reorderPoint?: string;
 
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Default storage location (warehouse, zone, bin or line-side)',
+  })
+  @IsOptional()
+  @IsUUID()
+  defaultLocationId?: string;
+
   @ApiPropertyOptional({ example: '(01)06901234567892' })
   @IsOptional()
   @Matches(BARCODE, { message: 'barcode must be 1-100 printable ASCII characters (GS1 / Code 128)' })
@@ -77,6 +87,7 @@ export class UpdateMaterialDto extends CatalogUpdateDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() inspectionRequired?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsQuantity('safetyStock') safetyStock?: string;
   @ApiPropertyOptional() @IsOptional() @IsQuantity('reorderPoint') reorderPoint?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() defaultLocationId?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -105,6 +116,7 @@ export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
     { name: 'inspectionRequired', kind: 'boolean', get: (m) => m.inspectionRequired },
     { name: 'safetyStock', kind: 'decimal', get: (m) => m.safetyStock },
     { name: 'reorderPoint', kind: 'decimal', get: (m) => m.reorderPoint },
+    { name: 'defaultLocationId', kind: 'string', get: (m) => m.defaultLocationId },
     { name: 'barcode', kind: 'string', get: (m) => m.barcode },
   ],
   searchProperties: ['specification', 'barcode'],
@@ -128,6 +140,33 @@ export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
         },
       ),
     ];
+    errors.push(
+      await checkReference(
+        manager,
+        StorageLocation,
+        siteId,
+        'defaultLocationId',
+        input.defaultLocationId as string | undefined,
+        'location',
+        {
+          unchangedFrom: existing?.defaultLocationId,
+        },
+      ),
+    );
+    if (
+      typeof input.defaultLocationId === 'string' &&
+      input.defaultLocationId !== existing?.defaultLocationId
+    ) {
+      const location = await manager
+        .getRepository(StorageLocation)
+        .findOneBy({ id: input.defaultLocationId });
+      if (location && location.siteId === siteId && !PUT_AWAY_TYPES.includes(location.locationType)) {
+        errors.push({
+          field: 'defaultLocationId',
+          message: `stock is not put away in a ${location.locationType} location`,
+        });
+      }
+    }
     // Stock is held in the base unit: changing it would silently rescale every quantity on record.
     if (existing && input.baseUnitId !== undefined && input.baseUnitId !== existing.baseUnitId) {
       errors.push({

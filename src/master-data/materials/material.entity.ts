@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { Site } from '../../platform/sites/site.entity';
 import { CatalogRecord } from '../catalog/catalog-record';
+import { StorageLocation } from '../locations/storage-location.entity';
 import { UnitOfMeasure } from '../units/unit.entity';
 
 export const MATERIAL_CLASSES = ['raw', 'semi_finished', 'finished', 'consumable', 'spare_part'] as const;
@@ -55,6 +56,14 @@ export class Material extends CatalogRecord {
 
   @Column({ type: 'numeric', precision: 18, scale: 6, default: 0 })
   reorderPoint: string;
+
+  /** Where it is put away by default. */
+  @ManyToOne(() => StorageLocation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'default_location_id', foreignKeyConstraintName: 'fk_material_default_location' })
+  defaultLocation?: StorageLocation;
+
+  @Column({ type: 'uuid', nullable: true })
+  defaultLocationId: string | null;
 
   /** GS1 / Code 128 text printed on labels and read by scanners. */
   @Column({ type: 'varchar', length: 100, nullable: true })
