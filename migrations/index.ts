@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { MasterDataBoms1795273929938 } from './1795273929938-MasterDataBoms';
 import { MasterDataLocationsPartnersReasons1795273730313 } from './1795273730313-MasterDataLocationsPartnersReasons';
 import { MasterDataHierarchyMaterials1795273478486 } from './1795273478486-MasterDataHierarchyMaterials';
 import { PlatformFoundation1795271475224 } from './1795271475224-PlatformFoundation';
@@ -8,4 +9,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   PlatformFoundation1795271475224,
   MasterDataHierarchyMaterials1795273478486,
   MasterDataLocationsPartnersReasons1795273730313,
+  MasterDataBoms1795273929938,
 ];

@@ -8,6 +8,9 @@ import type { CatalogDefinition } from './catalog/catalog-definition';
 import type { CatalogRecord } from './catalog/catalog-record';
 import { catalogController, catalogServiceToken } from './catalog/catalog.controller';
 import { CatalogService } from './catalog/catalog.service';
+import { BomsController } from './boms/boms.controller';
+import { BomsService } from './boms/boms.service';
+import { Bom, BomLine } from './boms/bom.entity';
 import { Area } from './hierarchy/area.entity';
 import { EquipmentStatusController, EquipmentStatusService } from './hierarchy/equipment-status';
 import { Equipment } from './hierarchy/equipment.entity';
@@ -86,11 +89,13 @@ class MasterDataRooms implements OnModuleInit {
       StorageLocation,
       Material,
       ReasonCode,
+      Bom,
+      BomLine,
     ]),
   ],
   // The status route is registered before the generic equipment routes so /:id/status is not taken for /:id.
-  controllers: [EquipmentStatusController, ...CATALOGS.map((def) => catalogController(def))],
-  providers: [...catalogProviders, EquipmentStatusService, MasterDataFacade, MasterDataRooms],
+  controllers: [EquipmentStatusController, BomsController, ...CATALOGS.map((def) => catalogController(def))],
+  providers: [...catalogProviders, EquipmentStatusService, BomsService, MasterDataFacade, MasterDataRooms],
   exports: [MasterDataFacade],
 })
 export class MasterDataModule {}
