@@ -7,6 +7,13 @@ import { TransactionRunner, type Tx } from '../../platform/database/transaction-
 import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
 import { Site } from '../../platform/sites/site.entity';
 import { MasterDataErrorCode } from '../master-data.errors';
+import {
+  assertCurrentVersion,
+  localDate,
+  nextRevision,
+  overlapError,
+  validityError,
+} from '../catalog/revisions';
 import { Material } from '../materials/material.entity';
 import type { BomLineDto, CreateBomDto, UpdateBomDto } from './bom.dto';
 import { Bom, BomLine } from './bom.entity';
@@ -66,15 +73,12 @@ export class BomsService {
         lines: dto.lines,
       });
       this.throwIfInvalid(errors);
-      const rows: Array<{ next: number }> = await tx.manager.query(
-        'SELECT coalesce(max(revision), 0) + 1 AS next FROM bom WHERE material_id = $1',
-        [dto.materialId],
-      );
+
       const bom = await tx.manager.getRepository(Bom).save(
         tx.manager.create(Bom, {
           siteId,
           materialId: dto.materialId,
-          revision: Number(rows[0]!.next),
+          revision: await nextRevision(tx.manager, 'bom', dto.materialId),
           validFrom: dto.validFrom,
           validTo: dto.validTo ?? null,
           baseQuantity: dto.baseQuantity ?? '1',
@@ -92,16 +96,7 @@ export class BomsService {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const existing = await this.load(tx.manager, siteId, id, true);
-      if (existing.version !== dto.version) {
-        throw new DomainError(
-          'conflict',
-          MasterDataErrorCode.STALE_VERSION,
-          `BOM revision ${existing.revision} was changed by someone else; reload and try again`,
-          {
-            extensions: { currentVersion: existing.version },
-          },
-        );
-      }
+      assertCurrentVersion(`BOM revision ${existing.revision}`, existing.version, dto.version);
       const before = await this.view(tx.manager, existing);
       const lines = dto.lines ?? before.lines.map(toLineDto);
       const errors = await this.check(
@@ -156,16 +151,7 @@ export class BomsService {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const existing = await this.load(tx.manager, siteId, id, true);
-      if (existing.version !== version) {
-        throw new DomainError(
-          'conflict',
-          MasterDataErrorCode.STALE_VERSION,
-          'The BOM was changed by someone else; reload and try again',
-          {
-            extensions: { currentVersion: existing.version },
-          },
-        );
-      }
+      assertCurrentVersion(`BOM revision ${existing.revision}`, existing.version, version);
       const before = await this.view(tx.manager, existing);
       if (existing.active === active) return before;
       if (active) {
@@ -278,21 +264,18 @@ export class BomsService {
       });
     if (/^0+(\.0+)?$/.test(b.baseQuantity))
       errors.push({ field: 'baseQuantity', message: 'baseQuantity must be greater than 0' });
-    if (b.validTo !== null && b.validTo <= b.validFrom)
-      errors.push({ field: 'validTo', message: 'validTo must be after validFrom' });
-
-    const overlapping: Array<{ revision: number }> = await manager.query(
-      `SELECT revision FROM bom WHERE material_id = $1 AND active AND id <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')
-          AND valid_from < coalesce($4::date, 'infinity') AND coalesce(valid_to, 'infinity') > $3::date ORDER BY revision`,
-      [b.materialId, self?.id ?? null, b.validFrom, b.validTo],
+    const validity = validityError(b.validFrom, b.validTo);
+    if (validity) errors.push(validity);
+    const overlap = await overlapError(
+      manager,
+      'bom',
+      b.materialId,
+      parent.code,
+      self?.id,
+      b.validFrom,
+      b.validTo,
     );
-    if (overlapping.length) {
-      errors.push({
-        field: 'validFrom',
-        message: `overlaps revision ${overlapping.map((o) => o.revision).join(', ')} of ${parent.code}; end that one first (validTo)`,
-      });
-    }
-
+    if (overlap) errors.push(overlap);
     const components = await manager
       .getRepository(Material)
       .findBy({ id: In(b.lines.map((l) => l.componentId)) });
@@ -427,12 +410,7 @@ export class BomsService {
 
   private async today(siteId: string): Promise<string> {
     const site = await this.dataSource.getRepository(Site).findOneByOrFail({ id: siteId });
-    return new Intl.DateTimeFormat('en-CA', {
-      timeZone: site.timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(new Date());
+    return localDate(site.timeZone, new Date());
   }
 }
 
