@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { MasterDataRoutings1795274107062 } from './1795274107062-MasterDataRoutings';
 import { MasterDataBoms1795273929938 } from './1795273929938-MasterDataBoms';
 import { MasterDataLocationsPartnersReasons1795273730313 } from './1795273730313-MasterDataLocationsPartnersReasons';
 import { MasterDataHierarchyMaterials1795273478486 } from './1795273478486-MasterDataHierarchyMaterials';
@@ -10,4 +11,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MasterDataHierarchyMaterials1795273478486,
   MasterDataLocationsPartnersReasons1795273730313,
   MasterDataBoms1795273929938,
+  MasterDataRoutings1795274107062,
 ];

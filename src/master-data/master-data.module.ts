@@ -23,6 +23,9 @@ import {
 import { ProductionLine } from './hierarchy/production-line.entity';
 import { WorkCenter } from './hierarchy/work-center.entity';
 import { MasterDataFacade } from './master-data.facade';
+import { RoutingsController } from './routings/routings.controller';
+import { RoutingsService } from './routings/routings.service';
+import { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
 import './master-data.events';
 import { STORAGE_LOCATION_CATALOG } from './locations/storage-location.catalog';
 import { StorageLocation } from './locations/storage-location.entity';
@@ -91,11 +94,26 @@ class MasterDataRooms implements OnModuleInit {
       ReasonCode,
       Bom,
       BomLine,
+      Routing,
+      RoutingOperation,
+      RoutingOperationEquipment,
     ]),
   ],
   // The status route is registered before the generic equipment routes so /:id/status is not taken for /:id.
-  controllers: [EquipmentStatusController, BomsController, ...CATALOGS.map((def) => catalogController(def))],
-  providers: [...catalogProviders, EquipmentStatusService, BomsService, MasterDataFacade, MasterDataRooms],
+  controllers: [
+    EquipmentStatusController,
+    BomsController,
+    RoutingsController,
+    ...CATALOGS.map((def) => catalogController(def)),
+  ],
+  providers: [
+    ...catalogProviders,
+    EquipmentStatusService,
+    BomsService,
+    RoutingsService,
+    MasterDataFacade,
+    MasterDataRooms,
+  ],
   exports: [MasterDataFacade],
 })
 export class MasterDataModule {}
