@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { MasterDataCalendars1795274204729 } from './1795274204729-MasterDataCalendars';
 import { MasterDataRoutings1795274107062 } from './1795274107062-MasterDataRoutings';
 import { MasterDataBoms1795273929938 } from './1795273929938-MasterDataBoms';
 import { MasterDataLocationsPartnersReasons1795273730313 } from './1795273730313-MasterDataLocationsPartnersReasons';
@@ -12,4 +13,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MasterDataLocationsPartnersReasons1795273730313,
   MasterDataBoms1795273929938,
   MasterDataRoutings1795274107062,
+  MasterDataCalendars1795274204729,
 ];

@@ -39,17 +39,17 @@ describe('master data: routings', () => {
     ids.L1 = await create(admin, 'equipment', {
       code: 'LATHE-1',
       name: 'Lathe 1',
-      workCenterId: ids.TURN.id,
+      workCenterId: ids.TURN!.id,
     });
     ids.L2 = await create(admin, 'equipment', {
       code: 'LATHE-2',
       name: 'Lathe 2',
-      workCenterId: ids.TURN.id,
+      workCenterId: ids.TURN!.id,
     });
     ids.G1 = await create(admin, 'equipment', {
       code: 'GRINDER-1',
       name: 'Grinder 1',
-      workCenterId: ids.GRIND.id,
+      workCenterId: ids.GRIND!.id,
     });
   });
   afterAll(async () => {

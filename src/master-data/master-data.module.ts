@@ -6,6 +6,12 @@ import { TransactionRunner } from '../platform/database/transaction-runner';
 import { RoomAccessRegistry } from '../platform/realtime/room-access';
 import type { CatalogDefinition } from './catalog/catalog-definition';
 import type { CatalogRecord } from './catalog/catalog-record';
+import {
+  CalendarAvailabilityController,
+  CalendarAvailabilityService,
+} from './calendars/calendar-availability';
+import { SHIFT_CALENDAR_CATALOG } from './calendars/shift-calendar.catalog';
+import { ShiftCalendar } from './calendars/shift-calendar.entity';
 import { catalogController, catalogServiceToken } from './catalog/catalog.controller';
 import { CatalogService } from './catalog/catalog.service';
 import { BomsController } from './boms/boms.controller';
@@ -53,6 +59,7 @@ const CATALOGS = [
   STORAGE_LOCATION_CATALOG,
   MATERIAL_CATALOG,
   REASON_CODE_CATALOG,
+  SHIFT_CALENDAR_CATALOG,
 ].map(erase);
 
 const catalogProviders: Provider[] = CATALOGS.map((def) => ({
@@ -97,11 +104,14 @@ class MasterDataRooms implements OnModuleInit {
       Routing,
       RoutingOperation,
       RoutingOperationEquipment,
+      ShiftCalendar,
     ]),
   ],
-  // The status route is registered before the generic equipment routes so /:id/status is not taken for /:id.
+  // Specific routes (equipment status, calendar availability) come before the generic catalog routes,
+  // so /equipment/:id/status and /calendars/availability are not taken for /:id.
   controllers: [
     EquipmentStatusController,
+    CalendarAvailabilityController,
     BomsController,
     RoutingsController,
     ...CATALOGS.map((def) => catalogController(def)),
@@ -109,6 +119,7 @@ class MasterDataRooms implements OnModuleInit {
   providers: [
     ...catalogProviders,
     EquipmentStatusService,
+    CalendarAvailabilityService,
     BomsService,
     RoutingsService,
     MasterDataFacade,

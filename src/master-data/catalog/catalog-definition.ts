@@ -4,7 +4,7 @@ import type { FieldError } from '../../platform/errors/domain-error';
 import type { CatalogRecord } from './catalog-record';
 
 /** How a CSV cell becomes a field of the create body (and back, for export). */
-export type CsvKind = 'string' | 'integer' | 'number' | 'decimal' | 'boolean' | 'list';
+export type CsvKind = 'string' | 'integer' | 'number' | 'decimal' | 'boolean' | 'list' | 'json';
 
 export interface CsvColumn<E> {
   /** Header in the file; also the property name in the create body. */

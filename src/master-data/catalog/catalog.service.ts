@@ -465,6 +465,12 @@ function convertCell(
       if (['false', 'no', 'n', '0', '否'].includes(v)) return { ok: true, value: false };
       return { ok: false, message: `"${cell.slice(0, 40)}" is not true/false` };
     }
+    case 'json':
+      try {
+        return { ok: true, value: JSON.parse(cell) as unknown };
+      } catch {
+        return { ok: false, message: 'is not valid JSON' };
+      }
     case 'list':
       return {
         ok: true,
