@@ -177,7 +177,7 @@ export const SHIFT_CALENDAR_CATALOG: CatalogDefinition<ShiftCalendar> = {
       availableIntervals(
         {
           timeZone: site.timeZone,
-          shifts: (values.shifts ?? existing?.shifts ?? []),
+          shifts: values.shifts ?? existing?.shifts ?? [],
           holidays: (values.holidays ?? existing?.holidays ?? []).map((h) => h.date),
           exceptions: values.exceptions ?? existing?.exceptions ?? [],
         },
