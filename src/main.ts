@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { seedDemoData } from '../seeds/demo-data.seed';
 import { createApp } from './bootstrap';
+import { seedIfEmpty } from './demo-seeding';
 import { AppConfig } from './platform/config/app-config';
 import { validateEnvironment } from './platform/config/env.schema';
 
@@ -16,12 +15,7 @@ async function main(): Promise<void> {
   const app = await createApp();
   const config = app.get(AppConfig);
   const logger = new Logger('Main');
-  const seed = config.get('SEED_DEMO_DATA') ?? (!config.get('DATABASE_URL') && !config.isProduction);
-  if (seed) {
-    const created = await seedDemoData(app.get(DataSource));
-    if (created)
-      logger.log('Demo data created: sign in as admin / admin123 (see README for the other demo users)');
-  }
+  await seedIfEmpty(app);
   const grace = config.get('SHUTDOWN_GRACE_MS');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

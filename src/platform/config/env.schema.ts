@@ -155,10 +155,19 @@ export class EnvironmentVariables {
   @IsBoolean()
   JOBS_ENABLED = true;
 
+  /** Demo factory on an empty database: on unless false (in production only when true). */
   @Transform(toBool)
   @IsOptional()
   @IsBoolean()
-  SEED_DEMO_DATA?: boolean;
+  SEED_DEMO?: boolean;
+
+  /** Password of the demo users (default mom-demo). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  @MaxLength(256)
+  DEMO_PASSWORD?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
@@ -227,6 +236,7 @@ const KNOWN_OPTIONAL = [
   'JWT_SECRET',
   'DATA_ENCRYPTION_KEY',
   'REDIS_URL',
-  'SEED_DEMO_DATA',
+  'SEED_DEMO',
+  'DEMO_PASSWORD',
   'INSTANCE_ID',
 ];

@@ -2,14 +2,13 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DataSource, getMetadataArgsStorage } from 'typeorm';
-import { seedDemoData } from '../../../seeds/demo-data.seed';
 import { AppModule } from '../../app.module';
 import { validateEnvironment } from '../config/env.schema';
 import { buildDataSourceOptions, bindEndpointLifetime } from './data-source.factory';
 import { startEmbeddedPostgres, type DatabaseEndpoint } from './embedded-postgres';
 
 /**
- * npm run migration:run | migration:revert | migration:show | seed | migration:generate -- migrations/Name
+ * npm run migration:run | migration:revert | migration:show | migration:generate -- migrations/Name
  * Uses DATABASE_URL, or the embedded database under DATA_DIR. `generate` diffs the entities against a
  * database with every migration applied (a throw-away embedded one when DATABASE_URL is not set).
  */
@@ -54,15 +53,11 @@ async function main(): Promise<void> {
           (await ds.showMigrations()) ? 'There are pending migrations.' : 'The schema is up to date.',
         );
         break;
-      case 'seed':
-        await ds.runMigrations({ transaction: 'each' });
-        console.log((await seedDemoData(ds)) ? 'Demo data created.' : 'Demo data already present.');
-        break;
       case 'generate':
         await generate(ds, arg);
         break;
       default:
-        throw new Error('usage: migration-cli run|revert|show|seed|generate migrations/Name');
+        throw new Error('usage: migration-cli run|revert|show|generate migrations/Name');
     }
   } finally {
     await ds.destroy();
