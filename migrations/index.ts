@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { MaterialUnitConversions1795274841251 } from './1795274841251-MaterialUnitConversions';
 import { MasterDataCalendars1795274204729 } from './1795274204729-MasterDataCalendars';
 import { MasterDataRoutings1795274107062 } from './1795274107062-MasterDataRoutings';
 import { MasterDataBoms1795273929938 } from './1795273929938-MasterDataBoms';
@@ -14,4 +15,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MasterDataBoms1795273929938,
   MasterDataRoutings1795274107062,
   MasterDataCalendars1795274204729,
+  MaterialUnitConversions1795274841251,
 ];

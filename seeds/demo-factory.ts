@@ -4,6 +4,7 @@ import { BomsService } from '../src/master-data/boms/boms.service';
 import type { CatalogService } from '../src/master-data/catalog/catalog.service';
 import { catalogServiceToken } from '../src/master-data/catalog/catalog.controller';
 import type { CatalogRecord } from '../src/master-data/catalog/catalog-record';
+import { UnitConversionsService } from '../src/master-data/materials/unit-conversions';
 import { RoutingsService } from '../src/master-data/routings/routings.service';
 import { AuditService } from '../src/platform/audit/audit.service';
 import { sha256Hex } from '../src/platform/auth/hmac-signature';
@@ -119,6 +120,7 @@ async function build(
   // Units.
   for (const [code, name, nameZh, dimension, decimals] of [
     ['PCS', 'Piece', '件', 'count', 0],
+    ['BOX', 'Box', '盒', 'count', 0],
     ['SET', 'Set', '套', 'count', 0],
     ['KG', 'Kilogram', '千克', 'mass', 3],
     ['L', 'Litre', '升', 'volume', 3],
@@ -413,6 +415,14 @@ async function build(
       serialTracked: true,
       lotTracked: true,
       defaultLocationId: id('locations', 'WH-FG'),
+    });
+  }
+
+  // Bolts are bought in boxes of 200.
+  for (const bolt of ['BOLT-M8', 'BOLT-M10']) {
+    await app.get(UnitConversionsService).replace(seeder, siteId, id('materials', bolt), {
+      version: 1,
+      conversions: [{ unitId: id('units', 'BOX'), factor: '200' }],
     });
   }
 

@@ -211,4 +211,71 @@ describe('master data: storage locations, partners and reason codes', () => {
     }).expect(201);
     expect(ok.body.defaultLocationId).toBe(wh.id);
   });
+
+  it('converts a material between its units exactly, rounding to the target unit', async () => {
+    const pcs = (await t.http.get(url('units/by-code/PCS')).set(auth(admin)).expect(200)).body;
+    const box = (
+      await post(admin, 'units', { code: 'BOX', name: 'Box', nameZh: '箱', dimension: 'count' }).expect(201)
+    ).body;
+    const kg = (
+      await post(admin, 'units', { code: 'KG', name: 'Kilogram', dimension: 'mass', decimals: 3 }).expect(201)
+    ).body;
+    const bolt = (
+      await post(admin, 'materials', {
+        code: 'M-BOLT',
+        name: 'Bolt',
+        materialClass: 'raw',
+        baseUnitId: pcs.id,
+      }).expect(201)
+    ).body;
+
+    const saved = await t.http
+      .put(url(`materials/${bolt.id}/conversions`))
+      .set(auth(admin))
+      .send({
+        version: bolt.version,
+        conversions: [
+          { unitId: box.id, factor: '12' },
+          { unitId: kg.id, factor: '83.333333333' },
+        ],
+        reason: 'packed 12 per box; 12 g each',
+      })
+      .expect(200);
+    expect(saved.body.map((c: { unitCode: string; factor: string }) => `${c.unitCode}=${c.factor}`)).toEqual([
+      'BOX=12.000000000',
+      'KG=83.333333333',
+    ]);
+    const stale = await t.http
+      .put(url(`materials/${bolt.id}/conversions`))
+      .set(auth(admin))
+      .send({ version: bolt.version, conversions: [] })
+      .expect(409);
+    expect(stale.body.code).toBe('STALE_VERSION');
+
+    const convert = (quantity: string, from: string, to: string) =>
+      t.http
+        .get(url(`materials/${bolt.id}/convert?quantity=${quantity}&fromUnitId=${from}&toUnitId=${to}`))
+        .set(auth(warehouse));
+    expect((await convert('3', box.id, pcs.id).expect(200)).body.quantity).toBe('36');
+    expect((await convert('100', pcs.id, box.id).expect(200)).body).toMatchObject({
+      quantity: '8',
+      precise: '8.333333333',
+    });
+    expect((await convert('1000', pcs.id, kg.id).expect(200)).body.quantity).toBe('12.000');
+    const unknownUnit = await convert(
+      '1',
+      (await post(admin, 'units', { code: 'ROLL', name: 'Roll', dimension: 'length' }).expect(201)).body.id,
+      pcs.id,
+    ).expect(422);
+    expect(unknownUnit.body.errors[0]).toMatchObject({
+      field: 'fromUnitId',
+      message: 'not a unit of material M-BOLT',
+    });
+    const base = await t.http
+      .put(url(`materials/${bolt.id}/conversions`))
+      .set(auth(admin))
+      .send({ version: bolt.version + 1, conversions: [{ unitId: pcs.id, factor: '1' }] })
+      .expect(422);
+    expect(base.body.errors[0].message).toBe('the base unit converts 1:1 by definition');
+  });
 });

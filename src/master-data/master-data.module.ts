@@ -37,6 +37,8 @@ import { STORAGE_LOCATION_CATALOG } from './locations/storage-location.catalog';
 import { StorageLocation } from './locations/storage-location.entity';
 import { MATERIAL_CATALOG } from './materials/material.catalog';
 import { Material } from './materials/material.entity';
+import { MaterialUnitConversion } from './materials/unit-conversion.entity';
+import { UnitConversionsController, UnitConversionsService } from './materials/unit-conversions';
 import { PARTNER_CATALOG } from './partners/partner.catalog';
 import { Partner } from './partners/partner.entity';
 import { REASON_CODE_CATALOG } from './reason-codes/reason-code.catalog';
@@ -105,6 +107,7 @@ class MasterDataRooms implements OnModuleInit {
       RoutingOperation,
       RoutingOperationEquipment,
       ShiftCalendar,
+      MaterialUnitConversion,
     ]),
   ],
   // Specific routes (equipment status, calendar availability) come before the generic catalog routes,
@@ -112,6 +115,7 @@ class MasterDataRooms implements OnModuleInit {
   controllers: [
     EquipmentStatusController,
     CalendarAvailabilityController,
+    UnitConversionsController,
     BomsController,
     RoutingsController,
     ...CATALOGS.map((def) => catalogController(def)),
@@ -120,6 +124,7 @@ class MasterDataRooms implements OnModuleInit {
     ...catalogProviders,
     EquipmentStatusService,
     CalendarAvailabilityService,
+    UnitConversionsService,
     BomsService,
     RoutingsService,
     MasterDataFacade,

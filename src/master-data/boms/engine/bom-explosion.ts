@@ -18,7 +18,7 @@ import {
   multiply,
   parseDecimal,
   type Rational,
-} from './decimal';
+} from '../../../platform/engine/decimal';
 
 export interface BomLineInput {
   /** Order within the BOM. */
