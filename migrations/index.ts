@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { Enterprises1795275045108 } from './1795275045108-Enterprises';
 import { MaterialUnitConversions1795274841251 } from './1795274841251-MaterialUnitConversions';
 import { MasterDataCalendars1795274204729 } from './1795274204729-MasterDataCalendars';
 import { MasterDataRoutings1795274107062 } from './1795274107062-MasterDataRoutings';
@@ -16,4 +17,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MasterDataRoutings1795274107062,
   MasterDataCalendars1795274204729,
   MaterialUnitConversions1795274841251,
+  Enterprises1795275045108,
 ];

@@ -21,6 +21,11 @@ import { UsersService } from '../src/platform/users/users.service';
  * and line-side locations, suppliers and customers, reason codes, two shifts with holidays, and one user per role.
  * Everything goes through the same services as the API, so it is validated and audited like any other change.
  */
+export const DEMO_ENTERPRISE = {
+  code: 'SPD',
+  name: 'Suzhou Precision Drives Group',
+  nameZh: '苏州精密传动集团',
+};
 export const DEMO_SITE = {
   code: 'SZ01',
   name: 'Suzhou Precision Drives 苏州精密传动',
@@ -88,7 +93,8 @@ async function build(
     roles: ['admin'],
     siteIds: [],
   };
-  const site = await app.get(SitesService).create(seeder, DEMO_SITE);
+  const enterprise = await app.get(SitesService).createEnterprise(DEMO_ENTERPRISE);
+  const site = await app.get(SitesService).create(seeder, { ...DEMO_SITE, enterpriseId: enterprise.id });
   seeder.siteIds.push(site.id);
   const siteId = site.id;
   const catalog = (path: string): AnyCatalog => app.get<AnyCatalog>(catalogServiceToken(path));

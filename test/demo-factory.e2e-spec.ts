@@ -34,6 +34,14 @@ describe('the demo factory', () => {
     expect(site).toMatchObject({ code: 'SZ01', timeZone: 'Asia/Shanghai' });
     const url = (path: string) => `/api/v1/sites/${site.id}/${path}`;
 
+    const tree = (await t.http.get(url('hierarchy')).set(auth).expect(200)).body;
+    expect(tree.enterprise).toMatchObject({ code: 'SPD', nameZh: '苏州精密传动集团' });
+    const lines = tree.areas.flatMap((a: { lines: unknown[] }) => a.lines);
+    const workCenters = lines.flatMap((l: { workCenters: unknown[] }) => l.workCenters);
+    const machines = workCenters.flatMap((w: { equipment: Array<{ status: string }> }) => w.equipment);
+    expect([tree.areas.length, lines.length, workCenters.length, machines.length]).toEqual([2, 2, 8, 20]);
+    expect(machines.every((e: { status: string }) => e.status === 'idle')).toBe(true);
+
     const gearbox = (await t.http.get(url('materials/by-code/GB-R63')).set(auth).expect(200)).body;
     expect(gearbox).toMatchObject({ materialClass: 'finished', nameZh: '斜齿轮减速机 R63' });
     const explosion = await t.http

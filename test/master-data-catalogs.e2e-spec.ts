@@ -507,4 +507,39 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       .send({ version: 1, model: 'CTX 450' })
       .expect(200);
   });
+
+  it('places the site under its enterprise: admins create enterprises, everyone sees the hierarchy tree', async () => {
+    const created = await t.http
+      .post('/api/v1/enterprises')
+      .set(auth(admin))
+      .send({ code: `ENT-${siteId.slice(0, 8)}`, name: 'Drives Group', nameZh: '传动集团' })
+      .expect(201);
+    await t.http
+      .post('/api/v1/enterprises')
+      .set(auth(admin))
+      .send({ code: created.body.code, name: 'again' })
+      .expect(409);
+    await t.http.post('/api/v1/enterprises').set(auth(planner)).send({ code: 'X', name: 'x' }).expect(403);
+    const site = (await t.http.get(`/api/v1/sites/${siteId}`).set(auth(admin)).expect(200)).body;
+    await t.http
+      .patch(`/api/v1/sites/${siteId}`)
+      .set(auth(admin))
+      .send({ enterpriseId: created.body.id })
+      .expect(200);
+    await t.http
+      .patch(`/api/v1/sites/${siteId}`)
+      .set(auth(admin))
+      .send({ enterpriseId: '00000000-0000-4000-8000-000000000000' })
+      .expect(422);
+    const listed = await t.http.get('/api/v1/enterprises').set(auth(viewer)).expect(200);
+    expect(listed.body.map((e: { code: string }) => e.code)).toContain(created.body.code);
+
+    const tree = (await t.http.get(url('hierarchy')).set(auth(viewer)).expect(200)).body;
+    expect(tree.enterprise.code).toBe(created.body.code);
+    expect(tree.site.code).toBe(site.code);
+    const cell = tree.areas
+      .find((a: { code: string }) => a.code === 'A1')
+      .lines[0].workCenters.find((w: { code: string }) => w.code === 'WC-CNC');
+    expect(cell.equipment.map((e: { code: string }) => e.code)).toEqual(['CNC-01', 'CNC-02']);
+  });
 });

@@ -20,6 +20,7 @@ import { Bom, BomLine } from './boms/bom.entity';
 import { Area } from './hierarchy/area.entity';
 import { EquipmentStatusController, EquipmentStatusService } from './hierarchy/equipment-status';
 import { Equipment } from './hierarchy/equipment.entity';
+import { HierarchyTreeController, HierarchyTreeService } from './hierarchy/hierarchy-tree';
 import {
   AREA_CATALOG,
   EQUIPMENT_CATALOG,
@@ -115,6 +116,7 @@ class MasterDataRooms implements OnModuleInit {
   controllers: [
     EquipmentStatusController,
     CalendarAvailabilityController,
+    HierarchyTreeController,
     UnitConversionsController,
     BomsController,
     RoutingsController,
@@ -124,6 +126,7 @@ class MasterDataRooms implements OnModuleInit {
     ...catalogProviders,
     EquipmentStatusService,
     CalendarAvailabilityService,
+    HierarchyTreeService,
     UnitConversionsService,
     BomsService,
     RoutingsService,

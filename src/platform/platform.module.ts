@@ -47,7 +47,9 @@ import { SignaturesController } from './signatures/api/signatures.controller';
 import { ElectronicSignature } from './signatures/electronic-signature.entity';
 import { SignableRecordRegistry } from './signatures/signable-records';
 import { SignaturesService } from './signatures/signatures.service';
+import { EnterprisesController } from './sites/api/enterprises.controller';
 import { SitesController } from './sites/api/sites.controller';
+import { Enterprise } from './sites/enterprise.entity';
 import { Site } from './sites/site.entity';
 import { SitesService } from './sites/sites.service';
 import { UsersController } from './users/api/users.controller';
@@ -74,6 +76,7 @@ import { UsersService } from './users/users.service';
       ElectronicSignature,
       OutboxMessage,
       ScheduledJobState,
+      Enterprise,
     ]),
     JwtModule.register({}),
     PassportModule,
@@ -84,6 +87,7 @@ import { UsersService } from './users/users.service';
     AuthController,
     UsersController,
     SitesController,
+    EnterprisesController,
     TerminalsController,
     ApiClientsController,
     AuditController,

@@ -3,10 +3,13 @@ import {
   CreateDateColumn,
   Entity,
   Index,
+  JoinColumn,
+  ManyToOne,
   PrimaryGeneratedColumn,
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { Enterprise } from './enterprise.entity';
 
 /** A plant: the unit of data ownership and access. Master data hangs its ISA-95 hierarchy off it. */
 @Entity({ name: 'site' })
@@ -20,6 +23,13 @@ export class Site {
 
   @Column({ type: 'varchar', length: 200 })
   name: string;
+
+  @ManyToOne(() => Enterprise, { onDelete: 'RESTRICT', nullable: true })
+  @JoinColumn({ name: 'enterprise_id', foreignKeyConstraintName: 'fk_site_enterprise' })
+  enterprise?: Enterprise;
+
+  @Column({ type: 'uuid', nullable: true })
+  enterpriseId: string | null;
 
   /** IANA zone; shift calendars and "today" are interpreted in it. */
   @Column({ type: 'varchar', length: 64 })

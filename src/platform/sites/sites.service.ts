@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In } from 'typeorm';
+import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { assertSiteAccess } from '../auth/site-access';
 import type { Principal } from '../auth/principal';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DomainError, notFound, PlatformErrorCode } from '../errors/domain-error';
+import { Enterprise } from './enterprise.entity';
 import { Site } from './site.entity';
 
 export interface CreateSite {
+  enterpriseId?: string;
   code: string;
   name: string;
   timeZone: string;
@@ -49,6 +51,7 @@ export class SitesService {
           },
         );
       }
+      if (input.enterpriseId) await this.assertEnterprise(tx.manager, input.enterpriseId);
       const site = await tx.manager.getRepository(Site).save(tx.manager.create(Site, input));
       if (principal.kind === 'user') {
         await tx.manager.query(
@@ -71,7 +74,7 @@ export class SitesService {
   update(
     principal: Principal,
     id: string,
-    patch: { name?: string; timeZone?: string; reason?: string },
+    patch: { name?: string; timeZone?: string; enterpriseId?: string; reason?: string },
   ): Promise<Site> {
     return this.tx.run(async (tx) => {
       const repo = tx.manager.getRepository(Site);
@@ -81,6 +84,10 @@ export class SitesService {
       const before = { ...site };
       if (patch.name !== undefined) site.name = patch.name;
       if (patch.timeZone !== undefined) site.timeZone = patch.timeZone;
+      if (patch.enterpriseId !== undefined) {
+        await this.assertEnterprise(tx.manager, patch.enterpriseId);
+        site.enterpriseId = patch.enterpriseId;
+      }
       const saved = await repo.save(site);
       await this.audit.record(tx, {
         entityType: 'site',
@@ -94,5 +101,53 @@ export class SitesService {
       tx.raise('platform.site.updated', { siteId: site.id, code: site.code });
       return saved;
     });
+  }
+
+  /** Enterprises the caller sees: those of their sites, and (for admins) ones that have no site yet. */
+  async listEnterprises(principal: Principal): Promise<Enterprise[]> {
+    const rows = await this.dataSource
+      .getRepository(Enterprise)
+      .createQueryBuilder('e')
+      .where(
+        `EXISTS (SELECT 1 FROM site s WHERE s.enterprise_id = e.id AND s.id = ANY(:sites))
+         OR (:admin AND NOT EXISTS (SELECT 1 FROM site s WHERE s.enterprise_id = e.id))`,
+        { sites: principal.siteIds, admin: principal.roles.includes('admin') },
+      )
+      .orderBy('e.code')
+      .getMany();
+    return rows;
+  }
+
+  createEnterprise(input: { code: string; name: string; nameZh?: string }): Promise<Enterprise> {
+    return this.tx.run(async (tx) => {
+      if (await tx.manager.getRepository(Enterprise).exists({ where: { code: input.code } })) {
+        throw new DomainError(
+          'conflict',
+          PlatformErrorCode.ALREADY_EXISTS,
+          `Enterprise ${input.code} already exists`,
+          {
+            errors: [{ field: 'code', message: 'is already used' }],
+          },
+        );
+      }
+      const e = await tx.manager
+        .getRepository(Enterprise)
+        .save(tx.manager.create(Enterprise, { ...input, nameZh: input.nameZh ?? null }));
+      await this.audit.record(tx, {
+        entityType: 'enterprise',
+        entityId: e.id,
+        action: 'enterprise.created',
+        after: e,
+      });
+      return e;
+    });
+  }
+
+  private async assertEnterprise(manager: EntityManager, id: string): Promise<void> {
+    if (!(await manager.getRepository(Enterprise).exists({ where: { id } }))) {
+      throw new DomainError('unprocessable', PlatformErrorCode.NOT_FOUND, `Enterprise ${id} does not exist`, {
+        errors: [{ field: 'enterpriseId', message: 'no such enterprise' }],
+      });
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsTimeZone, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, IsTimeZone, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class CreateSiteDto {
   @ApiProperty({ example: 'SZ01', description: 'Business code, unique: letters, digits, - and _' })
@@ -16,6 +16,11 @@ export class CreateSiteDto {
   @ApiProperty({ example: 'Asia/Shanghai', description: 'IANA time zone' })
   @IsTimeZone()
   timeZone: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The enterprise that owns the site' })
+  @IsOptional()
+  @IsUUID()
+  enterpriseId?: string;
 }
 
 export class UpdateSiteDto {
@@ -31,6 +36,11 @@ export class UpdateSiteDto {
   @IsTimeZone()
   timeZone?: string;
 
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  enterpriseId?: string;
+
   @ApiPropertyOptional({ description: 'Why the change is made (kept in the audit trail)' })
   @IsOptional()
   @IsString()
@@ -43,7 +53,34 @@ export class SiteResponse {
   @ApiProperty() code: string;
   @ApiProperty() name: string;
   @ApiProperty() timeZone: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) enterpriseId: string | null;
   @ApiProperty() version: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
+}
+
+export class CreateEnterpriseDto {
+  @ApiProperty({ example: 'SPD' })
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/, { message: 'code must be 1-32 letters, digits, - or _' })
+  code: string;
+
+  @ApiProperty({ example: 'Suzhou Precision Drives Group' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name: string;
+
+  @ApiPropertyOptional({ example: '苏州精密传动集团' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  nameZh?: string;
+}
+
+export class EnterpriseResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() code: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) nameZh: string | null;
+  @ApiProperty() version: number;
 }
