@@ -302,17 +302,17 @@ describe('master data catalogs: one authoritative code per thing and site', () =
   });
 
   describe('bulk import and export', () => {
-    const header = 'code,name,nameZh,materialClass,baseUnitId,lotTracked,shelfLifeDays,safetyStock';
+    const header = 'code,name,nameZh,materialClass,baseUnit,lotTracked,shelfLifeDays,safetyStock';
 
     it('a CSV with bad rows reports every one of them (line, field, reason) and imports nothing', async () => {
       const csv = [
         header,
-        `C-1,Copper wire,铜线,raw,${pcs.id},yes,365,10`,
-        `C-2,Steel sheet,钢板,metal,${pcs.id},no,,5`,
-        `C-3,"Paint, red",红漆,consumable,${pcs.id},maybe,30,1`,
-        `C-1,Copper again,,raw,${pcs.id},no,,`,
-        `C-4,Glue,胶水,consumable,00000000-0000-4000-8000-000000000000,no,-5,`,
-        `C-5,Tape,胶带,consumable,${pcs.id},no,,abc`,
+        `C-1,Copper wire,铜线,raw,PCS,yes,365,10`,
+        `C-2,Steel sheet,钢板,metal,PCS,no,,5`,
+        `C-3,"Paint, red",红漆,consumable,PCS,maybe,30,1`,
+        `C-1,Copper again,,raw,PCS,no,,`,
+        `C-4,Glue,胶水,consumable,TONNE,no,-5,`,
+        `C-5,Tape,胶带,consumable,PCS,no,,abc`,
       ].join('\n');
       const before = (await t.http.get(url('materials?q=C-')).set(auth(viewer))).body.total;
 
@@ -326,6 +326,7 @@ describe('master data catalogs: one authoritative code per thing and site', () =
         { row: 3, field: 'materialClass' },
         { row: 4, field: 'lotTracked' },
         { row: 5, field: 'code' },
+        { row: 6, field: 'baseUnit' },
         { row: 6, field: 'shelfLifeDays' },
         { row: 7, field: 'safetyStock' },
       ];
@@ -335,6 +336,9 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       ).toEqual(expected);
       expect(dry.body.errors.find((e: { row: number }) => e.row === 5).message).toBe(
         'repeats the code of row 2',
+      );
+      expect(dry.body.errors.find((e: { field: string }) => e.field === 'baseUnit').message).toBe(
+        'no unit with code TONNE at this site',
       );
 
       const real = await t.http
@@ -347,18 +351,6 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       expect(real.body.code).toBe('IMPORT_REJECTED');
       expect(real.body.report.errors).toHaveLength(expected.length);
       expect((await t.http.get(url('materials?q=C-')).set(auth(viewer))).body.total).toBe(before);
-
-      // Row 6's unknown unit is reported once its shelf life is fixed.
-      const fixedShelfLife = csv.replace(',-5,', ',30,');
-      const again = await t.http
-        .post(url('materials/import?dryRun=true'))
-        .set(auth(planner))
-        .set('Content-Type', 'text/csv')
-        .send(fixedShelfLife)
-        .expect(200);
-      expect(again.body.errors.find((e: { row: number }) => e.row === 6)).toMatchObject({
-        field: 'baseUnitId',
-      });
     });
 
     it('a clean CSV creates and updates by code in one go, audits each row, and exports back the same', async () => {
@@ -368,9 +360,8 @@ describe('master data catalogs: one authoritative code per thing and site', () =
         .send({ code: 'I-2', name: 'Old name', materialClass: 'raw', baseUnitId: pcs.id })
         .expect(201);
       const csv =
-        [header, `I-1,Resin,树脂,raw,${kg.id},yes,180,25.5`, `I-2,New name,新名称,raw,${pcs.id},no,,`].join(
-          '\r\n',
-        ) + '\r\n';
+        [header, `I-1,Resin,树脂,raw,KG,yes,180,25.5`, `I-2,New name,新名称,raw,PCS,no,,`].join('\r\n') +
+        '\r\n';
       const dry = await t.http
         .post(url('materials/import?dryRun=true'))
         .set(auth(planner))
@@ -409,11 +400,11 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       expect(exported.headers['content-type']).toMatch(/text\/csv/);
       const lines = exported.text.trim().split('\r\n');
       expect(lines[0]).toBe(
-        'code,name,nameZh,specification,materialClass,baseUnitId,lotTracked,serialTracked,shelfLifeDays,inspectionRequired,safetyStock,reorderPoint,defaultLocationId,barcode',
+        'code,name,nameZh,specification,materialClass,baseUnit,lotTracked,serialTracked,shelfLifeDays,inspectionRequired,safetyStock,reorderPoint,defaultLocation,barcode',
       );
       expect(lines.slice(1)).toEqual([
-        `I-1,Resin,树脂,,raw,${kg.id},true,false,180,false,25.500000,0.000000,,`,
-        `I-2,New name,新名称,,raw,${pcs.id},false,false,,false,0.000000,0.000000,,`,
+        `I-1,Resin,树脂,,raw,KG,true,false,180,false,25.500000,0.000000,,`,
+        `I-2,New name,新名称,,raw,PCS,false,false,,false,0.000000,0.000000,,`,
       ]);
       // What was exported imports again without changes.
       const roundTrip = await t.http

@@ -143,7 +143,12 @@ export const SHIFT_CALENDAR_CATALOG: CatalogDefinition<ShiftCalendar> = {
     { name: 'code', kind: 'string', get: (c) => c.code },
     { name: 'name', kind: 'string', get: (c) => c.name },
     { name: 'nameZh', kind: 'string', get: (c) => c.nameZh },
-    { name: 'workCenterId', kind: 'string', get: (c) => c.workCenterId },
+    {
+      name: 'workCenter',
+      kind: 'string',
+      get: (c) => c.workCenterId,
+      ref: { entity: WorkCenter, property: 'workCenterId', title: 'work center' },
+    },
     { name: 'shifts', kind: 'json', get: (c) => JSON.stringify(c.shifts) },
     { name: 'holidays', kind: 'json', get: (c) => JSON.stringify(c.holidays) },
     { name: 'exceptions', kind: 'json', get: (c) => JSON.stringify(c.exceptions) },

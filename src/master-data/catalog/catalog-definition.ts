@@ -7,10 +7,15 @@ import type { CatalogRecord } from './catalog-record';
 export type CsvKind = 'string' | 'integer' | 'number' | 'decimal' | 'boolean' | 'list' | 'json';
 
 export interface CsvColumn<E> {
-  /** Header in the file; also the property name in the create body. */
+  /** Header in the file; also the property name in the create body (unless it is a reference). */
   name: string;
   kind: CsvKind;
   get(record: E): string | number | boolean | null | undefined;
+  /**
+   * A reference written by code in files (`baseUnit` = `KG`) and stored by id (`baseUnitId`): imports look the
+   * code up among the site's records, exports write the code. `get` returns the id.
+   */
+  ref?: { entity: new () => CatalogRecord; property: string; title: string };
 }
 
 export interface PrepareContext<E> {

@@ -1,4 +1,4 @@
-import { DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
+import { DataSource, type EntityManager, In, type ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
@@ -241,9 +241,16 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
       );
       const seen = new Map<string, number>();
       const plan: Array<{ row: number; existing?: E; values: Partial<E> }> = [];
-      for (const { row, values: raw } of rows) {
+      const resolveRefs = await this.referenceResolver(tx.manager, siteId, rows);
+      for (const { row, values: given } of rows) {
+        const { values: raw, errors: refErrors } = resolveRefs(given);
+        report.errors.push(...refErrors.map((e) => ({ row, field: e.field, message: e.message })));
         const { value, errors } = await validatePlain(this.def.createDto, raw);
-        const fieldErrors: FieldError[] = [...errors];
+        // A reference whose code is unknown is reported once, by its column, not again as a missing id.
+        const unresolved = new Set(
+          refErrors.map((e) => this.def.csv.find((c) => c.name === e.field)?.ref?.property),
+        );
+        const fieldErrors: FieldError[] = errors.filter((e) => !unresolved.has(e.field));
         const code =
           typeof (value as { code?: unknown }).code === 'string'
             ? (value as { code: string }).code
@@ -253,7 +260,7 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
             fieldErrors.push({ field: 'code', message: `repeats the code of row ${seen.get(code)}` });
           else seen.set(code, row);
         }
-        if (fieldErrors.length === 0) {
+        if (fieldErrors.length === 0 && refErrors.length === 0) {
           const existing = code === undefined ? undefined : existingByCode.get(code);
           const prepared = await this.def.prepare(
             { manager: tx.manager, siteId, existing },
@@ -307,10 +314,60 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
       rows.push(...page.items);
       if (page.items.length < 500) break;
     }
+    const codes = new Map<string, Map<string, string>>();
+    for (const c of this.def.csv) {
+      if (!c.ref) continue;
+      const ids = [...new Set(rows.map((r) => c.get(r)).filter((v): v is string => typeof v === 'string'))];
+      const found = ids.length
+        ? await this.dataSource.getRepository(c.ref.entity).findBy({ id: In(ids) })
+        : [];
+      codes.set(c.name, new Map(found.map((f) => [f.id, f.code])));
+    }
     return toCsv(
       this.def.csv.map((c) => c.name),
-      rows.map((r) => this.def.csv.map((c) => c.get(r))),
+      rows.map((r) =>
+        this.def.csv.map((c) => {
+          const value = c.get(r);
+          return c.ref && typeof value === 'string' ? (codes.get(c.name)?.get(value) ?? value) : value;
+        }),
+      ),
     );
+  }
+
+  /** Turns reference codes in import rows (`baseUnit: 'KG'`) into ids (`baseUnitId`), one lookup per kind. */
+  private async referenceResolver(
+    manager: EntityManager,
+    siteId: string,
+    rows: ImportRow[],
+  ): Promise<(values: Record<string, unknown>) => { values: Record<string, unknown>; errors: FieldError[] }> {
+    const refs = this.def.csv.filter((c) => c.ref && rows.some((r) => r.values[c.name] !== undefined));
+    const byCode = new Map<string, Map<string, string>>();
+    for (const c of refs) {
+      const records = await manager
+        .getRepository(c.ref!.entity)
+        .find({ where: { siteId } as never, select: { id: true, code: true } });
+      byCode.set(c.name, new Map(records.map((r) => [r.code, r.id])));
+    }
+    return (values) => {
+      const out = { ...values };
+      const errors: FieldError[] = [];
+      for (const c of refs) {
+        const code = out[c.name];
+        if (code === undefined) continue;
+        delete out[c.name];
+        const id = typeof code === 'string' ? byCode.get(c.name)?.get(code) : undefined;
+        if (id) out[c.ref!.property] = id;
+        else
+          errors.push({
+            field: c.name,
+            message:
+              typeof code === 'string'
+                ? `no ${c.ref!.title} with code ${code.slice(0, 64)} at this site`
+                : `must be the code of a ${c.ref!.title}`,
+          });
+      }
+      return { values: out, errors };
+    };
   }
 
   private async load(manager: EntityManager, siteId: string, id: string, lock = false): Promise<E> {

@@ -55,7 +55,15 @@ export const LINE_CATALOG: CatalogDefinition<ProductionLine> = {
   createDto: CreateLineDto,
   updateDto: UpdateLineDto,
   writeRoles: [...WRITE],
-  csv: [...BASE_CSV<ProductionLine>(), { name: 'areaId', kind: 'string', get: (r) => r.areaId }],
+  csv: [
+    ...BASE_CSV<ProductionLine>(),
+    {
+      name: 'area',
+      kind: 'string',
+      get: (r) => r.areaId,
+      ref: { entity: Area, property: 'areaId', title: 'area' },
+    },
+  ],
   filters: { areaId: { property: 'areaId', kind: 'uuid' } },
   prepare: async ({ manager, siteId, existing }, input) => ({
     values: copyFields<ProductionLine>(input).values,
@@ -90,7 +98,15 @@ export const WORK_CENTER_CATALOG: CatalogDefinition<WorkCenter> = {
   createDto: CreateWorkCenterDto,
   updateDto: UpdateWorkCenterDto,
   writeRoles: [...WRITE],
-  csv: [...BASE_CSV<WorkCenter>(), { name: 'lineId', kind: 'string', get: (r) => r.lineId }],
+  csv: [
+    ...BASE_CSV<WorkCenter>(),
+    {
+      name: 'line',
+      kind: 'string',
+      get: (r) => r.lineId,
+      ref: { entity: ProductionLine, property: 'lineId', title: 'production line' },
+    },
+  ],
   filters: { lineId: { property: 'lineId', kind: 'uuid' } },
   prepare: async ({ manager, siteId, existing }, input) => ({
     values: copyFields<WorkCenter>(input).values,
@@ -163,7 +179,12 @@ export const EQUIPMENT_CATALOG: CatalogDefinition<Equipment> = {
   writeRoles: [...WRITE, 'maintenance'],
   csv: [
     ...BASE_CSV<Equipment>(),
-    { name: 'workCenterId', kind: 'string', get: (r) => r.workCenterId },
+    {
+      name: 'workCenter',
+      kind: 'string',
+      get: (r) => r.workCenterId,
+      ref: { entity: WorkCenter, property: 'workCenterId', title: 'work center' },
+    },
     { name: 'capabilities', kind: 'list', get: (r) => r.capabilities.join('|') },
     { name: 'manufacturer', kind: 'string', get: (r) => r.manufacturer },
     { name: 'model', kind: 'string', get: (r) => r.model },
