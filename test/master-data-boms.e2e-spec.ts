@@ -292,4 +292,93 @@ describe('master data: bills of materials', () => {
       .expect(422);
     expect(raw.body.errors[0].message).toMatch(/only finished and semi-finished/);
   });
+
+  describe('bulk import and export', () => {
+    const csv = (...rows: string[]) =>
+      [
+        'material,validFrom,validTo,baseQuantity,lineNo,component,quantityPer,scrapFactor,issueMethod',
+        ...rows,
+      ].join('\n') + '\n';
+    const importCsv = (body: string, dryRun: boolean) =>
+      t.http
+        .post(url(`boms/import${dryRun ? '?dryRun=true' : ''}`))
+        .set(auth(planner))
+        .set('Content-Type', 'text/csv')
+        .send(body);
+
+    it('reports every bad row — unknown codes, bad numbers, a cycle between imported BOMs — and imports nothing', async () => {
+      const pcs = (await t.http.get(url('units/by-code/PCS')).set(auth(viewer)).expect(200)).body;
+      for (const code of ['KIT-A', 'KIT-B']) {
+        await t.http
+          .post(url('materials'))
+          .set(auth(planner))
+          .send({ code, name: code, materialClass: 'finished', baseUnitId: pcs.id })
+          .expect(201);
+      }
+      const bad = csv(
+        'KIT-A,2026-01-01,,1,10,SC,4,0,manual',
+        'KIT-A,2026-01-01,,1,20,NOPE,1,0,manual',
+        'KIT-B,2026-01-01,,1,10,SC,-2,0,manual',
+        'KIT-B,2026-01-01,,1,20,SC,1,0,sideways',
+        'GHOST,2026-01-01,,1,10,SC,1,0,manual',
+      );
+      const dry = await importCsv(bad, true).expect(200);
+      expect(dry.body.errors.map((e: { row: number; field: string }) => `${e.row}:${e.field}`)).toEqual([
+        '3:component',
+        '4:quantityPer',
+        '5:issueMethod',
+        '6:material',
+      ]);
+      const real = await importCsv(bad, false).expect(422);
+      expect(real.body.code).toBe('IMPORT_REJECTED');
+      expect((await t.http.get(url(`boms?materialId=${m.SC!.id}`)).set(auth(viewer))).body).toEqual([]);
+
+      // Each BOM alone is fine, together they contain each other.
+      const cycle = csv('KIT-A,2026-01-01,,1,10,KIT-B,1,0,manual', 'KIT-B,2026-01-01,,1,10,KIT-A,1,0,manual');
+      const loop = await importCsv(cycle, true).expect(200);
+      expect(loop.body.errors).toEqual([
+        { row: 3, field: 'component', message: 'this BOM would make a cycle: KIT-B → KIT-A → KIT-B' },
+      ]);
+      const kitA = (await t.http.get(url('materials/by-code/KIT-A')).set(auth(viewer))).body;
+      expect((await t.http.get(url(`boms?materialId=${kitA.id}`)).set(auth(viewer))).body).toEqual([]);
+    });
+
+    it('creates new revisions and replaces the one with the same start date, then exports what it holds', async () => {
+      const good = csv(
+        'KIT-A,2026-01-01,,1,10,SC,4,0.01,backflush',
+        'KIT-A,2026-01-01,,1,20,ST,0.5,0,manual',
+        'KIT-B,2026-01-01,,2,10,KIT-A,1,0,manual',
+      );
+      const dry = await importCsv(good, true).expect(200);
+      expect(dry.body).toMatchObject({ dryRun: true, boms: 2, created: 2, updated: 0, errors: [] });
+      const done = await importCsv(good, false).expect(200);
+      expect(done.body).toMatchObject({ created: 2, updated: 0 });
+      const again = await importCsv(csv('KIT-A,2026-01-01,,1,10,SC,6,0,manual'), false).expect(200);
+      expect(again.body).toMatchObject({ created: 0, updated: 1 });
+
+      const exported = await t.http.get(url('boms/export')).set(auth(viewer)).expect(200);
+      expect(exported.headers['content-type']).toMatch(/text\/csv/);
+      const rows = exported.text.trim().split('\r\n');
+      expect(rows[0]).toBe(
+        'material,revision,validFrom,validTo,baseQuantity,description,lineNo,component,quantityPer,scrapFactor,issueMethod,operationSeq',
+      );
+      expect(rows.filter((r) => r.startsWith('KIT-'))).toEqual([
+        'KIT-A,1,2026-01-01,,1.000000,,10,SC,6.000000,0.000000,manual,',
+        'KIT-B,1,2026-01-01,,2.000000,,10,KIT-A,1.000000,0.000000,manual,',
+      ]);
+      const actions = await t.dataSource.query<Array<{ action: string }>>(
+        `SELECT action FROM audit_log WHERE entity_type = 'bom' AND action = 'bom.imported' AND site_id = $1`,
+        [siteId],
+      );
+      expect(actions).toHaveLength(3);
+      // The export imports back unchanged.
+      const roundTrip = await t.http
+        .post(url('boms/import?dryRun=true'))
+        .set(auth(planner))
+        .set('Content-Type', 'text/csv')
+        .send(exported.text)
+        .expect(200);
+      expect(roundTrip.body.errors).toEqual([]);
+    });
+  });
 });

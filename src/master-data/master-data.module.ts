@@ -14,6 +14,7 @@ import { SHIFT_CALENDAR_CATALOG } from './calendars/shift-calendar.catalog';
 import { ShiftCalendar } from './calendars/shift-calendar.entity';
 import { catalogController, catalogServiceToken } from './catalog/catalog.controller';
 import { CatalogService } from './catalog/catalog.service';
+import { BomTransferService } from './boms/bom-transfer';
 import { BomsController } from './boms/boms.controller';
 import { BomsService } from './boms/boms.service';
 import { Bom, BomLine } from './boms/bom.entity';
@@ -129,6 +130,7 @@ class MasterDataRooms implements OnModuleInit {
     HierarchyTreeService,
     UnitConversionsService,
     BomsService,
+    BomTransferService,
     RoutingsService,
     MasterDataFacade,
     MasterDataRooms,

@@ -1,17 +1,39 @@
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray } from 'class-validator';
+import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { UuidParam } from '../../platform/http/uuid-param';
-import { ChangeActiveDto } from '../catalog/catalog-dto';
+import { validatedOrThrow } from '../../platform/errors/validation';
+import { ChangeActiveDto, ImportQueryDto, MAX_IMPORT_ROWS } from '../catalog/catalog-dto';
+import { BomTransferService } from './bom-transfer';
 import { BomListQueryDto, CreateBomDto, ExplosionQueryDto, UpdateBomDto } from './bom.dto';
 import { BomsService, type BomView, type ExplosionView } from './boms.service';
 import type { Bom } from './bom.entity';
 
+/** `{rows: [...]}` with the CSV's columns as fields. */
+class BomImportJson {
+  @IsArray()
+  @ArrayMaxSize(MAX_IMPORT_ROWS)
+  rows: unknown[];
+}
+
 @ApiTags('master data: boms')
 @Controller('sites/:siteId')
 export class BomsController {
-  constructor(private readonly boms: BomsService) {}
+  constructor(
+    private readonly boms: BomsService,
+    private readonly transfer: BomTransferService,
+  ) {}
 
   @Get('boms')
   @ApiOkResponse({ description: 'BOM revisions (headers); `at` gives the ones valid on that date' })
@@ -21,6 +43,49 @@ export class BomsController {
     @Query() q: BomListQueryDto,
   ): Promise<Bom[]> {
     return this.boms.list(p, siteId, q);
+  }
+
+  @Get('boms/export')
+  @ApiProduces('text/csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="boms.csv"')
+  @ApiOkResponse({ description: 'Active BOM revisions as CSV, one line per row, materials by code' })
+  export(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @Query() q: BomListQueryDto,
+  ): Promise<string> {
+    return this.transfer.exportCsv(p, siteId, q.materialId);
+  }
+
+  @Post('boms/import')
+  @HttpCode(200)
+  @Roles('admin', 'planner')
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
+  @ApiOkResponse({
+    description:
+      'Revisions created or updated (by material and validFrom); with problems nothing is imported (422)',
+  })
+  async import(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @Query() q: ImportQueryDto,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const dryRun = q.dryRun === 'true';
+    if (typeof body === 'string' && req.is('text/csv')) {
+      const { rows, errors } = this.transfer.rowsFromCsv(body);
+      return this.transfer.import(p, siteId, rows, dryRun, errors);
+    }
+    const { rows } = await validatedOrThrow(BomImportJson, body);
+    return this.transfer.import(
+      p,
+      siteId,
+      rows.map((values, i) => ({ row: i + 1, values: values as Record<string, unknown> })),
+      dryRun,
+    );
   }
 
   @Get('boms/:id')

@@ -62,82 +62,96 @@ export class BomsService {
 
   async create(p: Principal, siteId: string, dto: CreateBomDto): Promise<BomView> {
     assertSiteAccess(p, siteId);
-    return this.tx.run(async (tx) => {
-      // One writer per material at a time: revision numbers and validity checks stay consistent.
-      await tx.manager.query('SELECT 1 FROM material WHERE id = $1 FOR UPDATE', [dto.materialId]);
-      const errors = await this.check(tx.manager, siteId, undefined, {
+    return this.tx.run((tx) => this.createIn(tx, siteId, dto));
+  }
+
+  /** Creates a revision inside the caller's transaction (the import runs many in one). */
+  async createIn(tx: Tx, siteId: string, dto: CreateBomDto, action = 'created'): Promise<BomView> {
+    // One writer per material at a time: revision numbers and validity checks stay consistent.
+    await tx.manager.query('SELECT 1 FROM material WHERE id = $1 FOR UPDATE', [dto.materialId]);
+    const errors = await this.check(tx.manager, siteId, undefined, {
+      materialId: dto.materialId,
+      validFrom: dto.validFrom,
+      validTo: dto.validTo ?? null,
+      baseQuantity: dto.baseQuantity ?? '1',
+      lines: dto.lines,
+    });
+    this.throwIfInvalid(errors);
+
+    const bom = await tx.manager.getRepository(Bom).save(
+      tx.manager.create(Bom, {
+        siteId,
         materialId: dto.materialId,
+        revision: await nextRevision(tx.manager, 'bom', dto.materialId),
         validFrom: dto.validFrom,
         validTo: dto.validTo ?? null,
         baseQuantity: dto.baseQuantity ?? '1',
-        lines: dto.lines,
-      });
-      this.throwIfInvalid(errors);
-
-      const bom = await tx.manager.getRepository(Bom).save(
-        tx.manager.create(Bom, {
-          siteId,
-          materialId: dto.materialId,
-          revision: await nextRevision(tx.manager, 'bom', dto.materialId),
-          validFrom: dto.validFrom,
-          validTo: dto.validTo ?? null,
-          baseQuantity: dto.baseQuantity ?? '1',
-          description: dto.description ?? null,
-        }),
-      );
-      await this.saveLines(tx, bom.id, dto.lines);
-      const view = await this.view(tx.manager, bom);
-      await this.record(tx, view, 'created', undefined);
-      return view;
-    });
+        description: dto.description ?? null,
+      }),
+    );
+    await this.saveLines(tx, bom.id, dto.lines);
+    const view = await this.view(tx.manager, bom);
+    await this.record(tx, view, action, undefined);
+    return view;
   }
 
   async update(p: Principal, siteId: string, id: string, dto: UpdateBomDto): Promise<BomView> {
     assertSiteAccess(p, siteId);
-    return this.tx.run(async (tx) => {
-      const existing = await this.load(tx.manager, siteId, id, true);
-      assertCurrentVersion(`BOM revision ${existing.revision}`, existing.version, dto.version);
-      const before = await this.view(tx.manager, existing);
-      const lines = dto.lines ?? before.lines.map(toLineDto);
-      const errors = await this.check(
-        tx.manager,
-        siteId,
-        existing,
-        {
-          materialId: existing.materialId,
-          validFrom: dto.validFrom ?? existing.validFrom,
-          validTo: dto.validTo !== undefined ? dto.validTo : existing.validTo,
-          baseQuantity: dto.baseQuantity ?? existing.baseQuantity,
-          lines,
-        },
-        new Set(before.lines.map((l) => l.componentId)),
-      );
-      this.throwIfInvalid(errors);
-      await tx.manager.update(
-        Bom,
-        { id },
-        {
-          ...(dto.validFrom !== undefined && { validFrom: dto.validFrom }),
-          ...(dto.validTo !== undefined && { validTo: dto.validTo }),
-          ...(dto.baseQuantity !== undefined && { baseQuantity: dto.baseQuantity }),
-          ...(dto.description !== undefined && { description: dto.description }),
-        },
-      );
-      if (dto.lines) {
-        await tx.manager.delete(BomLine, { bomId: id });
-        await this.saveLines(tx, id, dto.lines);
-      } else if (Object.keys(dto).every((k) => k === 'version' || k === 'reason')) {
-        return before;
-      }
-      // Lines alone do not touch the header row: bump its version so concurrent editors see the change.
-      await tx.manager.query('UPDATE bom SET version = $2, updated_at = now() WHERE id = $1', [
-        id,
-        existing.version + 1,
-      ]);
-      const after = await this.view(tx.manager, await this.load(tx.manager, siteId, id));
-      await this.record(tx, after, 'updated', before, dto.reason);
-      return after;
-    });
+    return this.tx.run(async (tx) =>
+      this.updateIn(tx, siteId, await this.load(tx.manager, siteId, id, true), dto),
+    );
+  }
+
+  /** Updates a revision inside the caller's transaction. */
+  async updateIn(
+    tx: Tx,
+    siteId: string,
+    existing: Bom,
+    dto: UpdateBomDto,
+    action = 'updated',
+  ): Promise<BomView> {
+    const id = existing.id;
+    assertCurrentVersion(`BOM revision ${existing.revision}`, existing.version, dto.version);
+    const before = await this.view(tx.manager, existing);
+    const lines = dto.lines ?? before.lines.map(toLineDto);
+    const errors = await this.check(
+      tx.manager,
+      siteId,
+      existing,
+      {
+        materialId: existing.materialId,
+        validFrom: dto.validFrom ?? existing.validFrom,
+        validTo: dto.validTo !== undefined ? dto.validTo : existing.validTo,
+        baseQuantity: dto.baseQuantity ?? existing.baseQuantity,
+        lines,
+      },
+      new Set(before.lines.map((l) => l.componentId)),
+    );
+    this.throwIfInvalid(errors);
+    await tx.manager.update(
+      Bom,
+      { id },
+      {
+        ...(dto.validFrom !== undefined && { validFrom: dto.validFrom }),
+        ...(dto.validTo !== undefined && { validTo: dto.validTo }),
+        ...(dto.baseQuantity !== undefined && { baseQuantity: dto.baseQuantity }),
+        ...(dto.description !== undefined && { description: dto.description }),
+      },
+    );
+    if (dto.lines) {
+      await tx.manager.delete(BomLine, { bomId: id });
+      await this.saveLines(tx, id, dto.lines);
+    } else if (Object.keys(dto).every((k) => k === 'version' || k === 'reason')) {
+      return before;
+    }
+    // Lines alone do not touch the header row: bump its version so concurrent editors see the change.
+    await tx.manager.query('UPDATE bom SET version = $2, updated_at = now() WHERE id = $1', [
+      id,
+      existing.version + 1,
+    ]);
+    const after = await this.view(tx.manager, await this.load(tx.manager, siteId, id));
+    await this.record(tx, after, action, before, dto.reason);
+    return after;
   }
 
   async setActive(
