@@ -62,7 +62,7 @@ describe('the demo factory', () => {
         .get(url(`routings?materialId=${gearbox.id}`))
         .set(auth)
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const full = (
       await t.http
         .get(url(`routings/${routing.id}`))

@@ -139,7 +139,7 @@ describe('master data: bills of materials', () => {
         .get(url(`boms?materialId=${m.SH!.id}`))
         .set(auth(viewer))
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const res = await t.http
       .patch(url(`boms/${shaft.id}`))
       .set(auth(planner))
@@ -172,7 +172,7 @@ describe('master data: bills of materials', () => {
         .get(url(`boms?materialId=${m.HS!.id}`))
         .set(auth(viewer))
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const withOld = await t.http
       .patch(url(`boms/${housing.id}`))
       .set(auth(planner))
@@ -220,7 +220,7 @@ describe('master data: bills of materials', () => {
         .get(url(`boms?materialId=${m.GB!.id}`))
         .set(auth(viewer))
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const overlap = await t.http
       .post(url('boms'))
       .set(auth(planner))
@@ -242,6 +242,9 @@ describe('master data: bills of materials', () => {
       .send({ materialId: m.GB!.id, validFrom: '2027-01-01', lines: [line(10, 'SC', '6')] })
       .expect(201);
     expect(rev2.body).toMatchObject({ revision: 2, materialCode: 'GB' });
+    const page = await t.http.get(url('boms?q=GB&limit=1&offset=1')).set(auth(viewer)).expect(200);
+    expect(page.body).toMatchObject({ total: 2, limit: 1, offset: 1 });
+    expect(page.body.items[0]).toMatchObject({ materialCode: 'GB', revision: 2 });
 
     const before = await t.http
       .get(url(`materials/${m.GB!.id}/explosion?quantity=1&at=2026-12-31`))
@@ -331,7 +334,7 @@ describe('master data: bills of materials', () => {
       ]);
       const real = await importCsv(bad, false).expect(422);
       expect(real.body.code).toBe('IMPORT_REJECTED');
-      expect((await t.http.get(url(`boms?materialId=${m.SC!.id}`)).set(auth(viewer))).body).toEqual([]);
+      expect((await t.http.get(url(`boms?materialId=${m.SC!.id}`)).set(auth(viewer))).body.items).toEqual([]);
 
       // Each BOM alone is fine, together they contain each other.
       const cycle = csv('KIT-A,2026-01-01,,1,10,KIT-B,1,0,manual', 'KIT-B,2026-01-01,,1,10,KIT-A,1,0,manual');
@@ -340,7 +343,7 @@ describe('master data: bills of materials', () => {
         { row: 3, field: 'component', message: 'this BOM would make a cycle: KIT-B → KIT-A → KIT-B' },
       ]);
       const kitA = (await t.http.get(url('materials/by-code/KIT-A')).set(auth(viewer))).body;
-      expect((await t.http.get(url(`boms?materialId=${kitA.id}`)).set(auth(viewer))).body).toEqual([]);
+      expect((await t.http.get(url(`boms?materialId=${kitA.id}`)).set(auth(viewer))).body.items).toEqual([]);
     });
 
     it('creates new revisions and replaces the one with the same start date, then exports what it holds', async () => {

@@ -118,7 +118,7 @@ describe('master data: routings', () => {
       .get(url(`routings?materialId=${ids.SH!.id}&at=2026-06-01`))
       .set(auth(admin))
       .expect(200);
-    expect(listed.body.map((r: { revision: number }) => r.revision)).toEqual([1]);
+    expect(listed.body.items.map((r: { revision: number }) => r.revision)).toEqual([1]);
   });
 
   it('refuses machines of another work center, duplicate sequences, inverted limits and raw materials — all at once', async () => {
@@ -152,7 +152,7 @@ describe('master data: routings', () => {
         .get(url(`routings?materialId=${ids.SH!.id}`))
         .set(auth(admin))
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const updated = await t.http
       .patch(url(`routings/${current.id}`))
       .set(auth(planner))
@@ -185,7 +185,7 @@ describe('master data: routings', () => {
         .get(url(`routings?materialId=${ids.SH!.id}`))
         .set(auth(admin))
         .expect(200)
-    ).body[0];
+    ).body.items[0];
     const lathe2 = (
       await t.http
         .get(url(`equipment/${ids.L2!.id}`))

@@ -1,3 +1,4 @@
+import { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Body, Controller, Get, Header, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiConsumes,
@@ -16,9 +17,8 @@ import { UuidParam } from '../../platform/http/uuid-param';
 import { validatedOrThrow } from '../../platform/errors/validation';
 import { ChangeActiveDto, ImportQueryDto, MAX_IMPORT_ROWS } from '../catalog/catalog-dto';
 import { BomTransferService } from './bom-transfer';
-import { BomListQueryDto, CreateBomDto, ExplosionQueryDto, UpdateBomDto } from './bom.dto';
+import { CreateBomDto, ExplosionQueryDto, UpdateBomDto } from './bom.dto';
 import { BomsService, type BomView, type ExplosionView } from './boms.service';
-import type { Bom } from './bom.entity';
 
 /** `{rows: [...]}` with the CSV's columns as fields. */
 class BomImportJson {
@@ -40,8 +40,8 @@ export class BomsController {
   list(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
-    @Query() q: BomListQueryDto,
-  ): Promise<Bom[]> {
+    @Query() q: RevisionListQueryDto,
+  ) {
     return this.boms.list(p, siteId, q);
   }
 
@@ -53,7 +53,7 @@ export class BomsController {
   export(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
-    @Query() q: BomListQueryDto,
+    @Query() q: RevisionListQueryDto,
   ): Promise<string> {
     return this.transfer.exportCsv(p, siteId, q.materialId);
   }

@@ -13,7 +13,9 @@ import {
   nextRevision,
   overlapError,
   validityError,
+  listRevisions,
 } from '../catalog/revisions';
+import type { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Material } from '../materials/material.entity';
 import type { BomLineDto, CreateBomDto, UpdateBomDto } from './bom.dto';
 import { Bom, BomLine } from './bom.entity';
@@ -43,16 +45,9 @@ export class BomsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(p: Principal, siteId: string, f: { materialId?: string; at?: string }): Promise<Bom[]> {
+  list(p: Principal, siteId: string, f: RevisionListQueryDto) {
     assertSiteAccess(p, siteId);
-    const qb = this.dataSource
-      .getRepository(Bom)
-      .createQueryBuilder('b')
-      .where('b.siteId = :siteId', { siteId });
-    if (f.materialId) qb.andWhere('b.materialId = :materialId', { materialId: f.materialId });
-    if (f.at)
-      qb.andWhere('b.active AND b.validFrom <= :at AND (b.validTo IS NULL OR b.validTo > :at)', { at: f.at });
-    return qb.orderBy('b.materialId').addOrderBy('b.revision').take(1000).getMany();
+    return listRevisions(this.dataSource.manager, Bom, siteId, f);
   }
 
   async get(p: Principal, siteId: string, id: string): Promise<BomView> {

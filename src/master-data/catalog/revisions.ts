@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError, type FieldError } from '../../platform/errors/domain-error';
 import { MasterDataErrorCode } from '../master-data.errors';
+import { Material } from '../materials/material.entity';
 
 /** Documents kept per material in numbered revisions with validity dates (BOMs, routings). */
 export type RevisionTable = 'bom' | 'routing';
@@ -66,4 +67,49 @@ export function localDate(timeZone: string, at: Date): string {
     month: '2-digit',
     day: '2-digit',
   }).format(at);
+}
+
+/** Lists revisions (BOMs, routings) of a site: by material, valid on a date, active or not, searched by material. */
+export async function listRevisions<
+  R extends { id: string; materialId: string; revision: number; siteId: string },
+>(
+  manager: EntityManager,
+  entity: new () => R,
+  siteId: string,
+  f: { materialId?: string; at?: string; q?: string; active?: string; limit?: number; offset?: number },
+): Promise<{
+  items: Array<R & { materialCode: string; materialName: string }>;
+  total: number;
+  limit: number;
+  offset: number;
+}> {
+  const limit = f.limit ?? 50;
+  const offset = f.offset ?? 0;
+  const qb = manager
+    .getRepository(entity)
+    .createQueryBuilder('r')
+    .innerJoin(Material, 'm', 'm.id = r.materialId')
+    .addSelect(['m.code', 'm.name'])
+    .where('r.siteId = :siteId', { siteId });
+  if (f.materialId) qb.andWhere('r.materialId = :materialId', { materialId: f.materialId });
+  if (f.at)
+    qb.andWhere('r.active AND r.validFrom <= :at AND (r.validTo IS NULL OR r.validTo > :at)', { at: f.at });
+  if (f.active !== undefined) qb.andWhere('r.active = :active', { active: f.active === 'true' });
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    qb.andWhere('(m.code ILIKE :like OR m.name ILIKE :like OR m.nameZh ILIKE :like)', { like });
+  }
+  const total = await qb.getCount();
+  const { entities, raw } = await qb
+    .orderBy('m.code')
+    .addOrderBy('r.revision')
+    .offset(offset)
+    .limit(limit)
+    .getRawAndEntities<{ m_code: string; m_name: string }>();
+  return {
+    items: entities.map((e, i) => ({ ...e, materialCode: raw[i]!.m_code, materialName: raw[i]!.m_name })),
+    total,
+    limit,
+    offset,
+  };
 }

@@ -1,11 +1,11 @@
+import { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { ChangeActiveDto } from '../catalog/catalog-dto';
-import { CreateRoutingDto, RoutingListQueryDto, UpdateRoutingDto } from './routing.dto';
-import type { Routing } from './routing.entity';
+import { CreateRoutingDto, UpdateRoutingDto } from './routing.dto';
 import { RoutingsService, type RoutingView } from './routings.service';
 
 @ApiTags('master data: routings')
@@ -18,8 +18,8 @@ export class RoutingsController {
   list(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
-    @Query() q: RoutingListQueryDto,
-  ): Promise<Routing[]> {
+    @Query() q: RevisionListQueryDto,
+  ) {
     return this.routings.list(p, siteId, q);
   }
 

@@ -5,7 +5,14 @@ import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
 import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
-import { assertCurrentVersion, nextRevision, overlapError, validityError } from '../catalog/revisions';
+import {
+  assertCurrentVersion,
+  nextRevision,
+  overlapError,
+  validityError,
+  listRevisions,
+} from '../catalog/revisions';
+import type { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Equipment } from '../hierarchy/equipment.entity';
 import { WorkCenter } from '../hierarchy/work-center.entity';
 import { MasterDataErrorCode } from '../master-data.errors';
@@ -34,16 +41,9 @@ export class RoutingsService {
     private readonly audit: AuditService,
   ) {}
 
-  async list(p: Principal, siteId: string, f: { materialId?: string; at?: string }): Promise<Routing[]> {
+  list(p: Principal, siteId: string, f: RevisionListQueryDto) {
     assertSiteAccess(p, siteId);
-    const qb = this.dataSource
-      .getRepository(Routing)
-      .createQueryBuilder('r')
-      .where('r.siteId = :siteId', { siteId });
-    if (f.materialId) qb.andWhere('r.materialId = :materialId', { materialId: f.materialId });
-    if (f.at)
-      qb.andWhere('r.active AND r.validFrom <= :at AND (r.validTo IS NULL OR r.validTo > :at)', { at: f.at });
-    return qb.orderBy('r.materialId').addOrderBy('r.revision').take(1000).getMany();
+    return listRevisions(this.dataSource.manager, Routing, siteId, f);
   }
 
   async get(p: Principal, siteId: string, id: string): Promise<RoutingView> {
