@@ -231,4 +231,95 @@ describe('master data: routings', () => {
       runTimePerUnitSec: '41.000',
     });
   });
+
+  describe('bulk import and export', () => {
+    const header =
+      'material,validFrom,seq,operation,workCenter,equipment,runTimePerUnitSec,setupTimeSec,setupFamily';
+    const importCsv = (rows: string[], dryRun: boolean) =>
+      t.http
+        .post(url(`routings/import${dryRun ? '?dryRun=true' : ''}`))
+        .set(auth(planner))
+        .set('Content-Type', 'text/csv')
+        .send([header, ...rows].join('\n') + '\n');
+
+    it('reports every bad row and imports nothing; a clean file creates the routing', async () => {
+      const pcs = (await t.http.get(url('units/by-code/PCS')).set(auth(admin)).expect(200)).body;
+      await t.http
+        .post(url('materials'))
+        .set(auth(planner))
+        .send({ code: 'PIN', name: 'Pin', materialClass: 'semi_finished', baseUnitId: pcs.id })
+        .expect(201);
+      // Rows that disagree or name unknown records are reported first...
+      const bad = await importCsv(
+        [
+          'PIN,2026-01-01,10,Turn,TURN,GRINDER-1,30,600,P',
+          'PIN,2026-01-01,10,Turn,GRIND,GRINDER-1,30,600,P',
+          'PIN,2026-01-01,30,Wash,NOWHERE,GRINDER-1,30,,',
+        ],
+        true,
+      ).expect(200);
+      expect(bad.body.errors.map((e: { row: number; field: string }) => `${e.row}:${e.field}`)).toEqual([
+        '3:workCenter',
+        '4:workCenter',
+      ]);
+      // ...then malformed values...
+      const malformed = await importCsv(['PIN,2026-01-01,10,Grind,GRIND,GRINDER-1,abc,,'], true).expect(200);
+      expect(malformed.body.errors).toEqual([
+        { row: 2, field: 'runTimePerUnitSec', message: expect.stringContaining('runTimePerUnitSec') },
+      ]);
+      // ...then what the API itself refuses, on the row it comes from.
+      const wrongCell = await importCsv(['PIN,2026-01-01,10,Turn,TURN,GRINDER-1,30,,'], false).expect(422);
+      expect(wrongCell.body.report.errors).toEqual([
+        { row: 2, field: 'equipment', message: 'GRINDER-1 is not in work center TURN' },
+      ]);
+      const pin = (await t.http.get(url('materials/by-code/PIN')).set(auth(admin)).expect(200)).body;
+      expect(
+        (
+          await t.http
+            .get(url(`routings?materialId=${pin.id}`))
+            .set(auth(admin))
+            .expect(200)
+        ).body.total,
+      ).toBe(0);
+
+      expect(
+        (await importCsv(['PIN,2026-01-01,10,Grind,GRIND,GRINDER-1,30,600,P'], false).expect(200)).body,
+      ).toMatchObject({ created: 1, updated: 0 });
+    });
+
+    it('exports what it holds; the export imports back as an update that keeps instructions and parameters', async () => {
+      const exported = await t.http
+        .get(url(`routings/export?materialId=${ids.SH!.id}`))
+        .set(auth(admin))
+        .expect(200);
+      const rows = exported.text.trim().split('\r\n');
+      expect(rows[0]).toBe(
+        'material,revision,validFrom,validTo,description,seq,operation,operationZh,workCenter,minTransferQty,inspectionPoint,equipment,runTimePerUnitSec,setupTimeSec,setupFamily',
+      );
+      expect(rows[1]).toMatch(/^SH,1,2026-01-01,,,10,Turning,车削,TURN,20\.000000,false,LATHE-1,41\.000,/);
+      const back = await t.http
+        .post(url('routings/import'))
+        .set(auth(planner))
+        .set('Content-Type', 'text/csv')
+        .send(exported.text)
+        .expect(200);
+      expect(back.body).toMatchObject({ created: 0, updated: 1, errors: [] });
+      const current = (
+        await t.http
+          .get(url(`routings?materialId=${ids.SH!.id}`))
+          .set(auth(admin))
+          .expect(200)
+      ).body.items[0];
+      const full = (
+        await t.http
+          .get(url(`routings/${current.id}`))
+          .set(auth(admin))
+          .expect(200)
+      ).body;
+      expect(full.operations[0]).toMatchObject({
+        instructions: '## Clamp\nUse soft jaws.',
+        parameters: [{ name: 'Spindle speed', unit: 'rpm', min: 2800, max: 3200 }],
+      });
+    });
+  });
 });

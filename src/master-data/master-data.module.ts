@@ -31,6 +31,7 @@ import {
 import { ProductionLine } from './hierarchy/production-line.entity';
 import { WorkCenter } from './hierarchy/work-center.entity';
 import { MasterDataFacade } from './master-data.facade';
+import { RoutingTransferService } from './routings/routing-transfer';
 import { RoutingsController } from './routings/routings.controller';
 import { RoutingsService } from './routings/routings.service';
 import { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
@@ -132,6 +133,7 @@ class MasterDataRooms implements OnModuleInit {
     BomsService,
     BomTransferService,
     RoutingsService,
+    RoutingTransferService,
     MasterDataFacade,
     MasterDataRooms,
   ],

@@ -1,17 +1,38 @@
 import { RevisionListQueryDto } from '../catalog/revision-list.dto';
-import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray } from 'class-validator';
+import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { UuidParam } from '../../platform/http/uuid-param';
-import { ChangeActiveDto } from '../catalog/catalog-dto';
+import { validatedOrThrow } from '../../platform/errors/validation';
+import { ChangeActiveDto, ImportQueryDto, MAX_IMPORT_ROWS } from '../catalog/catalog-dto';
+import { RoutingTransferService } from './routing-transfer';
 import { CreateRoutingDto, UpdateRoutingDto } from './routing.dto';
 import { RoutingsService, type RoutingView } from './routings.service';
+
+/** `{rows: [...]}` with the CSV's columns as fields. */
+class RoutingImportJson {
+  @IsArray()
+  @ArrayMaxSize(MAX_IMPORT_ROWS)
+  rows: unknown[];
+}
 
 @ApiTags('master data: routings')
 @Controller('sites/:siteId/routings')
 export class RoutingsController {
-  constructor(private readonly routings: RoutingsService) {}
+  constructor(
+    private readonly routings: RoutingsService,
+    private readonly transfer: RoutingTransferService,
+  ) {}
 
   @Get()
   @ApiOkResponse({ description: 'Routing revisions (headers); `at` gives the ones valid on that date' })
@@ -21,6 +42,49 @@ export class RoutingsController {
     @Query() q: RevisionListQueryDto,
   ) {
     return this.routings.list(p, siteId, q);
+  }
+
+  @Get('export')
+  @ApiProduces('text/csv')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @Header('Content-Disposition', 'attachment; filename="routings.csv"')
+  @ApiOkResponse({ description: 'Active routing revisions as CSV, one eligible machine per row, by code' })
+  export(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @Query() q: RevisionListQueryDto,
+  ): Promise<string> {
+    return this.transfer.exportCsv(p, siteId, q.materialId);
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @Roles('admin', 'planner')
+  @ApiConsumes('application/json', 'text/csv')
+  @ApiQuery({ name: 'dryRun', required: false, enum: ['true', 'false'] })
+  @ApiOkResponse({
+    description:
+      'Revisions created or updated (by material and validFrom); with problems nothing is imported (422)',
+  })
+  async import(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @Query() q: ImportQueryDto,
+    @Body() body: unknown,
+    @Req() req: Request,
+  ) {
+    const dryRun = q.dryRun === 'true';
+    if (typeof body === 'string' && req.is('text/csv')) {
+      const { rows, errors } = this.transfer.rowsFromCsv(body);
+      return this.transfer.import(p, siteId, rows, dryRun, errors);
+    }
+    const { rows } = await validatedOrThrow(RoutingImportJson, body);
+    return this.transfer.import(
+      p,
+      siteId,
+      rows.map((values, n) => ({ row: n + 1, values: values as Record<string, unknown> })),
+      dryRun,
+    );
   }
 
   @Get(':id')

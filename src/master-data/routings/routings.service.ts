@@ -53,60 +53,74 @@ export class RoutingsService {
 
   async create(p: Principal, siteId: string, dto: CreateRoutingDto): Promise<RoutingView> {
     assertSiteAccess(p, siteId);
-    return this.tx.run(async (tx) => {
-      await tx.manager.query('SELECT 1 FROM material WHERE id = $1 FOR UPDATE', [dto.materialId]);
-      this.throwIfInvalid(
-        await this.check(tx.manager, siteId, undefined, { ...dto, validTo: dto.validTo ?? null }),
-      );
-      const routing = await tx.manager.getRepository(Routing).save(
-        tx.manager.create(Routing, {
-          siteId,
-          materialId: dto.materialId,
-          revision: await nextRevision(tx.manager, 'routing', dto.materialId),
-          validFrom: dto.validFrom,
-          validTo: dto.validTo ?? null,
-          description: dto.description ?? null,
-        }),
-      );
-      await this.saveOperations(tx, routing.id, dto.operations);
-      const view = await this.view(tx.manager, routing);
-      await this.record(tx, view, 'created', undefined);
-      return view;
-    });
+    return this.tx.run((tx) => this.createIn(tx, siteId, dto));
+  }
+
+  /** Creates a revision inside the caller's transaction (the import runs many in one). */
+  async createIn(tx: Tx, siteId: string, dto: CreateRoutingDto, action = 'created'): Promise<RoutingView> {
+    await tx.manager.query('SELECT 1 FROM material WHERE id = $1 FOR UPDATE', [dto.materialId]);
+    this.throwIfInvalid(
+      await this.check(tx.manager, siteId, undefined, { ...dto, validTo: dto.validTo ?? null }),
+    );
+    const routing = await tx.manager.getRepository(Routing).save(
+      tx.manager.create(Routing, {
+        siteId,
+        materialId: dto.materialId,
+        revision: await nextRevision(tx.manager, 'routing', dto.materialId),
+        validFrom: dto.validFrom,
+        validTo: dto.validTo ?? null,
+        description: dto.description ?? null,
+      }),
+    );
+    await this.saveOperations(tx, routing.id, dto.operations);
+    const view = await this.view(tx.manager, routing);
+    await this.record(tx, view, action, undefined);
+    return view;
   }
 
   async update(p: Principal, siteId: string, id: string, dto: UpdateRoutingDto): Promise<RoutingView> {
     assertSiteAccess(p, siteId);
-    return this.tx.run(async (tx) => {
-      const existing = await this.load(tx.manager, siteId, id, true);
-      assertCurrentVersion(`Routing revision ${existing.revision}`, existing.version, dto.version);
-      const before = await this.view(tx.manager, existing);
-      const operations = dto.operations ?? before.operations.map(toOperationDto);
-      this.throwIfInvalid(
-        await this.check(tx.manager, siteId, existing, {
-          materialId: existing.materialId,
-          validFrom: dto.validFrom ?? existing.validFrom,
-          validTo: dto.validTo !== undefined ? dto.validTo : existing.validTo,
-          operations,
-        }),
-      );
-      await tx.manager.query(
-        `UPDATE routing SET valid_from = $2, valid_to = $3, description = $4, version = version + 1, updated_at = now() WHERE id = $1`,
-        [
-          id,
-          dto.validFrom ?? existing.validFrom,
-          dto.validTo !== undefined ? dto.validTo : existing.validTo,
-          dto.description ?? existing.description,
-        ],
-      );
-      if (dto.operations) {
-        await tx.manager.delete(RoutingOperation, { routingId: id });
-        await this.saveOperations(tx, id, dto.operations);
-      }
-      const after = await this.view(tx.manager, await this.load(tx.manager, siteId, id));
-      await this.record(tx, after, 'updated', before, dto.reason);
-      return after;
-    });
+    return this.tx.run(async (tx) =>
+      this.updateIn(tx, siteId, await this.load(tx.manager, siteId, id, true), dto),
+    );
+  }
+
+  /** Updates a revision inside the caller's transaction. */
+  async updateIn(
+    tx: Tx,
+    siteId: string,
+    existing: Routing,
+    dto: UpdateRoutingDto,
+    action = 'updated',
+  ): Promise<RoutingView> {
+    const id = existing.id;
+    assertCurrentVersion(`Routing revision ${existing.revision}`, existing.version, dto.version);
+    const before = await this.view(tx.manager, existing);
+    const operations = dto.operations ?? before.operations.map(toOperationDto);
+    this.throwIfInvalid(
+      await this.check(tx.manager, siteId, existing, {
+        materialId: existing.materialId,
+        validFrom: dto.validFrom ?? existing.validFrom,
+        validTo: dto.validTo !== undefined ? dto.validTo : existing.validTo,
+        operations,
+      }),
+    );
+    await tx.manager.query(
+      `UPDATE routing SET valid_from = $2, valid_to = $3, description = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+      [
+        id,
+        dto.validFrom ?? existing.validFrom,
+        dto.validTo !== undefined ? dto.validTo : existing.validTo,
+        dto.description ?? existing.description,
+      ],
+    );
+    if (dto.operations) {
+      await tx.manager.delete(RoutingOperation, { routingId: id });
+      await this.saveOperations(tx, id, dto.operations);
+    }
+    const after = await this.view(tx.manager, await this.load(tx.manager, siteId, id));
+    await this.record(tx, after, action, before, dto.reason);
+    return after;
   }
 
   async setActive(
