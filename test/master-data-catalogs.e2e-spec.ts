@@ -179,6 +179,17 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       .expect(200);
     expect(now.body).toMatchObject({ name: 'Bolt', version: 2, safetyStock: '150.500000' });
     expect(await auditActions(m.id)).toEqual(['material.created', 'material.updated']);
+    // Updates validate like creates; the code (and fixed fields) cannot change.
+    const bad = await t.http
+      .patch(url(`materials/${m.id}`))
+      .set(auth(planner))
+      .send({ version: 2, safetyStock: '-1', materialClass: 'gold', code: 'M-NEW' })
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual([
+      'code',
+      'materialClass',
+      'safetyStock',
+    ]);
   });
 
   it('a deactivated unit cannot be used anew, but records already using it keep working', async () => {

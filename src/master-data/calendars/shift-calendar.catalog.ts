@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -108,28 +108,11 @@ export class CreateShiftCalendarDto extends CatalogCreateDto {
   exceptions?: CalendarExceptionDto[];
 }
 
-export class UpdateShiftCalendarDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ type: [ShiftPatternDto] })
-  @IsOptional()
-  @ArrayMaxSize(10)
-  @ValidateNested({ each: true })
-  @Type(() => ShiftPatternDto)
-  shifts?: ShiftPatternDto[];
-
-  @ApiPropertyOptional({ type: [HolidayDto] })
-  @IsOptional()
-  @ArrayMaxSize(400)
-  @ValidateNested({ each: true })
-  @Type(() => HolidayDto)
-  holidays?: HolidayDto[];
-
-  @ApiPropertyOptional({ type: [CalendarExceptionDto] })
-  @IsOptional()
-  @ArrayMaxSize(1000)
-  @ValidateNested({ each: true })
-  @Type(() => CalendarExceptionDto)
-  exceptions?: CalendarExceptionDto[];
-}
+/** Any field of the create body but the code and the work center (a calendar stays with it); plus the version read and a reason. */
+export class UpdateShiftCalendarDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateShiftCalendarDto, ['code', 'name', 'nameZh', 'workCenterId'] as const)),
+) {}
 
 export const SHIFT_CALENDAR_CATALOG: CatalogDefinition<ShiftCalendar> = {
   entity: ShiftCalendar,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
@@ -40,12 +40,11 @@ export class CreateLineDto extends CatalogCreateDto {
   areaId: string;
 }
 
-export class UpdateLineDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  areaId?: string;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdateLineDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateLineDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const LINE_CATALOG: CatalogDefinition<ProductionLine> = {
   entity: ProductionLine,
@@ -83,12 +82,11 @@ export class CreateWorkCenterDto extends CatalogCreateDto {
   lineId: string;
 }
 
-export class UpdateWorkCenterDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  lineId?: string;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdateWorkCenterDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateWorkCenterDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const WORK_CENTER_CATALOG: CatalogDefinition<WorkCenter> = {
   entity: WorkCenter,
@@ -148,26 +146,11 @@ export class CreateEquipmentDto extends CatalogCreateDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) serialNumber?: string;
 }
 
-export class UpdateEquipmentDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID()
-  workCenterId?: string;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @ArrayMaxSize(50)
-  @ArrayUnique()
-  @Matches(CAPABILITY, {
-    each: true,
-    message: 'each capability must be lower-case letters, digits, . _ or -',
-  })
-  capabilities?: string[];
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) manufacturer?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) model?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) serialNumber?: string;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdateEquipmentDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateEquipmentDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const EQUIPMENT_CATALOG: CatalogDefinition<Equipment> = {
   entity: Equipment,

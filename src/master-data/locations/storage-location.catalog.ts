@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import type { FieldError } from '../../platform/errors/domain-error';
@@ -25,15 +25,11 @@ export class CreateStorageLocationDto extends CatalogCreateDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() capacityUnitId?: string;
 }
 
-/** The type is fixed once created: stock and documents are kept by it. */
-export class UpdateStorageLocationDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() parentId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() lineId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() workCenterId?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() partnerId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsQuantity('capacity') capacity?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() capacityUnitId?: string;
-}
+/** Any field of the create body but the code and the type (stock and documents are kept by it); plus the version read and a reason. */
+export class UpdateStorageLocationDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateStorageLocationDto, ['code', 'name', 'nameZh', 'locationType'] as const)),
+) {}
 
 /** Which parent types each type may have (none listed: no parent). */
 const PARENT_TYPES: Record<LocationType, LocationType[]> = {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsIn,
@@ -74,26 +74,11 @@ export class CreateMaterialDto extends CatalogCreateDto {
   barcode?: string;
 }
 
-export class UpdateMaterialDto extends CatalogUpdateDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) specification?: string;
-  @ApiPropertyOptional({ enum: MATERIAL_CLASSES })
-  @IsOptional()
-  @IsIn(MATERIAL_CLASSES)
-  materialClass?: MaterialClass;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() baseUnitId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() lotTracked?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() serialTracked?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(36500) shelfLifeDays?: number;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() inspectionRequired?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsQuantity('safetyStock') safetyStock?: string;
-  @ApiPropertyOptional() @IsOptional() @IsQuantity('reorderPoint') reorderPoint?: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() defaultLocationId?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(BARCODE, { message: 'barcode must be 1-100 printable ASCII characters (GS1 / Code 128)' })
-  barcode?: string;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdateMaterialDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateMaterialDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
   entity: Material,

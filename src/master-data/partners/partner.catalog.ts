@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
@@ -17,18 +17,11 @@ export class CreatePartnerDto extends CatalogCreateDto {
   country?: string;
 }
 
-export class UpdatePartnerDto extends CatalogUpdateDto {
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isSupplier?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isCustomer?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) contactName?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(50) phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() @MaxLength(200) email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166 two-letter code' })
-  country?: string;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdatePartnerDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreatePartnerDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const PARTNER_CATALOG: CatalogDefinition<Partner> = {
   entity: Partner,

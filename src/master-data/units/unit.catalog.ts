@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
@@ -17,19 +17,11 @@ export class CreateUnitDto extends CatalogCreateDto {
   decimals?: number;
 }
 
-export class UpdateUnitDto extends CatalogUpdateDto {
-  @ApiPropertyOptional({ enum: UNIT_DIMENSIONS })
-  @IsOptional()
-  @IsIn(UNIT_DIMENSIONS)
-  dimension?: UnitDimension;
-
-  @ApiPropertyOptional({ minimum: 0, maximum: 6 })
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  @Max(6)
-  decimals?: number;
-}
+/** Any field of the create body except the code; plus the version read and a reason. */
+export class UpdateUnitDto extends IntersectionType(
+  CatalogUpdateDto,
+  PartialType(OmitType(CreateUnitDto, ['code', 'name', 'nameZh'] as const)),
+) {}
 
 export const UNIT_CATALOG: CatalogDefinition<UnitOfMeasure> = {
   entity: UnitOfMeasure,
