@@ -144,7 +144,10 @@ export class BomTransferService {
         }
         const existing = await tx.manager
           .getRepository(Bom)
-          .findOneBy({ materialId: value.materialId, validFrom: value.validFrom, active: true });
+          .findOne({
+            where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
+            lock: { mode: 'pessimistic_write' },
+          });
         try {
           if (existing) {
             const update = {

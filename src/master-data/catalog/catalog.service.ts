@@ -236,8 +236,17 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
         unchanged: 0,
         errors: [...parseErrors],
       };
+      // The records the file will change are locked: an edit made meanwhile waits instead of being overwritten.
+      const codes = [
+        ...new Set(rows.map((r) => r.values.code).filter((c): c is string => typeof c === 'string')),
+      ];
       const existingByCode = new Map(
-        (await tx.manager.getRepository(this.def.entity).findBy({ siteId } as never)).map((r) => [r.code, r]),
+        (codes.length
+          ? await tx.manager
+              .getRepository(this.def.entity)
+              .find({ where: { siteId, code: In(codes) } as never, lock: { mode: 'pessimistic_write' } })
+          : []
+        ).map((r) => [r.code, r]),
       );
       const seen = new Map<string, number>();
       const plan: Array<{ row: number; existing?: E; values: Partial<E> }> = [];

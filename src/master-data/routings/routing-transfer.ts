@@ -184,7 +184,10 @@ export class RoutingTransferService {
         }
         const existing = await tx.manager
           .getRepository(Routing)
-          .findOneBy({ materialId: value.materialId, validFrom: value.validFrom, active: true });
+          .findOne({
+            where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
+            lock: { mode: 'pessimistic_write' },
+          });
         try {
           if (existing) {
             await this.routings.updateIn(
