@@ -142,12 +142,10 @@ export class BomTransferService {
           errors.forEach((e) => fail(...locate(group, e)));
           continue;
         }
-        const existing = await tx.manager
-          .getRepository(Bom)
-          .findOne({
-            where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
-            lock: { mode: 'pessimistic_write' },
-          });
+        const existing = await tx.manager.getRepository(Bom).findOne({
+          where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
+          lock: { mode: 'pessimistic_write' },
+        });
         try {
           if (existing) {
             const update = {

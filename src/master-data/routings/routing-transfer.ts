@@ -182,12 +182,10 @@ export class RoutingTransferService {
           errors.forEach((e) => fail(...locate(e)));
           continue;
         }
-        const existing = await tx.manager
-          .getRepository(Routing)
-          .findOne({
-            where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
-            lock: { mode: 'pessimistic_write' },
-          });
+        const existing = await tx.manager.getRepository(Routing).findOne({
+          where: { materialId: value.materialId, validFrom: value.validFrom, active: true },
+          lock: { mode: 'pessimistic_write' },
+        });
         try {
           if (existing) {
             await this.routings.updateIn(
