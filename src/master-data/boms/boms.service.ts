@@ -9,11 +9,13 @@ import { Site } from '../../platform/sites/site.entity';
 import { MasterDataErrorCode } from '../master-data.errors';
 import {
   assertCurrentVersion,
+  listRevisions,
+  loadRevision,
   localDate,
   nextRevision,
   overlapError,
+  recordRevisionChange,
   validityError,
-  listRevisions,
 } from '../catalog/revisions';
 import type { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Material } from '../materials/material.entity';
@@ -357,12 +359,8 @@ export class BomsService {
     );
   }
 
-  private async load(manager: EntityManager, siteId: string, id: string, lock = false): Promise<Bom> {
-    const bom = await manager
-      .getRepository(Bom)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!bom || bom.siteId !== siteId) throw notFound('bom', id);
-    return bom;
+  private load(manager: EntityManager, siteId: string, id: string, lock = false): Promise<Bom> {
+    return loadRevision(manager, Bom, 'bom', siteId, id, lock);
   }
 
   private async view(manager: EntityManager, bom: Bom): Promise<BomView> {
@@ -385,31 +383,14 @@ export class BomsService {
     };
   }
 
-  private async record(
+  private record(
     tx: Tx,
     view: BomView,
     action: string,
     before: BomView | undefined,
     reason?: string,
   ): Promise<void> {
-    await this.audit.record(tx, {
-      entityType: 'bom',
-      entityId: view.id,
-      siteId: view.siteId,
-      action: `bom.${action}`,
-      before,
-      after: view,
-      reason,
-    });
-    tx.raise('master-data.record.changed', {
-      entityType: 'bom',
-      id: view.id,
-      siteId: view.siteId,
-      code: `${view.materialCode}/${view.revision}`,
-      action,
-      active: view.active,
-      version: view.version,
-    });
+    return recordRevisionChange(this.audit, tx, 'bom', view, action, before, reason);
   }
 
   private async codes(manager: EntityManager, ids: string[]): Promise<Map<string, string>> {

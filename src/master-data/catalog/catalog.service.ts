@@ -18,6 +18,7 @@ import type { CatalogDefinition, CsvKind } from './catalog-definition';
 import { NON_COLUMN_FIELDS } from './catalog-definition';
 import type { CatalogRecord } from './catalog-record';
 import { CsvSyntaxError, parseCsv, toCsv } from './csv';
+import { assertCurrentVersion } from './revisions';
 
 export interface ImportRow {
   /** CSV line (header = 1) or 1-based index in a JSON array. */
@@ -134,7 +135,7 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
     };
     return this.tx.run(async (tx) => {
       const existing = await this.load(tx.manager, siteId, id, true);
-      this.assertVersion(existing, dto.version);
+      assertCurrentVersion(`${this.def.title} ${existing.code}`, existing.version, dto.version);
       const { values, errors } = await this.def.prepare({ manager: tx.manager, siteId, existing }, dto);
       this.throwIfInvalid(errors);
       const updated = await this.apply(tx, existing, values);
@@ -154,7 +155,7 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
     const dto = await validatedOrThrow(ChangeActiveDto, body);
     return this.tx.run(async (tx) => {
       const existing = await this.load(tx.manager, siteId, id, true);
-      this.assertVersion(existing, dto.version);
+      assertCurrentVersion(`${this.def.title} ${existing.code}`, existing.version, dto.version);
       if (existing.active === active) return existing;
       const updated = await this.apply(tx, existing, { active } as Partial<E>);
       await this.record(tx, updated, active ? 'reactivated' : 'deactivated', existing, updated, dto.reason);
@@ -398,19 +399,6 @@ export class CatalogService<E extends CatalogRecord & ObjectLiteral> {
         `${this.def.title} ${code} already exists at this site`,
         {
           errors: [{ field: 'code', message: 'is already used at this site' }],
-        },
-      );
-    }
-  }
-
-  private assertVersion(existing: E, version: number): void {
-    if (existing.version !== version) {
-      throw new DomainError(
-        'conflict',
-        MasterDataErrorCode.STALE_VERSION,
-        `${this.def.title} ${existing.code} was changed by someone else (version ${existing.version}); reload and try again`,
-        {
-          extensions: { currentVersion: existing.version },
         },
       );
     }

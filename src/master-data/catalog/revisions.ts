@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { DomainError, type FieldError } from '../../platform/errors/domain-error';
+import type { AuditService } from '../../platform/audit/audit.service';
+import type { Tx } from '../../platform/database/transaction-runner';
+import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
 import { MasterDataErrorCode } from '../master-data.errors';
 import { Material } from '../materials/material.entity';
 
@@ -112,4 +114,57 @@ export async function listRevisions<
     limit,
     offset,
   };
+}
+
+/** A revision of the site by id (locked for update when asked); another site's revision is reported missing. */
+export async function loadRevision<R extends { id: string; siteId: string }>(
+  manager: EntityManager,
+  entity: new () => R,
+  table: RevisionTable,
+  siteId: string,
+  id: string,
+  lock = false,
+): Promise<R> {
+  const found = await manager
+    .getRepository(entity)
+    .findOne({ where: { id } as never, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  if (!found || found.siteId !== siteId) throw notFound(table, id);
+  return found;
+}
+
+/** Audits a revision change in its transaction and announces it after commit. */
+export async function recordRevisionChange(
+  audit: AuditService,
+  tx: Tx,
+  table: RevisionTable,
+  view: {
+    id: string;
+    siteId: string;
+    materialCode: string;
+    revision: number;
+    active: boolean;
+    version: number;
+  },
+  action: string,
+  before: unknown,
+  reason?: string,
+): Promise<void> {
+  await audit.record(tx, {
+    entityType: table,
+    entityId: view.id,
+    siteId: view.siteId,
+    action: `${table}.${action}`,
+    before,
+    after: view,
+    reason,
+  });
+  tx.raise('master-data.record.changed', {
+    entityType: table,
+    id: view.id,
+    siteId: view.siteId,
+    code: `${view.materialCode}/${view.revision}`,
+    action,
+    active: view.active,
+    version: view.version,
+  });
 }

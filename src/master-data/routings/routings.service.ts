@@ -4,13 +4,15 @@ import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
-import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
+import { DomainError, type FieldError } from '../../platform/errors/domain-error';
 import {
   assertCurrentVersion,
+  listRevisions,
+  loadRevision,
   nextRevision,
   overlapError,
+  recordRevisionChange,
   validityError,
-  listRevisions,
 } from '../catalog/revisions';
 import type { RevisionListQueryDto } from '../catalog/revision-list.dto';
 import { Equipment } from '../hierarchy/equipment.entity';
@@ -298,12 +300,8 @@ export class RoutingsService {
     }
   }
 
-  private async load(manager: EntityManager, siteId: string, id: string, lock = false): Promise<Routing> {
-    const r = await manager
-      .getRepository(Routing)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!r || r.siteId !== siteId) throw notFound('routing', id);
-    return r;
+  private load(manager: EntityManager, siteId: string, id: string, lock = false): Promise<Routing> {
+    return loadRevision(manager, Routing, 'routing', siteId, id, lock);
   }
 
   private async view(manager: EntityManager, r: Routing): Promise<RoutingView> {
@@ -342,31 +340,14 @@ export class RoutingsService {
     };
   }
 
-  private async record(
+  private record(
     tx: Tx,
     view: RoutingView,
     action: string,
     before: RoutingView | undefined,
     reason?: string,
   ): Promise<void> {
-    await this.audit.record(tx, {
-      entityType: 'routing',
-      entityId: view.id,
-      siteId: view.siteId,
-      action: `routing.${action}`,
-      before,
-      after: view,
-      reason,
-    });
-    tx.raise('master-data.record.changed', {
-      entityType: 'routing',
-      id: view.id,
-      siteId: view.siteId,
-      code: `${view.materialCode}/${view.revision}`,
-      action,
-      active: view.active,
-      version: view.version,
-    });
+    return recordRevisionChange(this.audit, tx, 'routing', view, action, before, reason);
   }
 }
 

@@ -40,13 +40,18 @@ export class MetricsService implements OnModuleDestroy {
       },
     });
     const ds = this.dataSource;
-    const outboxQuery = async () => {
-      if (!ds.isInitialized) return undefined;
-      const rows: Array<{ status: string; n: string; oldest_age: string | null }> = await ds.query(
-        `SELECT status, count(*) AS n, extract(epoch FROM now() - min(created_at)) AS oldest_age
-           FROM outbox_message WHERE status IN ('pending', 'dead') GROUP BY status`,
-      );
-      return rows;
+    type OutboxRow = { status: string; n: string; oldest_age: string | null };
+    // Both outbox gauges read one query per scrape: the first collector starts it, the second reuses it.
+    let inFlight: Promise<OutboxRow[] | undefined> | undefined;
+    const outboxQuery = (): Promise<OutboxRow[] | undefined> => {
+      inFlight ??= (async () => {
+        if (!ds.isInitialized) return undefined;
+        return ds.query<OutboxRow[]>(
+          `SELECT status, count(*) AS n, extract(epoch FROM now() - min(created_at)) AS oldest_age
+             FROM outbox_message WHERE status IN ('pending', 'dead') GROUP BY status`,
+        );
+      })().finally(() => setImmediate(() => (inFlight = undefined)));
+      return inFlight;
     };
     new Gauge({
       name: 'mom_outbox_messages',
