@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { ProductionExecution1795278335579 } from './1795278335579-ProductionExecution';
 import { Enterprises1795275045108 } from './1795275045108-Enterprises';
 import { MaterialUnitConversions1795274841251 } from './1795274841251-MaterialUnitConversions';
 import { MasterDataCalendars1795274204729 } from './1795274204729-MasterDataCalendars';
@@ -18,4 +19,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MasterDataCalendars1795274204729,
   MaterialUnitConversions1795274841251,
   Enterprises1795275045108,
+  ProductionExecution1795278335579,
 ];

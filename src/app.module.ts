@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
+import { InventoryModule } from './inventory/inventory.module';
 import { MasterDataModule } from './master-data/master-data.module';
 import { PlatformModule } from './platform/platform.module';
+import { ProductionModule } from './production/production.module';
 
 @Module({
-  imports: [PlatformModule, MasterDataModule],
+  imports: [PlatformModule, MasterDataModule, InventoryModule, ProductionModule, ErpBridgeModule],
 })
 export class AppModule {}

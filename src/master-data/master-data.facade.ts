@@ -1,42 +1,207 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { Tx } from '../platform/database/transaction-runner';
+import { Bom, BomLine } from './boms/bom.entity';
+import { explodeBom, type BomInput } from './boms/engine/bom-explosion';
+import { EquipmentStatusService } from './hierarchy/equipment-status';
+import { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
 import type { CatalogRecord } from './catalog/catalog-record';
-import { Equipment } from './hierarchy/equipment.entity';
+import { Equipment, type EquipmentStatus } from './hierarchy/equipment.entity';
 import { ProductionLine } from './hierarchy/production-line.entity';
 import { WorkCenter } from './hierarchy/work-center.entity';
+import { StorageLocation, type LocationType } from './locations/storage-location.entity';
 import { Material } from './materials/material.entity';
+import { ReasonCode } from './reason-codes/reason-code.entity';
 import { UnitOfMeasure } from './units/unit.entity';
 
+export type { Material } from './materials/material.entity';
+export type { StorageLocation, LocationType } from './locations/storage-location.entity';
+export type { ReasonCode, ReasonCategory } from './reason-codes/reason-code.entity';
+export type { Equipment, EquipmentStatus } from './hierarchy/equipment.entity';
+export type { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
+export type { Bom } from './boms/bom.entity';
+export type { WorkCenter } from './hierarchy/work-center.entity';
+export type { UnitOfMeasure } from './units/unit.entity';
+export {
+  DEFAULT_LOT_CODE_PATTERN,
+  formatLotCode,
+  lotCodeSequenceScope,
+  validateLotCodePattern,
+} from './materials/engine/lot-code';
+
 /** What other modules may ask master data. Reads only: changes go through the master-data API. */
+export interface RoutingSnapshot {
+  routing: Routing;
+  operations: Array<RoutingOperation & { equipment: RoutingOperationEquipment[] }>;
+}
+
+export interface BomSnapshot {
+  bom: Bom;
+  /** The direct components, sized for the quantity (gross of scrap, 6 decimals). */
+  lines: Array<{
+    lineNo: number;
+    componentId: string;
+    unitId: string;
+    quantity: string;
+    issueMethod: 'manual' | 'backflush';
+    operationSeq: number | null;
+  }>;
+}
+
 @Injectable()
 export class MasterDataFacade {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly equipmentStatus: EquipmentStatusService,
+  ) {}
 
-  material(siteId: string, idOrCode: string): Promise<Material | undefined> {
-    return this.find(Material, siteId, idOrCode);
+  /** The routing revision of a material valid on a site-local day (or the given revision). */
+  async routingFor(
+    siteId: string,
+    materialId: string,
+    day: string,
+    revision: number | undefined,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<RoutingSnapshot | undefined> {
+    const routing = await this.revisionFor(manager, Routing, siteId, materialId, day, revision);
+    if (!routing) return undefined;
+    const ops = await manager
+      .getRepository(RoutingOperation)
+      .find({ where: { routingId: routing.id }, order: { seq: 'ASC' } });
+    const eqs = ops.length
+      ? await manager
+          .getRepository(RoutingOperationEquipment)
+          .findBy({ operationId: In(ops.map((o) => o.id)) })
+      : [];
+    return {
+      routing,
+      operations: ops.map((o) => ({ ...o, equipment: eqs.filter((e) => e.operationId === o.id) })),
+    };
   }
 
-  unit(siteId: string, idOrCode: string): Promise<UnitOfMeasure | undefined> {
-    return this.find(UnitOfMeasure, siteId, idOrCode);
+  /** The BOM revision valid on a day (or the given one) with its direct components sized for a quantity. */
+  async bomFor(
+    siteId: string,
+    materialId: string,
+    quantity: string,
+    day: string,
+    revision: number | undefined,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<BomSnapshot | undefined> {
+    const bom = await this.revisionFor(manager, Bom, siteId, materialId, day, revision);
+    if (!bom) return undefined;
+    const lines = await manager
+      .getRepository(BomLine)
+      .find({ where: { bomId: bom.id }, order: { lineNo: 'ASC' } });
+    const input: BomInput = {
+      bomId: bom.id,
+      materialId,
+      baseQuantity: bom.baseQuantity,
+      lines: lines.map((l) => ({
+        lineNo: l.lineNo,
+        componentId: l.componentId,
+        quantityPer: l.quantityPer,
+        scrapFactor: l.scrapFactor,
+        issueMethod: l.issueMethod,
+        operationSeq: l.operationSeq,
+      })),
+    };
+    // Only the root BOM is given: sub-assemblies are made by their own work orders.
+    const exploded = explodeBom(materialId, quantity, (id) => (id === materialId ? input : undefined));
+    const components = await manager
+      .getRepository(Material)
+      .findBy({ id: In(lines.map((l) => l.componentId)) });
+    const unitOf = new Map(components.map((m) => [m.id, m.baseUnitId]));
+    return {
+      bom,
+      lines: exploded.lines.map((l) => ({
+        lineNo: l.lineNo,
+        componentId: l.componentId,
+        unitId: unitOf.get(l.componentId) ?? '',
+        quantity: l.grossQuantity,
+        issueMethod: l.issueMethod,
+        operationSeq: l.operationSeq,
+      })),
+    };
   }
 
-  workCenter(siteId: string, idOrCode: string): Promise<WorkCenter | undefined> {
-    return this.find(WorkCenter, siteId, idOrCode);
+  /** Changes a machine's operational state inside the caller's transaction (audited, event raised). */
+  setEquipmentStatus(
+    tx: Tx,
+    siteId: string,
+    equipmentId: string,
+    status: EquipmentStatus,
+    reason?: string,
+  ): Promise<Equipment> {
+    return this.equipmentStatus.changeIn(tx, siteId, equipmentId, status, reason);
   }
 
-  equipment(siteId: string, idOrCode: string): Promise<Equipment | undefined> {
-    return this.find(Equipment, siteId, idOrCode);
+  private async revisionFor<R extends Bom | Routing>(
+    manager: EntityManager,
+    entity: new () => R,
+    siteId: string,
+    materialId: string,
+    day: string,
+    revision: number | undefined,
+  ): Promise<R | undefined> {
+    const qb = manager
+      .getRepository<Bom | Routing>(entity)
+      .createQueryBuilder('r')
+      .where('r.siteId = :siteId AND r.materialId = :materialId', { siteId, materialId });
+    if (revision !== undefined) qb.andWhere('r.revision = :revision', { revision });
+    else qb.andWhere('r.active AND r.validFrom <= :day AND (r.validTo IS NULL OR r.validTo > :day)', { day });
+    return ((await qb.orderBy('r.revision', 'DESC').getOne()) as R | null) ?? undefined;
   }
 
-  line(siteId: string, idOrCode: string): Promise<ProductionLine | undefined> {
-    return this.find(ProductionLine, siteId, idOrCode);
+  material(siteId: string, idOrCode: string, manager?: EntityManager): Promise<Material | undefined> {
+    return this.find(Material, siteId, idOrCode, manager);
+  }
+
+  unit(siteId: string, idOrCode: string, manager?: EntityManager): Promise<UnitOfMeasure | undefined> {
+    return this.find(UnitOfMeasure, siteId, idOrCode, manager);
+  }
+
+  workCenter(siteId: string, idOrCode: string, manager?: EntityManager): Promise<WorkCenter | undefined> {
+    return this.find(WorkCenter, siteId, idOrCode, manager);
+  }
+
+  equipment(siteId: string, idOrCode: string, manager?: EntityManager): Promise<Equipment | undefined> {
+    return this.find(Equipment, siteId, idOrCode, manager);
+  }
+
+  line(siteId: string, idOrCode: string, manager?: EntityManager): Promise<ProductionLine | undefined> {
+    return this.find(ProductionLine, siteId, idOrCode, manager);
+  }
+
+  location(siteId: string, idOrCode: string, manager?: EntityManager): Promise<StorageLocation | undefined> {
+    return this.find(StorageLocation, siteId, idOrCode, manager);
+  }
+
+  reasonCode(siteId: string, idOrCode: string, manager?: EntityManager): Promise<ReasonCode | undefined> {
+    return this.find(ReasonCode, siteId, idOrCode, manager);
+  }
+
+  /** Active locations of a type serving a line (line side, WIP), by code. */
+  locationsOfLine(
+    siteId: string,
+    lineId: string,
+    type: LocationType,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StorageLocation[]> {
+    return manager
+      .getRepository(StorageLocation)
+      .find({ where: { siteId, lineId, locationType: type, active: true }, order: { code: 'ASC' } });
   }
 
   /** The site a line, work center or equipment belongs to (for access checks), if the id exists. */
-  async siteOf(kind: 'line' | 'workcenter' | 'equipment', id: string): Promise<string | undefined> {
+  async siteOf(
+    kind: 'line' | 'workcenter' | 'equipment',
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string | undefined> {
     if (!UUID.test(id)) return undefined;
     const entity = kind === 'line' ? ProductionLine : kind === 'workcenter' ? WorkCenter : Equipment;
-    const found = await this.dataSource
+    const found = await manager
       .getRepository<CatalogRecord>(entity)
       .findOne({ where: { id }, select: { siteId: true } });
     return found?.siteId;
@@ -46,8 +211,9 @@ export class MasterDataFacade {
     entity: new () => E,
     siteId: string,
     idOrCode: string,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<E | undefined> {
-    const repo = this.dataSource.getRepository<CatalogRecord>(entity);
+    const repo = manager.getRepository<CatalogRecord>(entity);
     const where = UUID.test(idOrCode) ? { id: idOrCode, siteId } : { code: idOrCode, siteId };
     return ((await repo.findOneBy(where)) as E | null) ?? undefined;
   }

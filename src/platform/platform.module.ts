@@ -1,3 +1,7 @@
+import { DocumentSequence } from './database/document-sequence';
+import { IdempotencyKey } from './idempotency/idempotency-key.entity';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { IdempotencyInterceptor } from './idempotency/idempotent.decorator';
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
@@ -77,6 +81,8 @@ import { UsersService } from './users/users.service';
       OutboxMessage,
       ScheduledJobState,
       Enterprise,
+      IdempotencyKey,
+      DocumentSequence,
     ]),
     JwtModule.register({}),
     PassportModule,
@@ -127,8 +133,12 @@ import { UsersService } from './users/users.service';
     ScheduledJobs,
     PlatformHousekeepingJob,
     MetricsService,
+    IdempotencyService,
+    IdempotencyInterceptor,
   ],
   exports: [
+    IdempotencyService,
+    IdempotencyInterceptor,
     DatabaseModule,
     AuditService,
     OutboxService,

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { IsQuantity } from '../catalog/decimal';
+import { IsQuantity } from '../../platform/http/quantity';
 import { ISSUE_METHODS, type IssueMethod } from './bom.entity';
 
 const DATE_MESSAGE = 'must be a date YYYY-MM-DD';

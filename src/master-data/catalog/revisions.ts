@@ -1,3 +1,4 @@
+import { localDate } from '../../platform/engine/local-date';
 import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../../platform/audit/audit.service';
 import type { Tx } from '../../platform/database/transaction-runner';
@@ -61,15 +62,7 @@ export function assertCurrentVersion(what: string, current: number, given: numbe
   }
 }
 
-/** Today's date (YYYY-MM-DD) in a time zone: which revisions apply "now" at a site. */
-export function localDate(timeZone: string, at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
-}
+export { localDate };
 
 /** Lists revisions (BOMs, routings) of a site: by material, valid on a date, active or not, searched by material. */
 export async function listRevisions<

@@ -5,7 +5,7 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
 import { notFound } from '../../platform/errors/domain-error';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { Equipment, EQUIPMENT_STATUSES, type EquipmentStatus } from './equipment.entity';
@@ -41,35 +41,44 @@ export class EquipmentStatusService {
     reason?: string,
   ): Promise<Equipment> {
     assertSiteAccess(principal, siteId);
-    return this.tx.run(async (tx) => {
-      const repo = tx.manager.getRepository(Equipment);
-      const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!current || current.siteId !== siteId) throw notFound('equipment', id);
-      if (current.status === status) return current;
-      await tx.manager.query(`UPDATE equipment SET status = $2, status_since = now() WHERE id = $1`, [
-        id,
-        status,
-      ]);
-      const updated = await repo.findOneByOrFail({ id });
-      await this.audit.record(tx, {
-        entityType: 'equipment',
-        entityId: id,
-        siteId,
-        action: 'equipment.status_changed',
-        before: { status: current.status, statusSince: current.statusSince },
-        after: { status: updated.status, statusSince: updated.statusSince },
-        reason,
-      });
-      tx.raise('master-data.equipment.status_changed', {
-        equipmentId: id,
-        siteId,
-        code: current.code,
-        status,
-        previousStatus: current.status,
-        reason: reason ?? null,
-      });
-      return updated;
+    return this.tx.run((tx) => this.changeIn(tx, siteId, id, status, reason));
+  }
+
+  /** Inside the caller's transaction (the shop floor changes a machine's state along with its own work). */
+  async changeIn(
+    tx: Tx,
+    siteId: string,
+    id: string,
+    status: EquipmentStatus,
+    reason?: string,
+  ): Promise<Equipment> {
+    const repo = tx.manager.getRepository(Equipment);
+    const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!current || current.siteId !== siteId) throw notFound('equipment', id);
+    if (current.status === status) return current;
+    await tx.manager.query(`UPDATE equipment SET status = $2, status_since = now() WHERE id = $1`, [
+      id,
+      status,
+    ]);
+    const updated = await repo.findOneByOrFail({ id });
+    await this.audit.record(tx, {
+      entityType: 'equipment',
+      entityId: id,
+      siteId,
+      action: 'equipment.status_changed',
+      before: { status: current.status, statusSince: current.statusSince },
+      after: { status: updated.status, statusSince: updated.statusSince },
+      reason,
     });
+    tx.raise('master-data.equipment.status_changed', {
+      equipmentId: id,
+      siteId,
+      code: current.code,
+      status,
+      previousStatus: current.status,
+      reason: reason ?? null,
+    });
+    return updated;
   }
 }
 

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { FieldError } from '../../platform/errors/domain-error';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
-import { IsQuantity } from '../catalog/decimal';
+import { IsQuantity } from '../../platform/http/quantity';
 import { checkReference } from '../catalog/references';
 import { ProductionLine } from '../hierarchy/production-line.entity';
 import { WorkCenter } from '../hierarchy/work-center.entity';

@@ -14,10 +14,11 @@ import {
 import type { FieldError } from '../../platform/errors/domain-error';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
-import { IsQuantity } from '../catalog/decimal';
+import { IsQuantity } from '../../platform/http/quantity';
 import { checkReference, compact } from '../catalog/references';
 import { StorageLocation } from '../locations/storage-location.entity';
 import { UnitOfMeasure } from '../units/unit.entity';
+import { validateLotCodePattern } from './engine/lot-code';
 import { Material, MATERIAL_CLASSES, type MaterialClass } from './material.entity';
 
 const PUT_AWAY_TYPES = ['warehouse', 'zone', 'bin', 'line_side'];
@@ -68,6 +69,16 @@ export class CreateMaterialDto extends CatalogCreateDto {
   @IsUUID()
   defaultLocationId?: string;
 
+  @ApiPropertyOptional({
+    example: '{MAT}-{YYMMDD}-{SEQ:3}',
+    description:
+      'Lot code rule: tokens {MAT} {WO} {SITE} {YYYY} {YY} {MM} {DD} {YYMMDD} {YYYYMMDD} and {SEQ} or {SEQ:n}',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  lotCodePattern?: string;
+
   @ApiPropertyOptional({ example: '(01)06901234567892' })
   @IsOptional()
   @Matches(BARCODE, { message: 'barcode must be 1-100 printable ASCII characters (GS1 / Code 128)' })
@@ -113,6 +124,7 @@ export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
       ref: { entity: StorageLocation, property: 'defaultLocationId', title: 'location' },
     },
     { name: 'barcode', kind: 'string', get: (m) => m.barcode },
+    { name: 'lotCodePattern', kind: 'string', get: (m) => m.lotCodePattern },
   ],
   searchProperties: ['specification', 'barcode'],
   sortProperties: ['materialClass'],
@@ -161,6 +173,10 @@ export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
           message: `stock is not put away in a ${location.locationType} location`,
         });
       }
+    }
+    if (typeof input.lotCodePattern === 'string') {
+      const problem = validateLotCodePattern(input.lotCodePattern);
+      if (problem) errors.push({ field: 'lotCodePattern', message: problem });
     }
     // Stock is held in the base unit: changing it would silently rescale every quantity on record.
     if (existing && input.baseUnitId !== undefined && input.baseUnitId !== existing.baseUnitId) {

@@ -65,6 +65,10 @@ export class Material extends CatalogRecord {
   @Column({ type: 'uuid', nullable: true })
   defaultLocationId: string | null;
 
+  /** How lot codes of this material are made, e.g. `{MAT}-{YYMMDD}-{SEQ:3}`; the site default when null. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  lotCodePattern: string | null;
+
   /** GS1 / Code 128 text printed on labels and read by scanners. */
   @Column({ type: 'varchar', length: 100, nullable: true })
   barcode: string | null;

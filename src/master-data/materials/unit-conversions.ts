@@ -21,7 +21,7 @@ import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { divide, formatFixed, multiply, parseDecimal, roundHalfUp } from '../../platform/engine/decimal';
 import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
 import { UuidParam } from '../../platform/http/uuid-param';
-import { IsQuantity } from '../catalog/decimal';
+import { IsQuantity } from '../../platform/http/quantity';
 import { assertCurrentVersion } from '../catalog/revisions';
 import { MasterDataErrorCode } from '../master-data.errors';
 import { UnitOfMeasure } from '../units/unit.entity';

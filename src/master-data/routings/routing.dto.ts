@@ -18,7 +18,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsQuantity } from '../catalog/decimal';
+import { IsQuantity } from '../../platform/http/quantity';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

@@ -83,6 +83,14 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// URL' })
+  ERP_BASE_URL?: string;
+
+  @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
+  ERP_PERFORMANCE_PATH = '/operations-performance';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -236,6 +244,7 @@ const KNOWN_OPTIONAL = [
   'JWT_SECRET',
   'DATA_ENCRYPTION_KEY',
   'REDIS_URL',
+  'ERP_BASE_URL',
   'SEED_DEMO',
   'DEMO_PASSWORD',
   'INSTANCE_ID',

@@ -9,10 +9,19 @@ export interface Actor {
   name: string;
 }
 
+/** An `Idempotency-Key` claimed for this request: the command's transaction stores the response with it. */
+export interface PendingIdempotency {
+  id: string;
+  /** The status the route answers with on success. */
+  status: number;
+  completed: boolean;
+}
+
 export interface RequestContextStore {
   correlationId: string;
   actor?: Actor;
   ip?: string;
+  idempotency?: PendingIdempotency;
 }
 
 const storage = new AsyncLocalStorage<RequestContextStore>();
@@ -30,6 +39,11 @@ export const RequestContext = {
   },
   actor(): Actor | undefined {
     return storage.getStore()?.actor;
+  },
+  /** The claimed idempotency key of this request that no transaction has completed yet. */
+  pendingIdempotency(): PendingIdempotency | undefined {
+    const claim = storage.getStore()?.idempotency;
+    return claim && !claim.completed ? claim : undefined;
   },
   setActor(actor: Actor): void {
     const store = storage.getStore();

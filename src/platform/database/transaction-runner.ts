@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import { RequestContext } from '../context/request-context';
 import { DomainEventBus } from '../events/domain-event-bus';
+import { completeIdempotencyClaim } from '../idempotency/idempotency-store';
 import type { DomainEvent, DomainEventMap, DomainEventType } from '../events/domain-events';
 
 /**
@@ -57,9 +59,16 @@ export class TransactionRunner {
           options.isolation ?? 'READ COMMITTED',
           async (manager) => {
             tx = new Tx(manager);
-            return work(tx);
+            const value = await work(tx);
+            // The request's Idempotency-Key is completed with the answer in the same commit: a retry after
+            // this point replays, and nothing is counted twice.
+            const claim = RequestContext.pendingIdempotency();
+            if (claim) await completeIdempotencyClaim(manager, claim, value);
+            return value;
           },
         );
+        const claim = RequestContext.pendingIdempotency();
+        if (claim) claim.completed = true;
         if (tx) await this.afterCommit(tx);
         return result;
       } catch (err) {

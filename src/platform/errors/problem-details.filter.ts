@@ -225,6 +225,14 @@ export function sendProblem(res: Response, req: Request | undefined, exception: 
   return problem;
 }
 
+/** Thrown to answer a request with the stored response of its first attempt (an idempotent replay). */
+export class ReplayedResponse {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
@@ -235,6 +243,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     if (res.headersSent) return;
+    if (exception instanceof ReplayedResponse) {
+      res.setHeader('Idempotent-Replayed', 'true');
+      const body = exception.body;
+      const isProblem = exception.status >= 400;
+      res
+        .status(exception.status)
+        .type(isProblem ? PROBLEM_CONTENT_TYPE : 'application/json')
+        .send(body === null || body === undefined ? '' : JSON.stringify(body));
+      return;
+    }
     const problem = sendProblem(res, req, exception);
     if (problem.status >= 500) {
       this.logger.error(

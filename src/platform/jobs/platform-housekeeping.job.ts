@@ -3,7 +3,10 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ScheduledJobs } from './scheduled-jobs.service';
 
-/** Forgets throttling failures and seen nonces once they can no longer matter; keeps delivered outbox rows 30 days. */
+/**
+ * Forgets throttling failures and seen nonces once they can no longer matter, idempotency keys after a day;
+ * keeps delivered outbox rows 30 days.
+ */
 @Injectable()
 export class PlatformHousekeepingJob implements OnModuleInit {
   constructor(
@@ -32,6 +35,7 @@ export class PlatformHousekeepingJob implements OnModuleInit {
     await this.dataSource.query(`DELETE FROM api_nonce WHERE seen_at < now() - make_interval(secs => $1)`, [
       nonceWindow * 2,
     ]);
+    await this.dataSource.query(`DELETE FROM idempotency_key WHERE created_at < now() - interval '24 hours'`);
     await this.dataSource.query(
       `DELETE FROM outbox_message WHERE status = 'delivered' AND delivered_at < now() - interval '30 days'`,
     );

@@ -13,9 +13,15 @@ export interface ShopFloorEventMap {
   'operation.progress': {
     operationId: string;
     workOrderId: string;
+    workOrderCode: string;
+    seq: number;
+    workCenterId: string;
+    equipmentId: string | null;
     status: string;
     goodQty: string;
     scrapQty: string;
+    /** started, joined, left, paused, resumed, reported, consumed, completed. */
+    change: string;
   };
   andon: {
     andonId: string;
@@ -30,6 +36,27 @@ export interface ShopFloorEventMap {
   'stock.alert': { materialId: string; siteId: string; availableQty: string; thresholdQty: string };
   'schedule.published': { scheduleId: string; siteId: string; version: number };
   'todo.created': { todoId: string; title: string; dueAt?: string; link?: string };
+  /** A process parameter outside its limits at an operation. */
+  'process.alert': {
+    operationId: string;
+    workOrderId: string;
+    name: string;
+    value: string;
+    min: number | null;
+    max: number | null;
+    unit: string | null;
+    equipmentId: string | null;
+  };
+  /** A machine stopped or restarted (downtime with a reason). */
+  'downtime.changed': {
+    downtimeId: string;
+    equipmentId: string;
+    workCenterId: string;
+    category: string;
+    state: 'started' | 'ended';
+    startedAt: string;
+    endedAt: string | null;
+  };
   /** Site settings changed (name, time zone): screens refresh their headers and calendars. */
   'site.changed': { siteId: string; code: string };
 }

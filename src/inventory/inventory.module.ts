@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MasterDataModule } from '../master-data/master-data.module';
+import { InventoryController } from './api/inventory.controller';
+import { InventoryFacade } from './inventory.facade';
+import { InventoryMovement } from './lots/inventory-movement.entity';
+import { Lot } from './lots/lot.entity';
+import { StockBalance } from './lots/stock-balance.entity';
+import { StockService } from './lots/stock.service';
+
+@Module({
+  imports: [MasterDataModule, TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement])],
+  controllers: [InventoryController],
+  providers: [StockService, InventoryFacade],
+  exports: [InventoryFacade],
+})
+export class InventoryModule {}

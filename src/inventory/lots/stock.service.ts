@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../../platform/audit/audit.service';
+import { RequestContext } from '../../platform/context/request-context';
+import { nextSequenceValue } from '../../platform/database/document-sequence';
+import type { Tx } from '../../platform/database/transaction-runner';
+import { compare, formatExact, parseDecimal } from '../../platform/engine/decimal';
+import { localDate } from '../../platform/engine/local-date';
+import { DomainError, notFound } from '../../platform/errors/domain-error';
+import { Site } from '../../platform/sites/site.entity';
+import {
+  DEFAULT_LOT_CODE_PATTERN,
+  formatLotCode,
+  lotCodeSequenceScope,
+  MasterDataFacade,
+} from '../../master-data/master-data.facade';
+import { InventoryErrorCode } from '../inventory.errors';
+import { InventoryMovement, type MovementType } from './inventory-movement.entity';
+import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
+import { StockBalance } from './stock-balance.entity';
+
+export interface CreateLotCommand {
+  siteId: string;
+  materialId: string;
+  quantity: string;
+  locationId: string;
+  origin: LotOrigin;
+  code?: string;
+  /** Defaults to quarantine when the material requires inspection, else available. */
+  status?: LotStatus;
+  supplierId?: string | null;
+  supplierLot?: string | null;
+  expiryDate?: string | null;
+  workOrderId?: string | null;
+  workOrderCode?: string | null;
+  /** Lot code rule when the material has none (the site's default). */
+  defaultPattern?: string;
+  reference?: string | null;
+}
+
+export interface IssueCommand {
+  siteId: string;
+  lotId: string;
+  locationId: string;
+  quantity: string;
+  workOrderId: string;
+  operationId: string;
+  reference?: string;
+}
+
+export interface LotStockRow {
+  lotId: string;
+  lotCode: string;
+  locationId: string;
+  available: string;
+  receivedAt: string;
+  expiryDate: string | null;
+}
+
+/** Lots, their balances and the movement ledger. Every change is guarded SQL inside the caller's transaction. */
+@Injectable()
+export class StockService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly masterData: MasterDataFacade,
+    private readonly audit: AuditService,
+  ) {}
+
+  async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
+    const material = await this.masterData.material(c.siteId, c.materialId, tx.manager);
+    if (!material) throw notFound('material', c.materialId);
+    const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: c.siteId });
+    const today = localDate(site.timeZone, new Date());
+    const code =
+      c.code ??
+      (await this.nextLotCode(tx.manager, {
+        pattern: material.lotCodePattern ?? c.defaultPattern ?? DEFAULT_LOT_CODE_PATTERN,
+        siteId: site.id,
+        siteCode: site.code,
+        materialCode: material.code,
+        workOrderCode: c.workOrderCode ?? '',
+        today,
+      }));
+    const taken = await tx.manager.getRepository(Lot).existsBy({ siteId: c.siteId, code });
+    if (taken) {
+      throw new DomainError('conflict', InventoryErrorCode.LOT_CODE_TAKEN, `Lot ${code} already exists`, {
+        errors: [{ field: 'lotCode', message: `lot ${code} already exists at this site` }],
+      });
+    }
+    const expiryDate =
+      c.expiryDate ??
+      (material.shelfLifeDays
+        ? new Date(Date.parse(`${today}T00:00:00Z`) + material.shelfLifeDays * 86400000)
+            .toISOString()
+            .slice(0, 10)
+        : null);
+    const lot = await tx.manager.getRepository(Lot).save(
+      tx.manager.getRepository(Lot).create({
+        siteId: c.siteId,
+        code,
+        materialId: material.id,
+        unitId: material.baseUnitId,
+        status: c.status ?? (material.inspectionRequired ? 'quarantine' : 'available'),
+        statusReason: null,
+        origin: c.origin,
+        initialQty: c.quantity,
+        workOrderId: c.workOrderId ?? null,
+        supplierId: c.supplierId ?? null,
+        supplierLot: c.supplierLot ?? null,
+        expiryDate,
+      }),
+    );
+    await tx.manager.insert(StockBalance, {
+      lotId: lot.id,
+      locationId: c.locationId,
+      siteId: c.siteId,
+      materialId: material.id,
+      quantity: c.quantity,
+    });
+    await this.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: c.origin === 'production' ? 'production_receipt' : 'receipt',
+      lotId: lot.id,
+      materialId: material.id,
+      quantity: c.quantity,
+      fromLocationId: null,
+      toLocationId: c.locationId,
+      workOrderId: c.workOrderId ?? null,
+      operationId: null,
+      reference: c.reference ?? null,
+    });
+    await this.audit.record(tx, {
+      entityType: 'lot',
+      entityId: lot.id,
+      siteId: c.siteId,
+      action: 'lot.created',
+      after: { ...lot, quantity: c.quantity, locationId: c.locationId },
+    });
+    return lot;
+  }
+
+  /** Takes quantity of a lot at a location for a work order; refuses rather than going below zero. */
+  async issue(tx: Tx, c: IssueCommand): Promise<InventoryMovement> {
+    const lot = await tx.manager.getRepository(Lot).findOneBy({ id: c.lotId, siteId: c.siteId });
+    if (!lot) throw notFound('lot', c.lotId);
+    if (lot.status !== 'available') {
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.LOT_NOT_AVAILABLE,
+        `Lot ${lot.code} is ${lot.status}${lot.statusReason ? ` (${lot.statusReason})` : ''}; only available lots can be used`,
+        { extensions: { lotStatus: lot.status } },
+      );
+    }
+    const [rows] = await tx.manager.query<[Array<{ quantity: string }>, number]>(
+      `UPDATE stock_balance SET quantity = quantity - $3, updated_at = now()
+        WHERE lot_id = $1 AND location_id = $2 AND quantity >= $3
+        RETURNING quantity`,
+      [c.lotId, c.locationId, c.quantity],
+    );
+    if (!rows[0]) {
+      const have = await tx.manager
+        .getRepository(StockBalance)
+        .findOneBy({ lotId: c.lotId, locationId: c.locationId });
+      const available = formatExact(parseDecimal(have?.quantity ?? '0'));
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.INSUFFICIENT_STOCK,
+        `Lot ${lot.code} has only ${available} at this location; ${formatExact(parseDecimal(c.quantity))} was requested`,
+        {
+          errors: [{ field: 'quantity', message: `at most ${available} is available` }],
+          extensions: { availableQty: available },
+        },
+      );
+    }
+    const movement = await this.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: 'issue',
+      lotId: c.lotId,
+      materialId: lot.materialId,
+      quantity: c.quantity,
+      fromLocationId: c.locationId,
+      toLocationId: null,
+      workOrderId: c.workOrderId,
+      operationId: c.operationId,
+      reference: c.reference ?? null,
+    });
+    // A lot with nothing left anywhere is used up.
+    await tx.manager.query(
+      `UPDATE lot SET status = 'consumed', status_reason = 'fully issued', updated_at = now(), version = version + 1
+        WHERE id = $1 AND status = 'available'
+          AND NOT EXISTS (SELECT 1 FROM stock_balance WHERE lot_id = $1 AND quantity > 0)`,
+      [c.lotId],
+    );
+    return movement;
+  }
+
+  findLot(manager: EntityManager, siteId: string, idOrCode: string): Promise<Lot | null> {
+    return manager
+      .getRepository(Lot)
+      .findOneBy(UUID.test(idOrCode) ? { siteId, id: idOrCode } : { siteId, code: idOrCode });
+  }
+
+  balancesOf(manager: EntityManager, lotIds: string[]): Promise<StockBalance[]> {
+    if (lotIds.length === 0) return Promise.resolve([]);
+    return manager.getRepository(StockBalance).find({ where: { lotId: In(lotIds) } });
+  }
+
+  /** Available quantity per material at the site: lots in status available, any location. */
+  async availableByMaterial(
+    manager: EntityManager,
+    siteId: string,
+    materialIds: string[],
+  ): Promise<Map<string, string>> {
+    const result = new Map<string, string>(materialIds.map((id) => [id, '0']));
+    if (materialIds.length === 0) return result;
+    const rows: Array<{ material_id: string; qty: string }> = await manager.query(
+      `SELECT b.material_id, sum(b.quantity)::text AS qty
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        WHERE b.site_id = $1 AND b.material_id = ANY($2::uuid[]) AND l.status = 'available' AND b.quantity > 0
+        GROUP BY b.material_id`,
+      [siteId, materialIds],
+    );
+    for (const r of rows) result.set(r.material_id, r.qty);
+    return result;
+  }
+
+  /** Available lots of a material at the given locations (oldest first), for picking and backflush. */
+  async stockAt(manager: EntityManager, materialId: string, locationIds: string[]): Promise<LotStockRow[]> {
+    if (locationIds.length === 0) return [];
+    const rows: Array<{
+      lot_id: string;
+      code: string;
+      location_id: string;
+      quantity: string;
+      received_at: Date;
+      expiry_date: string | null;
+    }> = await manager.query(
+      `SELECT b.lot_id, l.code, b.location_id, b.quantity::text AS quantity, l.received_at,
+              to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        WHERE b.material_id = $1 AND b.location_id = ANY($2::uuid[]) AND l.status = 'available'
+          AND b.quantity > 0
+        ORDER BY l.received_at, l.id`,
+      [materialId, locationIds],
+    );
+    return rows.map((r) => ({
+      lotId: r.lot_id,
+      lotCode: r.code,
+      locationId: r.location_id,
+      available: r.quantity,
+      receivedAt: r.received_at.toISOString(),
+      expiryDate: r.expiry_date,
+    }));
+  }
+
+  private async nextLotCode(
+    manager: EntityManager,
+    p: {
+      pattern: string;
+      siteId: string;
+      siteCode: string;
+      materialCode: string;
+      workOrderCode: string;
+      today: string;
+    },
+  ): Promise<string> {
+    const [year, month, day] = p.today.split('-').map(Number) as [number, number, number];
+    const input = {
+      materialCode: p.materialCode,
+      workOrderCode: p.workOrderCode,
+      siteCode: p.siteCode,
+      date: { year, month, day },
+    };
+    const scope = lotCodeSequenceScope(p.pattern, input);
+    // Skips codes someone typed in by hand (receipts may carry the supplier's code).
+    for (;;) {
+      const sequence = await nextSequenceValue(manager, p.siteId, `lot:${scope}`);
+      const code = formatLotCode({ ...input, pattern: p.pattern, sequence });
+      if (!(await manager.getRepository(Lot).existsBy({ siteId: p.siteId, code }))) return code;
+    }
+  }
+
+  private async move(
+    manager: EntityManager,
+    m: {
+      siteId: string;
+      movementType: MovementType;
+      lotId: string;
+      materialId: string;
+      quantity: string;
+      fromLocationId: string | null;
+      toLocationId: string | null;
+      workOrderId: string | null;
+      operationId: string | null;
+      reference: string | null;
+    },
+  ): Promise<InventoryMovement> {
+    const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
+    const row = manager.getRepository(InventoryMovement).create({
+      ...m,
+      actorType: actor.type,
+      actorId: actor.id,
+      actorName: actor.name,
+      correlationId: RequestContext.correlationId(),
+    });
+    return manager.getRepository(InventoryMovement).save(row);
+  }
+}
+
+/** Positive quantity check shared by the API: more than zero, as a decimal string. */
+export function isPositive(quantity: string): boolean {
+  return compare(parseDecimal(quantity), parseDecimal('0')) > 0;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionRunner } from '../platform/database/transaction-runner';
+import { compare, parseDecimal } from '../platform/engine/decimal';
+import { DomainError } from '../platform/errors/domain-error';
+import { ProductionErrorCode } from './production.errors';
+import { WorkOrder } from './work-orders/work-order.entity';
+import { WorkOrdersService, type WorkOrderView } from './work-orders/work-orders.service';
+
+export interface ErpOrderLine {
+  erpOrderId: string;
+  erpSegmentId: string;
+  /** Material code or id. */
+  material: string;
+  quantity: string;
+  dueAt: string;
+  plannedStart?: string;
+  priority: 'normal' | 'rush';
+  notes?: string;
+}
+
+export interface ErpImportResult {
+  created: boolean;
+  workOrders: WorkOrderView[];
+}
+
+/** What other modules (ERP bridge, planning) may ask of production. */
+@Injectable()
+export class ProductionFacade {
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly workOrders: WorkOrdersService,
+  ) {}
+
+  /**
+   * Creates the work orders of one ERP order, all or nothing, idempotent on the ERP order id: a repeat
+   * answers the orders made the first time; a changed repeat is refused once they have been released.
+   */
+  importErpOrder(siteId: string, lines: ErpOrderLine[]): Promise<ErpImportResult> {
+    return this.tx.run(async (tx) => {
+      const erpOrderId = lines[0]!.erpOrderId;
+      // Two deliveries of the same ERP order at once: the second waits and then sees the first.
+      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('production.erp:' || $1 || ':' || $2))`, [
+        siteId,
+        erpOrderId,
+      ]);
+      const existing = await tx.manager
+        .getRepository(WorkOrder)
+        .find({ where: { siteId, erpOrderId }, order: { erpSegmentId: 'ASC' } });
+      if (existing.length > 0) {
+        for (const line of lines) {
+          const wo = existing.find((w) => w.erpSegmentId === line.erpSegmentId);
+          const same =
+            wo &&
+            compare(parseDecimal(wo.quantity), parseDecimal(line.quantity)) === 0 &&
+            wo.dueAt.getTime() === Date.parse(line.dueAt);
+          if (!same) {
+            throw new DomainError(
+              'conflict',
+              ProductionErrorCode.ERP_ORDER_CONFLICT,
+              `ERP order ${erpOrderId} was imported before with other content (${existing.map((w) => w.code).join(', ')}); change those work orders in MOM instead`,
+              {
+                extensions: {
+                  workOrders: existing.map((w) => ({ id: w.id, code: w.code, status: w.status })),
+                },
+              },
+            );
+          }
+        }
+        return {
+          created: false,
+          workOrders: await Promise.all(existing.map((w) => this.workOrders.view(tx.manager, w))),
+        };
+      }
+      const made: WorkOrderView[] = [];
+      for (const line of lines) {
+        const wo = await this.workOrders.createIn(tx, siteId, {
+          material: line.material,
+          quantity: line.quantity,
+          dueAt: line.dueAt,
+          plannedStart: line.plannedStart,
+          priority: line.priority,
+          notes: line.notes,
+          source: 'erp',
+          erpOrderId: line.erpOrderId,
+          erpSegmentId: line.erpSegmentId,
+          status: 'planned',
+        });
+        made.push(await this.workOrders.view(tx.manager, wo));
+      }
+      return { created: true, workOrders: made };
+    });
+  }
+}

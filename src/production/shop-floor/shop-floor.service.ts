@@ -1,0 +1,470 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, IsNull } from 'typeorm';
+import { AuditService } from '../../platform/audit/audit.service';
+import type { Principal } from '../../platform/auth/principal';
+import { assertSiteAccess } from '../../platform/auth/site-access';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { DomainError, notFound } from '../../platform/errors/domain-error';
+import { MasterDataFacade } from '../../master-data/master-data.facade';
+import { MaterialConsumption, WorkOrderOperation } from '../operations/operation.entity';
+import { ProductionErrorCode, operationStateError } from '../production.errors';
+import { OperationCommandsService } from '../terminal/operation-commands.service';
+import type { RaiseAndonDto, RecordReadingsDto } from '../terminal/terminal.dto';
+import { WorkOrder, WorkOrderMaterial } from '../work-orders/work-order.entity';
+import { AndonCall, DowntimeEvent, ProcessReading } from './shop-floor.entities';
+
+export interface WorkInstructions {
+  operation: WorkOrderOperation;
+  workOrder: {
+    id: string;
+    code: string;
+    materialId: string;
+    materialCode: string;
+    quantity: string;
+    dueAt: Date;
+    priority: string;
+  };
+  instructions: string | null;
+  attachments: Array<{ title: string; url: string }>;
+  parameters: Array<{
+    name: string;
+    unit?: string;
+    min?: number;
+    max?: number;
+    lastValue: string | null;
+    lastAt: Date | null;
+  }>;
+  inspectionPoint: boolean;
+  materials: Array<{
+    lineNo: number;
+    materialId: string;
+    materialCode: string;
+    requiredQty: string;
+    issuedQty: string;
+    issueMethod: string;
+  }>;
+  consumedLots: Array<{
+    lotCode: string;
+    materialId: string;
+    quantity: string;
+    method: string;
+    consumedAt: Date;
+  }>;
+}
+
+/** Process data, downtime, andon and work instructions at the terminal. */
+@Injectable()
+export class ShopFloorService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly masterData: MasterDataFacade,
+    private readonly operations: OperationCommandsService,
+  ) {}
+
+  async instructions(p: Principal, operationId: string): Promise<WorkInstructions> {
+    const m = this.dataSource.manager;
+    const op = await m.getRepository(WorkOrderOperation).findOneBy({ id: operationId });
+    if (!op) throw notFound('operation', operationId);
+    assertSiteAccess(p, op.siteId);
+    const wo = await m.getRepository(WorkOrder).findOneByOrFail({ id: op.workOrderId });
+    const [materials, consumed, last] = await Promise.all([
+      m
+        .getRepository(WorkOrderMaterial)
+        .find({ where: { workOrderId: wo.id, operationSeq: op.seq }, order: { lineNo: 'ASC' } }),
+      m
+        .getRepository(MaterialConsumption)
+        .find({ where: { operationId: op.id }, order: { consumedAt: 'ASC' } }),
+      m.query<Array<{ name: string; value: string; recorded_at: Date }>>(
+        `SELECT DISTINCT ON (name) name, trim_scale(value)::text AS value, recorded_at FROM process_reading
+          WHERE operation_id = $1 ORDER BY name, recorded_at DESC`,
+        [op.id],
+      ),
+    ]);
+    const codes: Array<{ id: string; code: string }> = await m.query(
+      `SELECT id, code FROM material WHERE id = ANY($1::uuid[])`,
+      [[wo.materialId, ...materials.map((x) => x.materialId)]],
+    );
+    const code = (id: string) => codes.find((c) => c.id === id)?.code ?? '';
+    return {
+      operation: op,
+      workOrder: {
+        id: wo.id,
+        code: wo.code,
+        materialId: wo.materialId,
+        materialCode: code(wo.materialId),
+        quantity: wo.quantity,
+        dueAt: wo.dueAt,
+        priority: wo.priority,
+      },
+      instructions: op.instructions,
+      attachments: op.attachments,
+      parameters: op.parameters.map((par) => {
+        const l = last.find((x) => x.name.toLowerCase() === par.name.toLowerCase());
+        return { ...par, lastValue: l?.value ?? null, lastAt: l?.recorded_at ?? null };
+      }),
+      inspectionPoint: op.inspectionPoint,
+      materials: materials.map((x) => ({
+        lineNo: x.lineNo,
+        materialId: x.materialId,
+        materialCode: code(x.materialId),
+        requiredQty: x.requiredQty,
+        issuedQty: x.issuedQty,
+        issueMethod: x.issueMethod,
+      })),
+      consumedLots: consumed.map((c) => ({
+        lotCode: c.lotCode,
+        materialId: c.materialId,
+        quantity: c.quantity,
+        method: c.method,
+        consumedAt: c.consumedAt,
+      })),
+    };
+  }
+
+  recordReadings(
+    p: Principal,
+    operationId: string,
+    dto: RecordReadingsDto,
+  ): Promise<{ readings: ProcessReading[]; outOfRange: number }> {
+    return this.tx.run(async (tx) => {
+      const op = await tx.manager.getRepository(WorkOrderOperation).findOneBy({ id: operationId });
+      if (!op) throw notFound('operation', operationId);
+      assertSiteAccess(p, op.siteId);
+      const wo = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id: op.workOrderId });
+      if (op.status !== 'running' && op.status !== 'paused') {
+        throw operationStateError(
+          `Operation ${op.seq} of ${wo.code} is ${op.status}; readings are taken while it runs`,
+          op.status,
+        );
+      }
+      const errors = dto.readings.flatMap((r, i) =>
+        op.parameters.some((par) => par.name.toLowerCase() === r.name.toLowerCase())
+          ? []
+          : [
+              {
+                field: `readings[${i}].name`,
+                message: `unknown parameter; this operation captures ${op.parameters.map((x) => x.name).join(', ') || 'no parameters'}`,
+              },
+            ],
+      );
+      if (errors.length > 0) {
+        throw new DomainError(
+          'unprocessable',
+          ProductionErrorCode.UNKNOWN_PARAMETER,
+          'Some readings are not parameters of this operation',
+          { errors },
+        );
+      }
+      const saved: ProcessReading[] = [];
+      for (const r of dto.readings) {
+        const par = op.parameters.find((x) => x.name.toLowerCase() === r.name.toLowerCase())!;
+        const equipment = r.equipment
+          ? await this.masterData.equipment(op.siteId, r.equipment, tx.manager)
+          : undefined;
+        const inRange =
+          (par.min === undefined || r.value >= par.min) && (par.max === undefined || r.value <= par.max);
+        const row = await tx.manager.getRepository(ProcessReading).save(
+          tx.manager.getRepository(ProcessReading).create({
+            siteId: op.siteId,
+            operationId: op.id,
+            workOrderId: wo.id,
+            equipmentId: equipment?.id ?? op.equipmentId,
+            operatorId: p.kind === 'user' ? p.id : null,
+            name: par.name,
+            value: String(r.value),
+            unit: r.unit ?? par.unit ?? null,
+            minValue: par.min === undefined ? null : String(par.min),
+            maxValue: par.max === undefined ? null : String(par.max),
+            inRange,
+            recordedAt: r.at ? new Date(r.at) : new Date(),
+          }),
+        );
+        saved.push(row);
+        if (!inRange) {
+          await this.audit.record(tx, {
+            entityType: 'work_order_operation',
+            entityId: op.id,
+            siteId: op.siteId,
+            action: 'operation.parameter_out_of_range',
+            after: { name: par.name, value: r.value, min: par.min ?? null, max: par.max ?? null },
+          });
+          tx.raise('production.parameter.out_of_range', {
+            readingId: row.id,
+            siteId: op.siteId,
+            operationId: op.id,
+            workOrderId: wo.id,
+            workCenterId: op.workCenterId,
+            lineId: wo.lineId,
+            equipmentId: row.equipmentId,
+            name: par.name,
+            value: String(r.value),
+            min: par.min ?? null,
+            max: par.max ?? null,
+            unit: row.unit,
+          });
+        }
+      }
+      return { readings: saved, outOfRange: saved.filter((r) => !r.inRange).length };
+    });
+  }
+
+  startDowntime(
+    p: Principal,
+    equipmentIdOrCode: string,
+    reasonCode: string,
+    note?: string,
+    siteHint?: string,
+  ): Promise<DowntimeEvent> {
+    return this.tx.run(async (tx) => {
+      const eq = await this.equipmentFor(p, equipmentIdOrCode, siteHint, tx.manager);
+      const reason = await this.operations.reason(
+        tx.manager,
+        eq.siteId,
+        reasonCode,
+        ['downtime_planned', 'downtime_unplanned'],
+        'reasonCode',
+      );
+      const open = await tx.manager
+        .getRepository(DowntimeEvent)
+        .findOneBy({ equipmentId: eq.id, endedAt: IsNull() });
+      if (open) {
+        throw new DomainError(
+          'conflict',
+          ProductionErrorCode.DOWNTIME_OPEN,
+          `Machine ${eq.code} is already stopped since ${open.startedAt.toISOString()}`,
+          {
+            extensions: { currentState: eq.status, downtimeId: open.id },
+          },
+        );
+      }
+      const row = await tx.manager.getRepository(DowntimeEvent).save(
+        tx.manager.getRepository(DowntimeEvent).create({
+          siteId: eq.siteId,
+          equipmentId: eq.id,
+          workCenterId: eq.workCenterId,
+          reasonCodeId: reason.id,
+          category: reason.category,
+          note: note ?? null,
+          previousEquipmentStatus: eq.status,
+          startedBy: p.id,
+        }),
+      );
+      await this.masterData.setEquipmentStatus(
+        tx,
+        eq.siteId,
+        eq.id,
+        reason.category === 'downtime_planned' ? 'off' : 'down',
+        `${reason.code} ${reason.name}`,
+      );
+      await this.audit.record(tx, {
+        entityType: 'downtime_event',
+        entityId: row.id,
+        siteId: eq.siteId,
+        action: 'downtime.started',
+        after: row,
+        reason: note,
+      });
+      tx.raise('production.downtime.changed', {
+        downtimeId: row.id,
+        siteId: eq.siteId,
+        equipmentId: eq.id,
+        workCenterId: eq.workCenterId,
+        reasonCodeId: reason.id,
+        category: reason.category,
+        state: 'started',
+        startedAt: row.startedAt.toISOString(),
+        endedAt: null,
+      });
+      return row;
+    });
+  }
+
+  stopDowntime(
+    p: Principal,
+    equipmentIdOrCode: string,
+    note?: string,
+    siteHint?: string,
+  ): Promise<DowntimeEvent> {
+    return this.tx.run(async (tx) => {
+      const eq = await this.equipmentFor(p, equipmentIdOrCode, siteHint, tx.manager);
+      const open = await tx.manager
+        .getRepository(DowntimeEvent)
+        .findOne({ where: { equipmentId: eq.id, endedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+      if (!open)
+        throw new DomainError(
+          'conflict',
+          ProductionErrorCode.NO_DOWNTIME_OPEN,
+          `Machine ${eq.code} is not stopped`,
+          { extensions: { currentState: eq.status } },
+        );
+      await tx.manager.update(DowntimeEvent, { id: open.id }, { endedAt: new Date(), endedBy: p.id });
+      const running: unknown[] = await tx.manager.query(
+        `SELECT 1 FROM work_order_operation WHERE equipment_id = $1 AND status = 'running' LIMIT 1`,
+        [eq.id],
+      );
+      await this.masterData.setEquipmentStatus(
+        tx,
+        eq.siteId,
+        eq.id,
+        running.length > 0 ? 'running' : 'idle',
+        note ?? 'downtime ended',
+      );
+      const row = await tx.manager.getRepository(DowntimeEvent).findOneByOrFail({ id: open.id });
+      await this.audit.record(tx, {
+        entityType: 'downtime_event',
+        entityId: row.id,
+        siteId: eq.siteId,
+        action: 'downtime.ended',
+        before: open,
+        after: row,
+        reason: note,
+      });
+      tx.raise('production.downtime.changed', {
+        downtimeId: row.id,
+        siteId: eq.siteId,
+        equipmentId: eq.id,
+        workCenterId: eq.workCenterId,
+        reasonCodeId: row.reasonCodeId,
+        category: row.category,
+        state: 'ended',
+        startedAt: row.startedAt.toISOString(),
+        endedAt: row.endedAt!.toISOString(),
+      });
+      return row;
+    });
+  }
+
+  raiseAndon(p: Principal, dto: RaiseAndonDto, terminalWorkCenterId?: string | null): Promise<AndonCall> {
+    return this.tx.run(async (tx) => {
+      const m = tx.manager;
+      const op = dto.operationId
+        ? await m.getRepository(WorkOrderOperation).findOneBy({ id: dto.operationId })
+        : null;
+      if (dto.operationId && !op) throw notFound('operation', dto.operationId);
+      const wcId = dto.workCenterId ?? op?.workCenterId ?? terminalWorkCenterId;
+      if (!wcId) {
+        throw new DomainError('validation', ProductionErrorCode.ANDON_STATE, 'Say where help is needed', {
+          errors: [{ field: 'workCenterId', message: 'required (or an operationId)' }],
+        });
+      }
+      const siteId = op?.siteId ?? (await this.masterData.siteOf('workcenter', wcId, m));
+      if (!siteId) throw notFound('work center', wcId);
+      assertSiteAccess(p, siteId);
+      const wc = await this.masterData.workCenter(siteId, wcId, m);
+      if (!wc) throw notFound('work center', wcId);
+      const row = await m.getRepository(AndonCall).save(
+        m.getRepository(AndonCall).create({
+          siteId,
+          kind: dto.kind,
+          state: 'raised',
+          workCenterId: wc.id,
+          lineId: wc.lineId,
+          equipmentId: dto.equipmentId ?? op?.equipmentId ?? null,
+          operationId: op?.id ?? null,
+          workOrderId: op?.workOrderId ?? null,
+          message: dto.message ?? null,
+          raisedBy: p.id,
+        }),
+      );
+      await this.audit.record(tx, {
+        entityType: 'andon_call',
+        entityId: row.id,
+        siteId,
+        action: 'andon.raised',
+        after: row,
+      });
+      tx.raise('production.andon.changed', this.andonEvent(row));
+      return row;
+    });
+  }
+
+  moveAndon(p: Principal, id: string, to: 'acknowledged' | 'resolved', note?: string): Promise<AndonCall> {
+    return this.tx.run(async (tx) => {
+      const row = await tx.manager
+        .getRepository(AndonCall)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw notFound('andon call', id);
+      assertSiteAccess(p, row.siteId);
+      const allowed = to === 'acknowledged' ? row.state === 'raised' : row.state !== 'resolved';
+      if (!allowed) {
+        throw new DomainError(
+          'conflict',
+          ProductionErrorCode.ANDON_STATE,
+          `The andon call is ${row.state}; it cannot be ${to}`,
+          { extensions: { currentState: row.state } },
+        );
+      }
+      const now = new Date();
+      const patch: Partial<AndonCall> =
+        to === 'acknowledged'
+          ? { state: to, acknowledgedBy: p.id, acknowledgedAt: now }
+          : {
+              state: to,
+              resolvedBy: p.id,
+              resolvedAt: now,
+              resolution: note ?? null,
+              ...(row.acknowledgedAt ? {} : { acknowledgedBy: p.id, acknowledgedAt: now }),
+            };
+      await tx.manager.update(AndonCall, { id }, patch);
+      const after = await tx.manager.getRepository(AndonCall).findOneByOrFail({ id });
+      await this.audit.record(tx, {
+        entityType: 'andon_call',
+        entityId: id,
+        siteId: row.siteId,
+        action: `andon.${to}`,
+        before: { state: row.state },
+        after: { state: after.state },
+        reason: note,
+      });
+      tx.raise('production.andon.changed', this.andonEvent(after));
+      return after;
+    });
+  }
+
+  async listAndon(p: Principal, siteId: string, open: boolean): Promise<AndonCall[]> {
+    assertSiteAccess(p, siteId);
+    return this.dataSource.getRepository(AndonCall).find({
+      where: { siteId, ...(open ? { state: In(['raised', 'acknowledged']) } : {}) },
+      order: { raisedAt: 'DESC' },
+      take: 200,
+    });
+  }
+
+  private andonEvent(row: AndonCall) {
+    return {
+      andonId: row.id,
+      siteId: row.siteId,
+      kind: row.kind,
+      state: row.state,
+      lineId: row.lineId,
+      workCenterId: row.workCenterId,
+      equipmentId: row.equipmentId,
+      workOrderId: row.workOrderId,
+      message: row.message,
+    };
+  }
+
+  private async equipmentFor(
+    p: Principal,
+    idOrCode: string,
+    siteHint: string | undefined,
+    m: import('typeorm').EntityManager,
+  ) {
+    const siteId =
+      siteHint ??
+      (UUID.test(idOrCode)
+        ? await this.masterData.siteOf('equipment', idOrCode, m)
+        : p.siteIds.length === 1
+          ? p.siteIds[0]
+          : undefined);
+    if (!siteId) throw notFound('equipment', idOrCode);
+    assertSiteAccess(p, siteId);
+    const eq = await this.masterData.equipment(siteId, idOrCode, m);
+    if (!eq) throw notFound('equipment', idOrCode);
+    return eq;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

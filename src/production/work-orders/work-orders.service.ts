@@ -1,0 +1,651 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../../platform/audit/audit.service';
+import type { Principal } from '../../platform/auth/principal';
+import { assertSiteAccess } from '../../platform/auth/site-access';
+import { nextSequenceValue } from '../../platform/database/document-sequence';
+import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
+import {
+  add,
+  compare,
+  formatExact,
+  multiply,
+  parseDecimal,
+  subtract,
+  ZERO,
+} from '../../platform/engine/decimal';
+import { localDate } from '../../platform/engine/local-date';
+import { DomainError, type FieldError, notFound } from '../../platform/errors/domain-error';
+import type { Page } from '../../platform/http/pagination';
+import { Site } from '../../platform/sites/site.entity';
+import { InventoryFacade } from '../../inventory/inventory.facade';
+import { MasterDataFacade } from '../../master-data/master-data.facade';
+import { kittingPicture, type KittingPicture } from '../engine/kitting';
+import {
+  allowedWorkOrderCommands,
+  transitionWorkOrder,
+  type WorkOrderCommand,
+  type WorkOrderStatus,
+} from '../engine/work-order-state';
+import { WorkOrderOperation } from '../operations/operation.entity';
+import { ProductionErrorCode } from '../production.errors';
+import { ProductionSettingsService } from '../settings/production-settings.service';
+import type { CreateWorkOrderDto, UpdateWorkOrderDto, WorkOrderQueryDto } from './work-order.dto';
+import { WorkOrder, WorkOrderMaterial, type WorkOrderSource } from './work-order.entity';
+
+export interface WorkOrderView extends WorkOrder {
+  materialCode: string;
+  materialName: string;
+  allowedCommands: WorkOrderCommand[];
+  materials: Array<WorkOrderMaterial & { materialCode: string; openQty: string }>;
+  operations: WorkOrderOperation[];
+}
+
+export interface KittingView extends Omit<KittingPicture, 'lines'> {
+  workOrderId: string;
+  code: string;
+  lines: Array<
+    KittingPicture['lines'][number] & { materialCode: string; unitId: string; availableQty: string }
+  >;
+}
+
+export interface NewWorkOrder extends CreateWorkOrderDto {
+  source?: WorkOrderSource;
+  erpOrderId?: string;
+  erpSegmentId?: string;
+  status?: 'draft' | 'planned';
+}
+
+/** Work orders from creation to closing (planner side): snapshot, release with kitting, hold, cancel, close. */
+@Injectable()
+export class WorkOrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly masterData: MasterDataFacade,
+    private readonly inventory: InventoryFacade,
+    private readonly settings: ProductionSettingsService,
+  ) {}
+
+  async list(
+    p: Principal,
+    siteId: string,
+    q: WorkOrderQueryDto,
+  ): Promise<Page<WorkOrder & { materialCode: string }>> {
+    assertSiteAccess(p, siteId);
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const qb = this.dataSource
+      .getRepository(WorkOrder)
+      .createQueryBuilder('w')
+      .where('w.siteId = :siteId', { siteId })
+      .orderBy("CASE WHEN w.priority = 'rush' THEN 0 ELSE 1 END", 'ASC')
+      .addOrderBy('w.dueAt', 'ASC')
+      .addOrderBy('w.code', 'ASC')
+      .take(limit)
+      .skip(offset);
+    if (q.status) qb.andWhere('w.status IN (:...statuses)', { statuses: q.status.split(',') });
+    if (q.materialId) qb.andWhere('w.materialId = :m', { m: q.materialId });
+    if (q.lineId) qb.andWhere('w.lineId = :l', { l: q.lineId });
+    if (q.priority) qb.andWhere('w.priority = :pr', { pr: q.priority });
+    if (q.q) {
+      const like = `%${q.q.replace(/[\\%_]/g, '\\$&')}%`;
+      qb.andWhere(
+        new Brackets((b) => b.where('w.code ILIKE :like', { like }).orWhere('w.erpOrderId ILIKE :like')),
+      );
+    }
+    const [rows, total] = await qb.getManyAndCount();
+    const codes = await this.materialCodes(
+      this.dataSource.manager,
+      rows.map((r) => r.materialId),
+    );
+    return {
+      items: rows.map((r) => ({ ...r, materialCode: codes.get(r.materialId)?.code ?? '' })),
+      total,
+      limit,
+      offset,
+    };
+  }
+
+  async get(p: Principal, siteId: string, id: string): Promise<WorkOrderView> {
+    assertSiteAccess(p, siteId);
+    const wo = await this.dataSource.getRepository(WorkOrder).findOneBy({ id, siteId });
+    if (!wo) throw notFound('work order', id);
+    return this.view(this.dataSource.manager, wo);
+  }
+
+  create(p: Principal, siteId: string, dto: CreateWorkOrderDto): Promise<WorkOrderView> {
+    assertSiteAccess(p, siteId);
+    return this.tx.run(async (tx) => {
+      const wo = await this.createIn(tx, siteId, { ...dto, source: 'manual' });
+      return this.view(tx.manager, wo);
+    });
+  }
+
+  /** Creates an order inside the caller's transaction (planner form, ERP import). */
+  async createIn(tx: Tx, siteId: string, dto: NewWorkOrder): Promise<WorkOrder> {
+    const m = tx.manager;
+    const site = await m.getRepository(Site).findOneByOrFail({ id: siteId });
+    const errors: FieldError[] = [];
+    const material = await this.masterData.material(siteId, dto.material, m);
+    if (!material)
+      errors.push({ field: 'material', message: `material ${dto.material} does not exist at this site` });
+    else if (!material.active)
+      errors.push({ field: 'material', message: `material ${material.code} is inactive` });
+    const quantityProblem = material
+      ? await this.quantityProblem(m, siteId, material.baseUnitId, dto.quantity)
+      : undefined;
+    if (quantityProblem) errors.push({ field: 'quantity', message: quantityProblem });
+    if (dto.plannedStart && Date.parse(dto.plannedStart) > Date.parse(dto.dueAt)) {
+      errors.push({ field: 'plannedStart', message: 'plannedStart must not be after dueAt' });
+    }
+    if (dto.code && (await m.getRepository(WorkOrder).existsBy({ siteId, code: dto.code }))) {
+      errors.push({ field: 'code', message: `work order ${dto.code} already exists` });
+    }
+    const day = localDate(site.timeZone, dto.plannedStart ? new Date(dto.plannedStart) : new Date());
+    const routing = material
+      ? await this.masterData.routingFor(siteId, material.id, day, dto.routingRevision, m)
+      : undefined;
+    if (material && (!routing || routing.operations.length === 0)) {
+      errors.push({
+        field: dto.routingRevision ? 'routingRevision' : 'material',
+        message: dto.routingRevision
+          ? `material ${material.code} has no routing revision ${dto.routingRevision}`
+          : `material ${material.code} has no routing valid on ${day}; create one in master data first`,
+      });
+    }
+    const bom = material
+      ? await this.masterData.bomFor(siteId, material.id, dto.quantity, day, dto.bomRevision, m)
+      : undefined;
+    if (material && dto.bomRevision && !bom) {
+      errors.push({
+        field: 'bomRevision',
+        message: `material ${material.code} has no BOM revision ${dto.bomRevision}`,
+      });
+    }
+    if (errors.length > 0 || !material || !routing) {
+      throw new DomainError(
+        'validation',
+        ProductionErrorCode.INVALID_WORK_ORDER,
+        'The work order is invalid',
+        {
+          errors,
+        },
+      );
+    }
+    const firstWorkCenter = await this.masterData.workCenter(siteId, routing.operations[0]!.workCenterId, m);
+    const code = dto.code ?? (await this.nextCode(m, site));
+    const repo = m.getRepository(WorkOrder);
+    const { id: newId } = await repo.save(
+      repo.create({
+        siteId,
+        code,
+        materialId: material.id,
+        unitId: material.baseUnitId,
+        quantity: dto.quantity,
+        dueAt: new Date(dto.dueAt),
+        plannedStart: dto.plannedStart ? new Date(dto.plannedStart) : null,
+        priority: dto.priority ?? 'normal',
+        status: dto.status ?? 'draft',
+        source: dto.source ?? 'manual',
+        erpOrderId: dto.erpOrderId ?? null,
+        erpSegmentId: dto.erpSegmentId ?? null,
+        bomId: bom?.bom.id ?? null,
+        bomRevision: bom?.bom.revision ?? null,
+        routingId: routing.routing.id,
+        routingRevision: routing.routing.revision,
+        lineId: firstWorkCenter!.lineId,
+        notes: dto.notes ?? null,
+      }),
+    );
+    // Read back, so every answer shows quantities and dates as stored.
+    const wo = await repo.findOneByOrFail({ id: newId });
+    await this.writeSnapshot(tx, wo, routing, bom);
+    await this.audit.record(tx, {
+      entityType: 'work_order',
+      entityId: wo.id,
+      siteId,
+      action: 'work_order.created',
+      after: { ...wo, bomRevision: wo.bomRevision, routingRevision: wo.routingRevision },
+    });
+    this.raiseStatus(tx, wo, null, null);
+    return wo;
+  }
+
+  update(p: Principal, siteId: string, id: string, dto: UpdateWorkOrderDto): Promise<WorkOrderView> {
+    assertSiteAccess(p, siteId);
+    return this.tx.run(async (tx) => {
+      const wo = await this.lock(tx.manager, siteId, id);
+      if (wo.version !== dto.expectedVersion) {
+        throw new DomainError(
+          'conflict',
+          ProductionErrorCode.STALE_VERSION,
+          `Work order ${wo.code} was changed by someone else (version ${wo.version}); reload and try again`,
+          { extensions: { currentVersion: wo.version } },
+        );
+      }
+      const before = { ...wo };
+      const final = ['completed', 'closed', 'cancelled'].includes(wo.status);
+      const preRelease = wo.status === 'draft' || wo.status === 'planned';
+      const errors: FieldError[] = [];
+      if (final) {
+        throw this.illegal(wo, 'update');
+      }
+      if (dto.quantity !== undefined && dto.quantity !== wo.quantity && !preRelease) {
+        errors.push({
+          field: 'quantity',
+          message: `the quantity is frozen once released (the order is ${wo.status})`,
+        });
+      }
+      if (dto.quantity !== undefined) {
+        const problem = await this.quantityProblem(tx.manager, siteId, wo.unitId, dto.quantity);
+        if (problem) errors.push({ field: 'quantity', message: problem });
+      }
+      if (errors.length > 0) {
+        throw new DomainError('validation', ProductionErrorCode.INVALID_WORK_ORDER, 'The change is invalid', {
+          errors,
+        });
+      }
+      const quantityChanged =
+        dto.quantity !== undefined && compare(parseDecimal(dto.quantity), parseDecimal(wo.quantity)) !== 0;
+      const patch: Partial<WorkOrder> = {
+        ...(dto.quantity !== undefined ? { quantity: dto.quantity } : {}),
+        ...(dto.dueAt !== undefined ? { dueAt: new Date(dto.dueAt) } : {}),
+        ...(dto.plannedStart !== undefined ? { plannedStart: new Date(dto.plannedStart) } : {}),
+        ...(dto.priority !== undefined ? { priority: dto.priority } : {}),
+        ...(dto.notes !== undefined ? { notes: dto.notes } : {}),
+      };
+      await tx.manager.getRepository(WorkOrder).update({ id }, { ...patch, version: wo.version + 1 });
+      const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+      if (quantityChanged) {
+        // Before release the snapshot follows the quantity (same revisions).
+        const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: siteId });
+        const day = localDate(site.timeZone, after.plannedStart ?? new Date());
+        const routing = await this.masterData.routingFor(
+          siteId,
+          wo.materialId,
+          day,
+          wo.routingRevision,
+          tx.manager,
+        );
+        const bom = wo.bomRevision
+          ? await this.masterData.bomFor(
+              siteId,
+              wo.materialId,
+              after.quantity,
+              day,
+              wo.bomRevision,
+              tx.manager,
+            )
+          : undefined;
+        await tx.manager.delete(WorkOrderOperation, { workOrderId: id });
+        await tx.manager.delete(WorkOrderMaterial, { workOrderId: id });
+        await this.writeSnapshot(tx, after, routing!, bom);
+      }
+      await this.audit.record(tx, {
+        entityType: 'work_order',
+        entityId: id,
+        siteId,
+        action: 'work_order.updated',
+        before,
+        after,
+        reason: dto.reason,
+      });
+      if (dto.priority !== undefined && dto.priority !== before.priority) {
+        tx.raise('production.workorder.priority_changed', {
+          workOrderId: id,
+          siteId,
+          code: wo.code,
+          priority: dto.priority,
+          previousPriority: before.priority,
+        });
+      }
+      return this.view(tx.manager, after);
+    });
+  }
+
+  /** plan, start_kitting, mark_ready, hold, resume, cancel, close: the guarded lifecycle moves. */
+  transition(
+    p: Principal,
+    siteId: string,
+    id: string,
+    command: Exclude<WorkOrderCommand, 'release' | 'start' | 'complete'>,
+    reason?: string,
+  ): Promise<WorkOrderView> {
+    assertSiteAccess(p, siteId);
+    return this.tx.run(async (tx) => {
+      const wo = await this.lock(tx.manager, siteId, id);
+      const hasProgress = await this.hasProgress(tx.manager, id);
+      const result = transitionWorkOrder(wo.status, command, { heldFrom: wo.heldFrom, hasProgress });
+      if (!result.ok) throw this.illegal(wo, command, result.reason);
+      const now = new Date();
+      const patch: Partial<WorkOrder> = { status: result.status, version: wo.version + 1 };
+      if (command === 'hold') Object.assign(patch, { heldFrom: wo.status, holdReason: reason ?? null });
+      if (command === 'resume') Object.assign(patch, { heldFrom: null, holdReason: null });
+      if (command === 'cancel') patch.cancelledAt = now;
+      if (command === 'close') patch.closedAt = now;
+      await tx.manager.getRepository(WorkOrder).update({ id }, patch);
+      const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+      await this.audit.record(tx, {
+        entityType: 'work_order',
+        entityId: id,
+        siteId,
+        action: `work_order.${command}`,
+        before: { status: wo.status, heldFrom: wo.heldFrom },
+        after: { status: after.status, heldFrom: after.heldFrom },
+        reason,
+      });
+      this.raiseStatus(tx, after, wo.status, reason ?? null);
+      return this.view(tx.manager, after);
+    });
+  }
+
+  kitting(p: Principal, siteId: string, id: string): Promise<KittingView> {
+    assertSiteAccess(p, siteId);
+    return this.tx.run(async (tx) => {
+      const wo = await tx.manager.getRepository(WorkOrder).findOneBy({ id, siteId });
+      if (!wo) throw notFound('work order', id);
+      return this.kittingOf(tx.manager, wo);
+    });
+  }
+
+  release(
+    p: Principal,
+    siteId: string,
+    id: string,
+    allowShortage: boolean,
+    reason?: string,
+  ): Promise<WorkOrderView> {
+    assertSiteAccess(p, siteId);
+    return this.tx.run(async (tx) => {
+      const wo = await this.lock(tx.manager, siteId, id);
+      const result = transitionWorkOrder(wo.status, 'release');
+      if (!result.ok) throw this.illegal(wo, 'release', result.reason);
+      // Releases of one site are serialised so two orders never both count the same stock as theirs.
+      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('production.release:' || $1))`, [siteId]);
+      const kitting = await this.kittingOf(tx.manager, wo);
+      if (!kitting.complete && !allowShortage) {
+        throw new DomainError(
+          'conflict',
+          ProductionErrorCode.MATERIAL_SHORT,
+          `Material is short for ${kitting.shortLines} line(s) of ${wo.code}; release with allowShortage to go ahead anyway`,
+          { extensions: { currentState: wo.status, kitting } },
+        );
+      }
+      const settings = await this.settings.of(siteId, tx.manager);
+      const factor = add(parseDecimal('1'), parseDecimal(settings.overReportTolerance));
+      // The tolerance is frozen with the order at release.
+      const maxQty = formatExact(multiply(parseDecimal(wo.quantity), factor));
+      await tx.manager.query(
+        `UPDATE work_order_operation SET status = 'ready', max_qty = $2 WHERE work_order_id = $1`,
+        [id, maxQty],
+      );
+      for (const line of kitting.lines) {
+        await tx.manager.update(
+          WorkOrderMaterial,
+          { workOrderId: id, lineNo: line.lineNo },
+          { shortQtyAtRelease: compare(parseDecimal(line.shortQty), ZERO) > 0 ? line.shortQty : null },
+        );
+      }
+      await tx.manager.getRepository(WorkOrder).update(
+        { id },
+        {
+          status: result.status,
+          releasedAt: new Date(),
+          releasedWithShortage: !kitting.complete,
+          version: wo.version + 1,
+        },
+      );
+      const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+      await this.audit.record(tx, {
+        entityType: 'work_order',
+        entityId: id,
+        siteId,
+        action: 'work_order.released',
+        before: { status: wo.status },
+        after: {
+          status: after.status,
+          bomRevision: wo.bomRevision,
+          routingRevision: wo.routingRevision,
+          releasedWithShortage: after.releasedWithShortage,
+          overReportTolerance: settings.overReportTolerance,
+          shortLines: kitting.lines.filter((l) => compare(parseDecimal(l.shortQty), ZERO) > 0),
+        },
+        reason,
+      });
+      const materials = await tx.manager
+        .getRepository(WorkOrderMaterial)
+        .find({ where: { workOrderId: id }, order: { lineNo: 'ASC' } });
+      const firstOp = await tx.manager
+        .getRepository(WorkOrderOperation)
+        .findOne({ where: { workOrderId: id }, order: { seq: 'ASC' } });
+      tx.raise('production.workorder.released', {
+        workOrderId: id,
+        siteId,
+        code: wo.code,
+        lineId: wo.lineId,
+        materialId: wo.materialId,
+        quantity: wo.quantity,
+        dueAt: wo.dueAt.toISOString(),
+        plannedStart: wo.plannedStart?.toISOString() ?? null,
+        priority: wo.priority,
+        releasedWithShortage: after.releasedWithShortage,
+        materials: materials.map((mat) => ({
+          lineNo: mat.lineNo,
+          materialId: mat.materialId,
+          unitId: mat.unitId,
+          requiredQty: mat.requiredQty,
+          shortQty: mat.shortQtyAtRelease ?? '0',
+          operationSeq: mat.operationSeq,
+        })),
+        firstWorkCenterId: firstOp!.workCenterId,
+      });
+      this.raiseStatus(tx, after, wo.status, reason ?? null);
+      return this.view(tx.manager, after);
+    });
+  }
+
+  /** Open quantity per line against what is available and not promised to other released orders. */
+  async kittingOf(m: EntityManager, wo: WorkOrder): Promise<KittingView> {
+    const lines = await m
+      .getRepository(WorkOrderMaterial)
+      .find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } });
+    const materialIds = [...new Set(lines.map((l) => l.materialId))];
+    const onHand = await this.inventory.availableByMaterial(m, wo.siteId, materialIds);
+    const reserved: Array<{ material_id: string; qty: string }> = materialIds.length
+      ? await m.query(
+          `SELECT wm.material_id, sum(greatest(wm.required_qty - wm.issued_qty, 0))::text AS qty
+             FROM work_order_material wm JOIN work_order w ON w.id = wm.work_order_id
+            WHERE w.site_id = $1 AND w.id <> $2 AND wm.material_id = ANY($3::uuid[])
+              AND w.status IN ('released', 'kitting', 'ready', 'running', 'held')
+            GROUP BY wm.material_id`,
+          [wo.siteId, wo.id, materialIds],
+        )
+      : [];
+    const reservedBy = new Map(reserved.map((r) => [r.material_id, r.qty]));
+    const available: Record<string, string> = {};
+    for (const id of materialIds) {
+      const free = subtract(parseDecimal(onHand.get(id) ?? '0'), parseDecimal(reservedBy.get(id) ?? '0'));
+      available[id] = formatExact(compare(free, ZERO) > 0 ? free : ZERO);
+    }
+    const picture = kittingPicture({
+      requirements: lines.map((l) => ({
+        lineNo: l.lineNo,
+        materialId: l.materialId,
+        requiredQty: l.requiredQty,
+        issuedQty: l.issuedQty,
+      })),
+      available,
+    });
+    const codes = await this.materialCodes(m, materialIds);
+    return {
+      workOrderId: wo.id,
+      code: wo.code,
+      complete: picture.complete,
+      shortLines: picture.shortLines,
+      kittingRate: picture.kittingRate,
+      lines: picture.lines.map((l) => {
+        const line = lines.find((x) => x.lineNo === l.lineNo)!;
+        return {
+          ...l,
+          materialCode: codes.get(l.materialId)?.code ?? '',
+          unitId: line.unitId,
+          availableQty: available[l.materialId] ?? '0',
+        };
+      }),
+    };
+  }
+
+  async view(m: EntityManager, wo: WorkOrder): Promise<WorkOrderView> {
+    const [materials, operations] = await Promise.all([
+      m.getRepository(WorkOrderMaterial).find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } }),
+      m.getRepository(WorkOrderOperation).find({ where: { workOrderId: wo.id }, order: { seq: 'ASC' } }),
+    ]);
+    const codes = await this.materialCodes(m, [wo.materialId, ...materials.map((x) => x.materialId)]);
+    const hasProgress = operations.some(
+      (o) => o.status === 'running' || o.status === 'paused' || o.status === 'completed',
+    );
+    return {
+      ...wo,
+      materialCode: codes.get(wo.materialId)?.code ?? '',
+      materialName: codes.get(wo.materialId)?.name ?? '',
+      allowedCommands: allowedWorkOrderCommands(wo.status, { heldFrom: wo.heldFrom, hasProgress }),
+      materials: materials.map((x) => {
+        const open = subtract(parseDecimal(x.requiredQty), parseDecimal(x.issuedQty));
+        return {
+          ...x,
+          materialCode: codes.get(x.materialId)?.code ?? '',
+          openQty: formatExact(compare(open, ZERO) > 0 ? open : ZERO),
+        };
+      }),
+      operations,
+    };
+  }
+
+  raiseStatus(tx: Tx, wo: WorkOrder, previous: WorkOrderStatus | null, reason: string | null): void {
+    tx.raise('production.workorder.status_changed', {
+      workOrderId: wo.id,
+      siteId: wo.siteId,
+      code: wo.code,
+      lineId: wo.lineId,
+      status: wo.status,
+      previousStatus: previous,
+      reason,
+    });
+  }
+
+  illegal(wo: WorkOrder, command: string, reason?: string): DomainError {
+    const allowed = allowedWorkOrderCommands(wo.status, { heldFrom: wo.heldFrom });
+    return new DomainError(
+      'conflict',
+      ProductionErrorCode.ILLEGAL_TRANSITION,
+      reason ?? `Work order ${wo.code} is ${wo.status}; it cannot be changed by ${command}`,
+      { extensions: { currentState: wo.status, allowedCommands: allowed } },
+    );
+  }
+
+  async lock(m: EntityManager, siteId: string, id: string): Promise<WorkOrder> {
+    const wo = await m
+      .getRepository(WorkOrder)
+      .findOne({ where: { id, siteId }, lock: { mode: 'pessimistic_write' } });
+    if (!wo) throw notFound('work order', id);
+    return wo;
+  }
+
+  private async hasProgress(m: EntityManager, id: string): Promise<boolean> {
+    return m
+      .getRepository(WorkOrderOperation)
+      .exists({ where: { workOrderId: id, status: In(['running', 'paused', 'completed']) } });
+  }
+
+  private async writeSnapshot(
+    tx: Tx,
+    wo: WorkOrder,
+    routing: NonNullable<Awaited<ReturnType<MasterDataFacade['routingFor']>>>,
+    bom: Awaited<ReturnType<MasterDataFacade['bomFor']>>,
+  ): Promise<void> {
+    const repo = tx.manager.getRepository(WorkOrderOperation);
+    let predecessorId: string | null = null;
+    for (const op of routing.operations) {
+      const saved: WorkOrderOperation = await repo.save(
+        repo.create({
+          workOrderId: wo.id,
+          siteId: wo.siteId,
+          seq: op.seq,
+          name: op.name,
+          nameZh: op.nameZh,
+          workCenterId: op.workCenterId,
+          predecessorId,
+          status: 'waiting',
+          plannedQty: wo.quantity,
+          maxQty: wo.quantity,
+          minTransferQty: op.minTransferQty,
+          instructions: op.instructions,
+          parameters: op.parameters,
+          attachments: op.attachments,
+          inspectionPoint: op.inspectionPoint,
+          equipmentOptions: op.equipment.map((e) => ({
+            equipmentId: e.equipmentId,
+            runTimePerUnitSec: e.runTimePerUnitSec,
+            setupTimeSec: e.setupTimeSec,
+            setupFamily: e.setupFamily,
+          })),
+        }),
+      );
+      predecessorId = saved.id;
+    }
+    const lastSeq = routing.operations[routing.operations.length - 1]!.seq;
+    const seqs = new Set(routing.operations.map((o) => o.seq));
+    for (const line of bom?.lines ?? []) {
+      await tx.manager.insert(WorkOrderMaterial, {
+        workOrderId: wo.id,
+        lineNo: line.lineNo,
+        materialId: line.componentId,
+        unitId: line.unitId,
+        requiredQty: line.quantity,
+        issueMethod: line.issueMethod,
+        // A line without (or with an unknown) operation is consumed at the last one.
+        operationSeq: line.operationSeq !== null && seqs.has(line.operationSeq) ? line.operationSeq : lastSeq,
+      });
+    }
+  }
+
+  private async quantityProblem(
+    m: EntityManager,
+    siteId: string,
+    unitId: string,
+    quantity: string,
+  ): Promise<string | undefined> {
+    if (compare(parseDecimal(quantity), ZERO) <= 0) return 'quantity must be greater than 0';
+    const unit = await this.masterData.unit(siteId, unitId, m);
+    const decimals = unit?.decimals ?? 6;
+    const fraction = quantity.split('.')[1]?.replace(/0+$/, '') ?? '';
+    if (fraction.length > decimals) {
+      return `quantity may have at most ${decimals} decimal places in ${unit?.code ?? 'this unit'}`;
+    }
+    return undefined;
+  }
+
+  private async nextCode(m: EntityManager, site: Site): Promise<string> {
+    const year = localDate(site.timeZone, new Date()).slice(0, 4);
+    for (;;) {
+      const n = await nextSequenceValue(m, site.id, `work_order:${year}`);
+      const code = `WO-${year}-${String(n).padStart(6, '0')}`;
+      if (!(await m.getRepository(WorkOrder).existsBy({ siteId: site.id, code }))) return code;
+    }
+  }
+
+  private async materialCodes(
+    m: EntityManager,
+    ids: string[],
+  ): Promise<Map<string, { code: string; name: string }>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows: Array<{ id: string; code: string; name: string }> = await m.query(
+      `SELECT id, code, name FROM material WHERE id = ANY($1::uuid[])`,
+      [unique],
+    );
+    return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name }]));
+  }
+}
