@@ -21,7 +21,7 @@ export class UpdateProductionSettingsDto {
   @ApiPropertyOptional({ description: 'Version read; refused when someone changed the settings since' })
   @IsOptional()
   @IsInt()
-  @Min(1)
+  @Min(0)
   expectedVersion?: number;
 
   @ApiPropertyOptional({ example: '0.02', description: 'Over-report tolerance share (0 to 1)' })
