@@ -366,4 +366,35 @@ describe('production: terminal rules', () => {
     expect(resolved.body).toMatchObject({ state: 'resolved', resolution: 'two bars staged' });
     await post(`andon/${andon.body.id}/resolve`, {}, as(f.users.warehouse.token)).expect(409);
   });
+
+  it('starts operations of several orders on one machine at the same moment without a deadlock', async () => {
+    const orders = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const created = await t.http
+          .post(f.url('work-orders'))
+          .set(planner())
+          .send({ material: 'SA-100', quantity: '5', dueAt: '2030-01-01T00:00:00Z' })
+          .expect(201);
+        await t.http
+          .post(f.url(`work-orders/${created.body.id}/plan`))
+          .set(planner())
+          .send({})
+          .expect(200);
+        await t.http
+          .post(f.url(`work-orders/${created.body.id}/release`))
+          .set(planner())
+          .send({ allowShortage: true })
+          .expect(200);
+        const user = await createUser(t.dataSource, { roles: ['operator'], siteIds: [f.site.id] });
+        return {
+          op: (created.body.operations as Array<{ id: string }>)[0]!.id,
+          token: await login(t.http, user),
+        };
+      }),
+    );
+    const answers = await Promise.all(
+      orders.map((o) => post(`operations/${o.op}/start`, { equipment: 'LATHE-1' }, as(o.token))),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+  });
 });

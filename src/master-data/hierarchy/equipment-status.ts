@@ -53,7 +53,9 @@ export class EquipmentStatusService {
     reason?: string,
   ): Promise<Equipment> {
     const repo = tx.manager.getRepository(Equipment);
-    const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    // FOR NO KEY UPDATE: the status is no key, so operations pointing at the machine (FOR KEY SHARE through
+    // their foreign key) neither block nor deadlock with it.
+    const current = await repo.findOne({ where: { id }, lock: { mode: 'for_no_key_update' } });
     if (!current || current.siteId !== siteId) throw notFound('equipment', id);
     if (current.status === status) return current;
     await tx.manager.query(`UPDATE equipment SET status = $2, status_since = now() WHERE id = $1`, [

@@ -1,0 +1,577 @@
+#!/usr/bin/env node
+// Terminal reporting benchmark.
+//
+// Starts the built service (dist/src/main.js) on a fresh PostgreSQL database seeded with the demo factory,
+// lets N simulated shop-floor terminals (one operator and one work order each) report good quantities as
+// fast as they can for a fixed time, checks that every accepted report was counted, and then runs pgbench
+// TPC-B on a second fresh database on the same machine as a yardstick for what the database itself does.
+//
+//   npm run bench:terminal                    # 32 terminals, 30 s
+//   BENCH_SECONDS=5 npm run bench:terminal    # a quick try
+//
+// Environment:
+//   BENCH_DATABASE_URL  server to use (default postgres://postgres@127.0.0.1:5432/postgres); the databases
+//                       are created next to the one named here and dropped at the end, even on failure
+//   BENCH_SECONDS       run time of both the app load and pgbench (default 30)
+//   BENCH_TERMINALS     simulated terminals, also pgbench clients (default 32)
+//   BENCH_PGBENCH_SCALE pgbench scale factor (default 32)
+//
+// Exit status: 0 when the run completed (targets are reported as PASS/MISS only), 1 when something errored:
+// set-up failed, a report got a non-200 answer, or the quantities check found a mismatch.
+
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+// ---------------------------------------------------------------------------------------------------------
+// Settings
+// ---------------------------------------------------------------------------------------------------------
+
+/** Reads a positive integer from the environment. */
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return n;
+}
+
+const BASE_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECONDS = intEnv('BENCH_SECONDS', 30);
+const TERMINALS = intEnv('BENCH_TERMINALS', 32);
+const PGBENCH_SCALE = intEnv('BENCH_PGBENCH_SCALE', 32);
+const PGBENCH_THREADS = Math.min(2, TERMINALS); // -j may not exceed -c
+
+const TARGET_RATIO = 0.8; // reports/s ÷ pgbench tps
+const TARGET_P99_MS = 100;
+
+const DEMO_PASSWORD = 'mom-demo';
+const WORK_ORDER_MATERIAL = 'GB-R80'; // finished gearbox: routing Assembly (3 machines) → Run-in → Packing
+const READY_TIMEOUT_MS = 120_000;
+
+const stamp = new Date()
+  .toISOString()
+  .replace(/[-:T.Z]/g, '')
+  .slice(0, 14);
+const suffix = `${stamp}_${process.pid}`;
+const APP_DB = `mom_bench_${suffix}`;
+const PGBENCH_DB = `mom_bench_pgbench_${suffix}`;
+
+/** The server URL with another database name. */
+function dbUrl(database) {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------------------------------------
+
+const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Aborted on SIGINT/SIGTERM: child commands are killed, loops and API calls stop at their next step, and
+ * main() cleans up in its finally. (Requests do not take the signal: one shared signal on thousands of
+ * fetches piles up abort listeners; every request is short anyway.)
+ */
+const interrupt = new AbortController();
+function throwIfInterrupted() {
+  if (interrupt.signal.aborted) throw new Error('interrupted');
+}
+
+/** A free TCP port on the loopback interface. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs one SQL statement on the maintenance database. */
+async function adminQuery(sql) {
+  const client = new pg.Client({ connectionString: BASE_URL });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+const quoteIdent = (name) => `"${name.replace(/"/g, '""')}"`;
+
+/** Runs a command, collecting its output; rejects on a non-zero exit. */
+function run(cmd, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: interrupt.signal, // killed (SIGTERM) on interrupt
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out.trim()}`));
+    });
+  });
+}
+
+/** Nearest-rank percentile of an ascending sorted array. */
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The application under test
+// ---------------------------------------------------------------------------------------------------------
+
+/** The service as a child process; keeps the tail of its output to show when something goes wrong. */
+class App {
+  constructor() {
+    this.child = null;
+    this.exited = null; // { code, signal } once it has exited
+    this.tail = [];
+    this.dataDir = null;
+    this.baseUrl = null;
+  }
+
+  async start(databaseUrl) {
+    const port = await freePort();
+    this.baseUrl = `http://127.0.0.1:${port}`;
+    this.dataDir = mkdtempSync(join(tmpdir(), 'mom-bench-'));
+    this.child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        PORT: String(port),
+        SEED_DEMO: 'true',
+        LOG_LEVEL: 'warn',
+        JWT_SECRET: randomBytes(48).toString('hex'), // 96 characters
+        DATA_ENCRYPTION_KEY: randomBytes(32).toString('hex'), // 64 hex characters
+        DATA_DIR: this.dataDir,
+        JOBS_ENABLED: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (d) => {
+      for (const line of String(d).split('\n')) if (line.trim()) this.tail.push(line);
+      if (this.tail.length > 200) this.tail.splice(0, this.tail.length - 200);
+    };
+    this.child.stdout.on('data', keep);
+    this.child.stderr.on('data', keep);
+    this.exitPromise = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exited = { code, signal };
+        resolve();
+      });
+    });
+  }
+
+  /** Polls GET /health/ready until it answers 200. */
+  async waitReady() {
+    const until = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < until) {
+      throwIfInterrupted();
+      if (this.exited) throw new Error(`the app exited during start-up (${JSON.stringify(this.exited)})`);
+      try {
+        const res = await fetch(`${this.baseUrl}/health/ready`);
+        await res.arrayBuffer();
+        if (res.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(500);
+    }
+    throw new Error(`the app was not ready within ${READY_TIMEOUT_MS / 1000} s`);
+  }
+
+  /** SIGTERM, then SIGKILL if it has not gone within 20 s. */
+  async stop() {
+    if (!this.child || this.exited) return this.cleanupDir();
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 20_000);
+    await this.exitPromise;
+    clearTimeout(timer);
+    this.cleanupDir();
+  }
+
+  cleanupDir() {
+    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    this.dataDir = null;
+  }
+
+  printTail() {
+    if (this.tail.length === 0) return;
+    log('last lines of the app output:');
+    for (const line of this.tail.slice(-40)) process.stderr.write(`  ${line}\n`);
+  }
+}
+
+/** A JSON call to the API; returns { status, body }. Throws unless the status is the expected one. */
+async function api(app, method, path, { token, body, expect = [200, 201], headers = {} } = {}) {
+  const res = await fetch(`${app.baseUrl}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  throwIfInterrupted();
+  const text = await res.text();
+  let parsed;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  if (expect && !expect.includes(res.status)) {
+    const err = new Error(`${method} ${path} answered ${res.status}: ${text}`);
+    err.status = res.status;
+    err.body = parsed;
+    throw err;
+  }
+  return { status: res.status, body: parsed };
+}
+
+async function login(app, username, password) {
+  const { body } = await api(app, 'POST', '/auth/login', { body: { username, password }, expect: [200] });
+  return body.accessToken;
+}
+
+/** Runs fn over items with at most `limit` at a time (the set-up hashes passwords; keep it gentle). */
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Set-up: operators, work orders, started operations
+// ---------------------------------------------------------------------------------------------------------
+
+/** Creates one operator, one released work order and its started first operation per terminal. */
+async function setUp(app) {
+  const adminToken = await login(app, 'admin', DEMO_PASSWORD);
+  const plannerToken = await login(app, 'planner', DEMO_PASSWORD);
+
+  const { body: sitesBody } = await api(app, 'GET', '/sites', { token: adminToken });
+  const sites = Array.isArray(sitesBody) ? sitesBody : sitesBody.items;
+  const site = sites.find((s) => s.code === 'SZ01');
+  if (!site) throw new Error(`the demo site SZ01 is missing; sites: ${JSON.stringify(sites)}`);
+  const siteId = site.id;
+
+  const indexes = Array.from({ length: TERMINALS }, (_, i) => i);
+  const password = `bench-${randomBytes(12).toString('hex')}`;
+
+  log(`creating ${TERMINALS} operators`);
+  const operators = await mapLimit(indexes, 4, async (i) => {
+    const username = `bench-op-${String(i + 1).padStart(3, '0')}`;
+    await api(app, 'POST', '/users', {
+      token: adminToken,
+      body: {
+        username,
+        displayName: `Bench operator ${i + 1}`,
+        password,
+        roles: ['operator'],
+        siteIds: [siteId],
+      },
+    });
+    return { username, token: await login(app, username, password) };
+  });
+
+  log(`creating, planning and releasing ${TERMINALS} work orders of ${WORK_ORDER_MATERIAL}`);
+  const workOrders = await mapLimit(indexes, 4, async () => {
+    const { body: wo } = await api(app, 'POST', `/sites/${siteId}/work-orders`, {
+      token: plannerToken,
+      body: { material: WORK_ORDER_MATERIAL, quantity: '1000000', dueAt: '2030-01-01T00:00:00Z' },
+      expect: [201],
+    });
+    const base = `/sites/${siteId}/work-orders/${wo.id}`;
+    await api(app, 'POST', `${base}/plan`, { token: plannerToken, body: {}, expect: [200] });
+    await api(app, 'POST', `${base}/release`, {
+      token: plannerToken,
+      body: { allowShortage: true },
+      expect: [200],
+    });
+    return wo;
+  });
+
+  // One at a time: concurrent starts on the same machines can deadlock in the app (it answers 409
+  // CONCURRENT_MODIFICATION, "retry the request"); the start is set-up, not what is measured.
+  log('starting the first operation of every work order');
+  const terminals = await mapLimit(indexes, 1, async (i) => {
+    const wo = workOrders[i];
+    const first = [...wo.operations].sort((a, b) => a.seq - b.seq)[0];
+    const { token } = operators[i];
+    const start = (body) =>
+      api(app, 'POST', `/terminal/operations/${first.id}/start`, {
+        token,
+        body,
+        expect: null,
+        headers: { 'idempotency-key': randomUUID() },
+      });
+    // Several eligible machines: the app asks (400) for one; spread the terminals over them.
+    const options = first.equipmentOptions ?? [];
+    let body = {};
+    let res;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      res = await start(body);
+      if (res.status === 200) break;
+      if (res.status === 400 && !body.equipment && options.length > 0) {
+        body = { equipment: options[i % options.length].equipmentId };
+      } else if (res.status === 409 && res.body?.code === 'CONCURRENT_MODIFICATION') {
+        await sleep(100 * (attempt + 1));
+      } else break;
+    }
+    if (res.status !== 200) {
+      throw new Error(
+        `POST /terminal/operations/${first.id}/start answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
+    }
+    return { index: i, token, operationId: first.id, workOrderCode: wo.code, ok: 0 };
+  });
+
+  return { terminals, adminToken };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The load
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Every terminal reports goodQty 1 on its own operation in a closed loop (next report once the previous one
+ * answered) until the time is up. Only 200 answers count as reports; anything else is tallied as an error.
+ */
+async function load(app, terminals) {
+  const latencies = []; // ms, of the 200 answers
+  const errors = new Map(); // "status code" → count
+  const errorSamples = []; // the first few error answers, verbatim
+  const noteError = (key, sample) => {
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+    if (errorSamples.length < 5) errorSamples.push(sample);
+  };
+
+  const t0 = performance.now();
+  const deadline = t0 + SECONDS * 1000;
+
+  await Promise.all(
+    terminals.map(async (t) => {
+      const url = `${app.baseUrl}/api/v1/terminal/operations/${t.operationId}/report`;
+      const body = JSON.stringify({ goodQty: '1' });
+      while (performance.now() < deadline && !interrupt.signal.aborted) {
+        const started = performance.now();
+        let status;
+        let text;
+        try {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${t.token}`,
+              'idempotency-key': randomUUID(),
+            },
+            body,
+          });
+          status = res.status;
+          text = await res.text();
+        } catch (err) {
+          if (interrupt.signal.aborted) break;
+          noteError(`network ${err.cause?.code ?? err.name}`, `terminal ${t.index + 1}: ${err.message}`);
+          if (app.exited) break; // the app is gone: nothing more to measure
+          await sleep(50); // do not spin on a refused connection
+          continue;
+        }
+        const ms = performance.now() - started;
+        if (status === 200) {
+          t.ok++;
+          latencies.push(ms);
+        } else {
+          let code = '';
+          try {
+            code = JSON.parse(text).code ?? '';
+          } catch {
+            // not JSON
+          }
+          noteError(`${status} ${code}`.trim(), `terminal ${t.index + 1}: ${status} ${text}`);
+        }
+      }
+    }),
+  );
+
+  throwIfInterrupted();
+  const elapsedS = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { latencies, errors, errorSamples, elapsedS };
+}
+
+/** Each operation's goodQty must equal the 200 reports its terminal got. */
+async function verify(app, terminals, adminToken) {
+  const mismatches = [];
+  for (const t of terminals) {
+    const { body } = await api(app, 'GET', `/terminal/operations/${t.operationId}`, {
+      token: adminToken,
+      expect: [200],
+    });
+    const m = /^(\d+)(?:\.0*)?$/.exec(String(body.goodQty));
+    if (!m || BigInt(m[1]) !== BigInt(t.ok)) {
+      mismatches.push(
+        `${t.workOrderCode} (operation ${t.operationId}): goodQty ${body.goodQty}, 200 reports ${t.ok}`,
+      );
+    }
+  }
+  return mismatches;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// pgbench
+// ---------------------------------------------------------------------------------------------------------
+
+/** pgbench TPC-B on its own fresh database; returns tps (without initial connection time). */
+async function pgbench() {
+  const u = new URL(dbUrl(PGBENCH_DB));
+  const conn = ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres')];
+  const env = u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {};
+  log(`pgbench -i -s ${PGBENCH_SCALE} -q`);
+  await run('pgbench', [...conn, '-i', '-s', String(PGBENCH_SCALE), '-q', PGBENCH_DB], env);
+  const args = ['-c', String(TERMINALS), '-j', String(PGBENCH_THREADS), '-T', String(SECONDS)];
+  log(`pgbench ${args.join(' ')}`);
+  const out = await run('pgbench', [...conn, ...args, PGBENCH_DB], env);
+  const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+  if (!m) throw new Error(`could not read tps from pgbench:\n${out}`);
+  return { tps: Number(m[1]), args: args.join(' ') };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------------
+
+async function main() {
+  const created = [];
+  const app = new App();
+  let failed = false;
+
+  // Ctrl-C: abort what is running; the finally below still stops the app and drops the databases.
+  // A second Ctrl-C exits at once.
+  const onSignal = (sig) => {
+    if (interrupt.signal.aborted) process.exit(130);
+    log(`${sig}: stopping and cleaning up (again to exit at once)`);
+    interrupt.abort();
+  };
+  async function cleanup() {
+    await app.stop().catch((e) => log(`stopping the app: ${e.message}`));
+    for (const db of created.splice(0)) {
+      await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(db)} WITH (FORCE)`).catch((e) =>
+        log(`dropping ${db}: ${e.message}`),
+      );
+    }
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const version = (await adminQuery('SHOW server_version')).rows[0].server_version;
+    const server = new URL(BASE_URL);
+    const pgLabel = `PostgreSQL ${version.split(/[ .]/)[0]} at ${server.hostname}:${server.port || 5432}`;
+
+    // 1. The app on a fresh database.
+    await adminQuery(`CREATE DATABASE ${quoteIdent(APP_DB)}`);
+    created.push(APP_DB);
+    log(`database ${APP_DB} created; starting the app (migrations and demo seed)`);
+    await app.start(dbUrl(APP_DB));
+    await app.waitReady();
+    log('app ready');
+
+    const { terminals, adminToken } = await setUp(app);
+    log(`load: ${TERMINALS} terminals for ${SECONDS} s`);
+    const result = await load(app, terminals);
+    const mismatches = await verify(app, terminals, adminToken);
+    await app.stop();
+    if (result.errors.size > 0) app.printTail();
+
+    // 2. pgbench, after the app load (never at the same time).
+    throwIfInterrupted();
+    await adminQuery(`CREATE DATABASE ${quoteIdent(PGBENCH_DB)}`);
+    created.push(PGBENCH_DB);
+    const bench = await pgbench();
+
+    // 3. The table.
+    const reports = result.latencies.length;
+    const rps = reports / result.elapsedS;
+    const ratio = rps / bench.tps;
+    const p = (q) => percentile(result.latencies, q);
+    const errorCount = [...result.errors.values()].reduce((a, b) => a + b, 0);
+    const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+    const row = (metric, value, ref = '') => `${metric.padEnd(23)}${value.padEnd(12)}${ref}`.trimEnd();
+    const ms = (v) => `${v.toFixed(1)} ms`;
+
+    const lines = [
+      `terminal reporting benchmark (${TERMINALS} terminals, ${SECONDS} s, ${pgLabel})`,
+      row('metric', 'value', 'reference / target'),
+      row(
+        'reports/s',
+        rps.toFixed(1),
+        `pgbench TPC-B ${bench.tps.toFixed(1)} tps (${bench.args}, scale ${PGBENCH_SCALE})`,
+      ),
+      row('ratio', ratio.toFixed(2), `≥ ${TARGET_RATIO.toFixed(2)}  ${verdict(ratio >= TARGET_RATIO)}`),
+      row('latency p50', ms(p(50))),
+      row('latency p95', ms(p(95))),
+      row('latency p99', ms(p(99)), `≤ ${TARGET_P99_MS} ms  ${verdict(p(99) <= TARGET_P99_MS)}`),
+      row(
+        'errors',
+        String(errorCount),
+        errorCount ? [...result.errors].map(([k, v]) => `${k}: ${v}`).join(', ') : '',
+      ),
+      row(
+        'quantities check',
+        mismatches.length === 0 ? `OK (${terminals.length} operations)` : `MISMATCH (${mismatches.length})`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`(${reports} reports in ${result.elapsedS.toFixed(2)} s)\n`);
+    for (const s of result.errorSamples) process.stdout.write(`error sample: ${s}\n`);
+    for (const m of mismatches) process.stdout.write(`quantity mismatch: ${m}\n`);
+    if (errorCount > 0 || mismatches.length > 0) failed = true;
+  } catch (err) {
+    failed = true;
+    if (!interrupt.signal.aborted) {
+      log(`FAILED: ${err.stack ?? err}`);
+      app.printTail();
+    }
+  } finally {
+    await cleanup();
+  }
+  process.exitCode = interrupt.signal.aborted ? 130 : failed ? 1 : 0;
+}
+
+await main();
