@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { Tx } from '../platform/database/transaction-runner';
@@ -181,6 +182,19 @@ export class MasterDataFacade {
     return this.find(ReasonCode, siteId, idOrCode, manager);
   }
 
+  /** Code and name of materials by id (for views listing many of them). */
+  async materialNames(
+    ids: string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, { code: string; name: string }>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await manager
+      .getRepository(Material)
+      .find({ where: { id: In(unique) }, select: { id: true, code: true, name: true } });
+    return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name }]));
+  }
+
   /** Active locations of a type serving a line (line side, WIP), by code. */
   locationsOfLine(
     siteId: string,
@@ -199,7 +213,7 @@ export class MasterDataFacade {
     id: string,
     manager: EntityManager = this.dataSource.manager,
   ): Promise<string | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isUUID(id)) return undefined;
     const entity = kind === 'line' ? ProductionLine : kind === 'workcenter' ? WorkCenter : Equipment;
     const found = await manager
       .getRepository<CatalogRecord>(entity)
@@ -214,9 +228,7 @@ export class MasterDataFacade {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<E | undefined> {
     const repo = manager.getRepository<CatalogRecord>(entity);
-    const where = UUID.test(idOrCode) ? { id: idOrCode, siteId } : { code: idOrCode, siteId };
+    const where = isUUID(idOrCode) ? { id: idOrCode, siteId } : { code: idOrCode, siteId };
     return ((await repo.findOneBy(where)) as E | null) ?? undefined;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
@@ -197,7 +198,7 @@ export class StockService {
   findLot(manager: EntityManager, siteId: string, idOrCode: string): Promise<Lot | null> {
     return manager
       .getRepository(Lot)
-      .findOneBy(UUID.test(idOrCode) ? { siteId, id: idOrCode } : { siteId, code: idOrCode });
+      .findOneBy(isUUID(idOrCode) ? { siteId, id: idOrCode } : { siteId, code: idOrCode });
   }
 
   balancesOf(manager: EntityManager, lotIds: string[]): Promise<StockBalance[]> {
@@ -311,5 +312,3 @@ export class StockService {
 export function isPositive(quantity: string): boolean {
   return compare(parseDecimal(quantity), parseDecimal('0')) > 0;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

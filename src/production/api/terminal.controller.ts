@@ -65,9 +65,7 @@ export class TerminalController {
     @CurrentPrincipal() p: Principal,
     @Query() q: DispatchQueryDto,
   ): Promise<DispatchItem[]> {
-    const terminal = p.terminalId
-      ? await this.dataSource.getRepository(Terminal).findOneBy({ id: p.terminalId })
-      : null;
+    const terminal = await this.terminalOf(p);
     const siteId = q.siteId ?? terminal?.siteId ?? (p.siteIds.length === 1 ? p.siteIds[0] : undefined);
     if (!siteId) {
       throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Name the site', {
@@ -208,9 +206,7 @@ export class TerminalController {
   @Idempotent()
   @Roles(...SHOP_FLOOR, 'quality', 'maintenance', 'warehouse')
   async raiseAndon(@CurrentPrincipal() p: Principal, @Body() dto: RaiseAndonDto): Promise<AndonCall> {
-    const terminal = p.terminalId
-      ? await this.dataSource.getRepository(Terminal).findOneBy({ id: p.terminalId })
-      : null;
+    const terminal = await this.terminalOf(p);
     return this.shopFloor.raiseAndon(p, dto, terminal?.workCenterId);
   }
 
@@ -236,6 +232,13 @@ export class TerminalController {
     @Body() dto: AndonActionDto,
   ): Promise<AndonCall> {
     return this.shopFloor.moveAndon(p, id, 'resolved', dto.note);
+  }
+
+  /** The terminal the operator signed in at, if any: it names the work center and site by default. */
+  private terminalOf(p: Principal): Promise<Terminal | null> {
+    return p.terminalId
+      ? this.dataSource.getRepository(Terminal).findOneBy({ id: p.terminalId })
+      : Promise.resolve(null);
   }
 }
 

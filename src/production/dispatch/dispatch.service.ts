@@ -89,10 +89,12 @@ export class DispatchService {
       );
     }
     let workCenterId = filter.workCenterId;
+    let equipmentId: string | null = null;
     if (filter.equipmentId) {
       const eq = await this.masterData.equipment(siteId, filter.equipmentId);
       if (!eq) throw notFound('equipment', filter.equipmentId);
       workCenterId = eq.workCenterId;
+      equipmentId = eq.id;
     } else if (workCenterId && !(await this.masterData.workCenter(siteId, workCenterId))) {
       throw notFound('work center', workCenterId);
     }
@@ -125,12 +127,7 @@ export class DispatchService {
         ORDER BY CASE o.status WHEN 'running' THEN 0 WHEN 'paused' THEN 1 ELSE 2 END,
                  o.scheduled_start NULLS LAST, CASE w.priority WHEN 'rush' THEN 0 ELSE 1 END, w.due_at, w.code, o.seq
         LIMIT 500`,
-      [
-        siteId,
-        workCenterId,
-        filter.equipmentId ? (await this.masterData.equipment(siteId, filter.equipmentId))!.id : null,
-        filter.includeCompleted ?? false,
-      ],
+      [siteId, workCenterId, equipmentId, filter.includeCompleted ?? false],
     );
     return rows.map((r) => {
       const state = dispatchState({

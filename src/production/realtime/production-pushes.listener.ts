@@ -1,11 +1,10 @@
+import { isUUID } from 'class-validator';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainEventBus } from '../../platform/events/domain-event-bus';
 import { RealtimePublisher } from '../../platform/realtime/realtime-publisher';
 import { RoomAccessRegistry } from '../../platform/realtime/room-access';
 import { WorkOrder } from '../work-orders/work-order.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Pushes every production change to the screens that show it: work center, line, work order and site
@@ -22,7 +21,7 @@ export class ProductionPushes implements OnModuleInit {
 
   onModuleInit(): void {
     this.rooms.register('workorder', async (p, id) => {
-      if (!UUID.test(id)) return false;
+      if (!isUUID(id)) return false;
       const wo = await this.dataSource
         .getRepository(WorkOrder)
         .findOne({ where: { id }, select: { siteId: true } });

@@ -1,3 +1,4 @@
+import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
@@ -82,11 +83,11 @@ export class ShopFloorService {
         [op.id],
       ),
     ]);
-    const codes: Array<{ id: string; code: string }> = await m.query(
-      `SELECT id, code FROM material WHERE id = ANY($1::uuid[])`,
-      [[wo.materialId, ...materials.map((x) => x.materialId)]],
+    const names = await this.masterData.materialNames(
+      [wo.materialId, ...materials.map((x) => x.materialId)],
+      m,
     );
-    const code = (id: string) => codes.find((c) => c.id === id)?.code ?? '';
+    const code = (id: string) => names.get(id)?.code ?? '';
     return {
       operation: op,
       workOrder: {
@@ -454,7 +455,7 @@ export class ShopFloorService {
   ) {
     const siteId =
       siteHint ??
-      (UUID.test(idOrCode)
+      (isUUID(idOrCode)
         ? await this.masterData.siteOf('equipment', idOrCode, m)
         : p.siteIds.length === 1
           ? p.siteIds[0]
@@ -466,5 +467,3 @@ export class ShopFloorService {
     return eq;
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

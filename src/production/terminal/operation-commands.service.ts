@@ -521,7 +521,7 @@ export class OperationCommandsService {
         goodQty: last.goodQty,
         scrapQty: last.scrapQty,
         completedAt: now,
-        version: wo.version + 2,
+        version: wo.version + 1,
       },
     );
     const after = await m.getRepository(WorkOrder).findOneByOrFail({ id: wo.id });

@@ -96,10 +96,7 @@ export class WorkOrdersService {
       );
     }
     const [rows, total] = await qb.getManyAndCount();
-    const codes = await this.materialCodes(
-      this.dataSource.manager,
-      rows.map((r) => r.materialId),
-    );
+    const codes = await this.masterData.materialNames(rows.map((r) => r.materialId));
     return {
       items: rows.map((r) => ({ ...r, materialCode: codes.get(r.materialId)?.code ?? '' })),
       total,
@@ -478,7 +475,7 @@ export class WorkOrdersService {
       })),
       available,
     });
-    const codes = await this.materialCodes(m, materialIds);
+    const codes = await this.masterData.materialNames(materialIds, m);
     return {
       workOrderId: wo.id,
       code: wo.code,
@@ -502,7 +499,10 @@ export class WorkOrdersService {
       m.getRepository(WorkOrderMaterial).find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } }),
       m.getRepository(WorkOrderOperation).find({ where: { workOrderId: wo.id }, order: { seq: 'ASC' } }),
     ]);
-    const codes = await this.materialCodes(m, [wo.materialId, ...materials.map((x) => x.materialId)]);
+    const codes = await this.masterData.materialNames(
+      [wo.materialId, ...materials.map((x) => x.materialId)],
+      m,
+    );
     const hasProgress = operations.some(
       (o) => o.status === 'running' || o.status === 'paused' || o.status === 'completed',
     );
@@ -634,18 +634,5 @@ export class WorkOrdersService {
       const code = `WO-${year}-${String(n).padStart(6, '0')}`;
       if (!(await m.getRepository(WorkOrder).existsBy({ siteId: site.id, code }))) return code;
     }
-  }
-
-  private async materialCodes(
-    m: EntityManager,
-    ids: string[],
-  ): Promise<Map<string, { code: string; name: string }>> {
-    const unique = [...new Set(ids)];
-    if (unique.length === 0) return new Map();
-    const rows: Array<{ id: string; code: string; name: string }> = await m.query(
-      `SELECT id, code, name FROM material WHERE id = ANY($1::uuid[])`,
-      [unique],
-    );
-    return new Map(rows.map((r) => [r.id, { code: r.code, name: r.name }]));
   }
 }
