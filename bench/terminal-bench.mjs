@@ -21,7 +21,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -50,6 +51,9 @@ const SECONDS = intEnv('BENCH_SECONDS', 30);
 const TERMINALS = intEnv('BENCH_TERMINALS', 32);
 const PGBENCH_SCALE = intEnv('BENCH_PGBENCH_SCALE', 32);
 const PGBENCH_THREADS = Math.min(2, TERMINALS); // -j may not exceed -c
+
+// Extra Node.js flags for the app, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
+const APP_NODE_ARGS = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const TARGET_RATIO = 0.8; // reports/s ÷ pgbench tps
 const TARGET_P99_MS = 100;
@@ -136,6 +140,46 @@ function run(cmd, args, env = {}) {
 }
 
 /** Nearest-rank percentile of an ascending sorted array. */
+/**
+ * CPU seconds used so far by the app process and by all PostgreSQL server processes (Linux /proc; null
+ * elsewhere). Both share the machine with this load generator, so where the CPU goes explains the rate.
+ */
+function cpuSeconds(appPid) {
+  const ticks = (stat) => {
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  };
+  try {
+    let postgres = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (stat.includes('(postgres)')) postgres += ticks(stat);
+    }
+    const app = ticks(readFileSync(`/proc/${appPid}/stat`, 'utf8'));
+    return { app: app / CLOCK_TICKS, postgres: postgres / CLOCK_TICKS };
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds the whole machine has been busy (all cores; /proc/stat), or null off Linux. */
+function machineBusySeconds() {
+  try {
+    const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3] - f[4]) / CLOCK_TICKS; // minus idle and iowait
+  } catch {
+    return null;
+  }
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);
@@ -160,7 +204,7 @@ class App {
     const port = await freePort();
     this.baseUrl = `http://127.0.0.1:${port}`;
     this.dataDir = mkdtempSync(join(tmpdir(), 'mom-bench-'));
-    this.child = spawn(process.execPath, [MAIN], {
+    this.child = spawn(process.execPath, [...APP_NODE_ARGS, MAIN], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -370,6 +414,24 @@ async function setUp(app) {
 // ---------------------------------------------------------------------------------------------------------
 
 /**
+ * One POST on a kept-alive connection with node:http: the load generator shares the CPU with the app and
+ * PostgreSQL, and fetch costs several times as much CPU per request.
+ */
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function post(url, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
  * Every terminal reports goodQty 1 on its own operation in a closed loop (next report once the previous one
  * answered) until the time is up. Only 200 answers count as reports; anything else is tallied as an error.
  */
@@ -384,6 +446,9 @@ async function load(app, terminals) {
 
   const t0 = performance.now();
   const deadline = t0 + SECONDS * 1000;
+  const cpu0 = cpuSeconds(app.child.pid);
+  const busy0 = machineBusySeconds();
+  const self0 = process.cpuUsage();
 
   await Promise.all(
     terminals.map(async (t) => {
@@ -394,20 +459,18 @@ async function load(app, terminals) {
         let status;
         let text;
         try {
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${t.token}`,
-              'idempotency-key': randomUUID(),
-            },
-            body,
-          });
-          status = res.status;
-          text = await res.text();
+          ({ status, text } = await post(url, body, {
+            'content-type': 'application/json',
+            'content-length': String(Buffer.byteLength(body)),
+            authorization: `Bearer ${t.token}`,
+            'idempotency-key': randomUUID(),
+          }));
         } catch (err) {
           if (interrupt.signal.aborted) break;
-          noteError(`network ${err.cause?.code ?? err.name}`, `terminal ${t.index + 1}: ${err.message}`);
+          noteError(
+            `network ${err.code ?? err.cause?.code ?? err.name}`,
+            `terminal ${t.index + 1}: ${err.message}`,
+          );
           if (app.exited) break; // the app is gone: nothing more to measure
           await sleep(50); // do not spin on a refused connection
           continue;
@@ -431,8 +494,20 @@ async function load(app, terminals) {
 
   throwIfInterrupted();
   const elapsedS = (performance.now() - t0) / 1000;
+  const cpu1 = cpuSeconds(app.child.pid);
+  const busy1 = machineBusySeconds();
+  const self = process.cpuUsage(self0);
+  const cpu =
+    cpu0 && cpu1
+      ? {
+          app: cpu1.app - cpu0.app,
+          postgres: cpu1.postgres - cpu0.postgres,
+          client: (self.user + self.system) / 1e6,
+          machine: busy0 !== null && busy1 !== null ? busy1 - busy0 : null,
+        }
+      : null;
   latencies.sort((a, b) => a - b);
-  return { latencies, errors, errorSamples, elapsedS };
+  return { latencies, errors, errorSamples, elapsedS, cpu };
 }
 
 /** Each operation's goodQty must equal the 200 reports its terminal got. */
@@ -466,10 +541,14 @@ async function pgbench() {
   await run('pgbench', [...conn, '-i', '-s', String(PGBENCH_SCALE), '-q', PGBENCH_DB], env);
   const args = ['-c', String(TERMINALS), '-j', String(PGBENCH_THREADS), '-T', String(SECONDS)];
   log(`pgbench ${args.join(' ')}`);
+  const busy0 = machineBusySeconds();
   const out = await run('pgbench', [...conn, ...args, PGBENCH_DB], env);
+  const busy1 = machineBusySeconds();
   const m = /tps = ([\d.]+) \(without initial connection time\)/.exec(out);
+  const n = /number of transactions actually processed: (\d+)/.exec(out);
   if (!m) throw new Error(`could not read tps from pgbench:\n${out}`);
-  return { tps: Number(m[1]), args: args.join(' ') };
+  const cpuPerTx = busy0 !== null && busy1 !== null && n ? ((busy1 - busy0) * 1000) / Number(n[1]) : null;
+  return { tps: Number(m[1]), args: args.join(' '), cpuPerTx };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -534,6 +613,8 @@ async function main() {
     const verdict = (ok) => (ok ? 'PASS' : 'MISS');
     const row = (metric, value, ref = '') => `${metric.padEnd(23)}${value.padEnd(12)}${ref}`.trimEnd();
     const ms = (v) => `${v.toFixed(1)} ms`;
+    const cpuMs = (v) => `${v.toFixed(2)} ms`;
+    const per = (seconds) => (seconds * 1000) / Math.max(reports, 1); // CPU ms per report
 
     const lines = [
       `terminal reporting benchmark (${TERMINALS} terminals, ${SECONDS} s, ${pgLabel})`,
@@ -552,6 +633,21 @@ async function main() {
         String(errorCount),
         errorCount ? [...result.errors].map(([k, v]) => `${k}: ${v}`).join(', ') : '',
       ),
+      ...(result.cpu
+        ? [
+            row(
+              'CPU per report',
+              cpuMs(per(result.cpu.machine ?? result.cpu.app + result.cpu.postgres + result.cpu.client)),
+              [
+                bench.cpuPerTx !== null ? `pgbench ${cpuMs(bench.cpuPerTx)} per transaction;` : '',
+                `app ${cpuMs(per(result.cpu.app))}, PostgreSQL ${cpuMs(per(result.cpu.postgres))},`,
+                `load generator ${cpuMs(per(result.cpu.client))}`,
+              ]
+                .filter(Boolean)
+                .join(' '),
+            ),
+          ]
+        : []),
       row(
         'quantities check',
         mismatches.length === 0 ? `OK (${terminals.length} operations)` : `MISMATCH (${mismatches.length})`,

@@ -153,6 +153,18 @@ describe('production: terminal rules', () => {
         .every((a) => (a.body as { code: string }).code === 'IDEMPOTENCY_KEY_IN_USE'),
     ).toBe(true);
     expect(Number(await goodOf(op10))).toBe(before + 1);
+
+    // A first attempt that died before answering (its claim's lease over): the retry takes the key over.
+    const deadKey = randomUUID();
+    await t.dataSource.query(
+      `INSERT INTO idempotency_key (scope, key, request_hash, method, path, state, locked_until)
+       VALUES ($1, $2, $3, 'POST', $4, 'in_progress', now() - interval '1 second')`,
+      [`user:${f.users.operator.id}`, deadKey, hash, path],
+    );
+    await post(`operations/${op10}/report`, { goodQty: '1' }, operator(), deadKey).expect(200);
+    const again = await post(`operations/${op10}/report`, { goodQty: '1' }, operator(), deadKey).expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(Number(await goodOf(op10))).toBe(before + 2);
   });
 
   it('ends 32 parallel reports of 1 at exactly 32 more', async () => {
@@ -178,6 +190,16 @@ describe('production: terminal rules', () => {
     ).expect(422);
     expect(over.body).toMatchObject({ code: 'OVER_REPORT', maxAdditionalQty: String(40 - good) });
     expect(over.body.detail).toContain('of at most 40');
+    // The refusal is that key's answer: the terminal's retry gets the same 422, not a count.
+    const overKey = randomUUID();
+    const refused = await post(`operations/${op10}/report`, { goodQty: '100' }, operator(), overKey).expect(
+      422,
+    );
+    const retried = await post(`operations/${op10}/report`, { goodQty: '100' }, operator(), overKey).expect(
+      422,
+    );
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toEqual(refused.body);
     const decimals = await post(`operations/${op10}/report`, { goodQty: '0.5' }, operator()).expect(400);
     expect(decimals.body.code).toBe('INVALID_QUANTITY');
     const scrapWithoutReason = await post(`operations/${op10}/report`, { scrapQty: '1' }, operator()).expect(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PrincipalLoader } from './principal.loader';
 import { AuditService } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DomainError, PlatformErrorCode } from '../errors/domain-error';
@@ -27,6 +28,7 @@ export class AuthService {
     private readonly throttle: FailureThrottle,
     private readonly tokens: JwtTokenService,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalLoader,
   ) {}
 
   async login(username: string, password: string, ip: string | undefined): Promise<IssuedToken> {
@@ -176,6 +178,7 @@ export class AuthService {
         [userId, hash],
       );
       await this.audit.record(tx, { entityType: 'user', entityId: userId, action: 'user.password_changed' });
+      tx.onCommit(() => this.principals.forget(userId));
     });
     return this.tokens.issue({ id: userId });
   }

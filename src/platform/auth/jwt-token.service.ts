@@ -46,7 +46,8 @@ export class JwtTokenService {
     let claims: AccessTokenClaims;
     try {
       claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
-        secret: this.secrets.jwtSecret,
+        // A KeyObject, as the HTTP strategy uses (the option's type says string | Buffer only).
+        secret: this.secrets.jwtKey as unknown as Buffer,
         algorithms: ['HS256'],
       });
     } catch {

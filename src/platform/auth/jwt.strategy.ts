@@ -13,7 +13,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secrets.jwtSecret,
+      // jsonwebtoken takes a KeyObject (its types here say string | Buffer only).
+      secretOrKey: secrets.jwtKey as unknown as Buffer,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

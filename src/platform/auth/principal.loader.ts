@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { isRole } from './roles';
 import type { Principal } from './principal';
 
@@ -19,15 +20,49 @@ export interface LoadedUser extends Principal {
   passwordChangedAt: Date;
 }
 
-/** Reads the current roles and sites of a principal on each request, so revocation takes effect at once. */
+/** Entries kept at most; past it the oldest go first (a Map iterates in insertion order). */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Reads the current roles and sites of a principal, so revocation takes effect without a new token. Every
+ * request needs them, so one instance keeps them for PRINCIPAL_CACHE_SECONDS; whatever changes a user calls
+ * {@link forget} after its commit, so changes made through this instance apply at once.
+ */
 @Injectable()
 export class PrincipalLoader {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly ttlMs: number;
+  private readonly cache = new Map<string, { at: number; user: Promise<LoadedUser | undefined> }>();
 
-  async loadUser(
-    userId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<LoadedUser | undefined> {
+  constructor(
+    private readonly dataSource: DataSource,
+    config: AppConfig,
+  ) {
+    this.ttlMs = config.get('PRINCIPAL_CACHE_SECONDS') * 1000;
+  }
+
+  /** The user as last committed (through the cache), or read inside the caller's transaction. */
+  loadUser(userId: string, manager?: EntityManager): Promise<LoadedUser | undefined> {
+    if (manager || this.ttlMs === 0) return this.read(userId, manager ?? this.dataSource.manager);
+    const now = Date.now();
+    const hit = this.cache.get(userId);
+    if (hit && now - hit.at < this.ttlMs) return hit.user;
+    // Concurrent requests of one user share the read; a failed read is not kept.
+    const user = this.read(userId, this.dataSource.manager);
+    this.cache.delete(userId);
+    this.cache.set(userId, { at: now, user });
+    user.catch(() => {
+      if (this.cache.get(userId)?.user === user) this.cache.delete(userId);
+    });
+    if (this.cache.size > MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    return user;
+  }
+
+  /** Drops what is kept about a user whose roles, sites, status or password just changed. */
+  forget(userId: string): void {
+    this.cache.delete(userId);
+  }
+
+  private async read(userId: string, manager: EntityManager): Promise<LoadedUser | undefined> {
     const rows: UserRow[] = await manager.query(
       `SELECT u.id, u.username, u.display_name, u.roles, u.active, u.locale, u.password_changed_at,
               array_remove(array_agg(us.site_id ORDER BY us.site_id), NULL) AS site_ids

@@ -73,6 +73,12 @@ export class EnvironmentVariables {
   @Max(7 * 24 * 3600)
   JWT_TTL_SECONDS = 12 * 3600;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  PRINCIPAL_CACHE_SECONDS = 5;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'must be 64 hexadecimal characters (32 bytes)' })

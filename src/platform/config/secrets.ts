@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppConfig } from './app-config';
@@ -17,6 +17,11 @@ interface StoredSecrets {
 export class Secrets {
   private readonly logger = new Logger(Secrets.name);
   readonly jwtSecret: string;
+  /**
+   * The same secret as a KeyObject: jsonwebtoken otherwise tries (and fails) to parse a string secret as a
+   * public key on every verification, which costs more than the HMAC itself.
+   */
+  readonly jwtKey: KeyObject;
   private readonly dataKey: Buffer;
 
   constructor(config: AppConfig) {
@@ -24,6 +29,7 @@ export class Secrets {
     const key = config.get('DATA_ENCRYPTION_KEY');
     const stored = jwt && key ? undefined : this.loadOrCreate(config.get('DATA_DIR'));
     this.jwtSecret = jwt ?? stored!.jwtSecret;
+    this.jwtKey = createSecretKey(Buffer.from(this.jwtSecret, 'utf8'));
     this.dataKey = Buffer.from(key ?? stored!.dataEncryptionKey, 'hex');
   }
 

@@ -11,10 +11,13 @@ export interface Actor {
 
 /** An `Idempotency-Key` claimed for this request: the command's transaction stores the response with it. */
 export interface PendingIdempotency {
+  /** The claimed key row; empty until an inline command has claimed it. */
   id: string;
   /** The status the route answers with on success. */
   status: number;
   completed: boolean;
+  /** Set on routes whose command claims the key itself, in the statement that does the work. */
+  inline?: { scope: string; key: string; requestHash: string; method: string; path: string };
 }
 
 export interface RequestContextStore {
@@ -43,7 +46,12 @@ export const RequestContext = {
   /** The claimed idempotency key of this request that no transaction has completed yet. */
   pendingIdempotency(): PendingIdempotency | undefined {
     const claim = storage.getStore()?.idempotency;
-    return claim && !claim.completed ? claim : undefined;
+    return claim && !claim.completed && claim.id ? claim : undefined;
+  },
+  /** The key an inline command must claim itself (see `@Idempotent({ inline: true })`), until it has. */
+  inlineIdempotency(): PendingIdempotency | undefined {
+    const claim = storage.getStore()?.idempotency;
+    return claim?.inline && !claim.id && !claim.completed ? claim : undefined;
   },
   setActor(actor: Actor): void {
     const store = storage.getStore();

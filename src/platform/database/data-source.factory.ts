@@ -3,6 +3,7 @@ import { MIGRATIONS } from '../../../migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 import { TypeOrmLogger } from './typeorm-logger';
 import type { DatabaseEndpoint } from './embedded-postgres';
+import { markEmbedded } from './prepared-query';
 
 export interface DataSourceSettings {
   endpoint: DatabaseEndpoint;
@@ -42,6 +43,7 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
 
 /** Destroying the data source also stops an embedded server, in that order. */
 export function bindEndpointLifetime(dataSource: DataSource, endpoint: DatabaseEndpoint): DataSource {
+  if (endpoint.embedded) markEmbedded(dataSource);
   const destroy = dataSource.destroy.bind(dataSource);
   dataSource.destroy = async () => {
     try {

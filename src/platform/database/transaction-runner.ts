@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { RequestContext } from '../context/request-context';
+import { pgErrorCode } from './pg-error';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { completeIdempotencyClaim } from '../idempotency/idempotency-store';
 import type { DomainEvent, DomainEventMap, DomainEventType } from '../events/domain-events';
@@ -72,8 +73,7 @@ export class TransactionRunner {
         if (tx) await this.afterCommit(tx);
         return result;
       } catch (err) {
-        const code =
-          err instanceof QueryFailedError ? (err.driverError as { code?: string }).code : undefined;
+        const code = pgErrorCode(err);
         if (code && RETRYABLE.has(code) && attempt < retries) {
           this.logger.warn({ code, attempt }, 'transaction retried after a serialization failure');
           continue;

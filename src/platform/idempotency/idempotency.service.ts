@@ -9,6 +9,16 @@ export type ClaimResult =
   | { kind: 'in_progress' }
   | { kind: 'mismatch' };
 
+/** A key row as found: what a repeated request is answered with. */
+export interface StoredKey {
+  request_hash: string;
+  state: string;
+  response_status: number | null;
+  response_body: unknown;
+  /** The claim's lease is over: the request that took it is gone (crashed) and the key may be retaken. */
+  lease_over?: boolean;
+}
+
 export interface IdempotentRequest {
   scope: string;
   key: string;
@@ -18,7 +28,7 @@ export interface IdempotentRequest {
 }
 
 /** How long a claim blocks duplicates before a crashed request's key may be taken over. */
-const CLAIM_LEASE_SECONDS = 60;
+export const CLAIM_LEASE_SECONDS = 60;
 
 /**
  * Idempotency keys: a key is claimed (and committed) before the command runs, so a concurrent duplicate sees
@@ -47,21 +57,34 @@ export class IdempotencyService {
       [r.scope, r.key, hash, r.method, r.path.slice(0, 500), CLAIM_LEASE_SECONDS],
     );
     if (claimed[0]) return { kind: 'claimed', id: claimed[0].id };
-    const rows: Array<{
-      request_hash: string;
-      state: string;
-      response_status: number | null;
-      response_body: unknown;
-    }> = await this.dataSource.query(
+    const rows: StoredKey[] = await this.dataSource.query(
       `SELECT request_hash, state, response_status, response_body FROM idempotency_key
         WHERE scope = $1 AND key = $2`,
       [r.scope, r.key],
     );
     const row = rows[0];
     if (!row) return this.claim(r); // released between the two statements: claim again
-    if (row.request_hash !== hash) return { kind: 'mismatch' };
+    return IdempotencyService.answerFor(row, hash);
+  }
+
+  /** How a request whose key is already stored is answered. */
+  static answerFor(row: StoredKey, requestHash: string): Exclude<ClaimResult, { kind: 'claimed' }> {
+    if (row.request_hash !== requestHash) return { kind: 'mismatch' };
     if (row.state !== 'completed' || row.response_status === null) return { kind: 'in_progress' };
     return { kind: 'replay', status: row.response_status, body: row.response_body };
+  }
+
+  /**
+   * Frees the claim of a request that died before answering (its lease is over), so a retry of that same
+   * request can take the key; true when it was freed.
+   */
+  async retakeAbandoned(scope: string, key: string, requestHash: string): Promise<boolean> {
+    const [, count] = await this.dataSource.query<[unknown, number]>(
+      `DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND request_hash = $3
+          AND state = 'in_progress' AND locked_until < now()`,
+      [scope, key, requestHash],
+    );
+    return count > 0;
   }
 
   /** Stores an answer outside a command transaction (a refused request, or a command that changed nothing). */

@@ -4,6 +4,7 @@ import {
   ExecutionContext,
   Injectable,
   NestInterceptor,
+  SetMetadata,
   UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -11,12 +12,39 @@ import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
-import { RequestContext } from '../context/request-context';
+import { type PendingIdempotency, RequestContext } from '../context/request-context';
 import { DomainError, PlatformErrorCode } from '../errors/domain-error';
 import { ReplayedResponse, toProblem } from '../errors/problem-details.filter';
-import { IdempotencyService } from './idempotency.service';
+import { type ClaimResult, IdempotencyService } from './idempotency.service';
 
 const KEY = /^[\x21-\x7E]{1,200}$/;
+const INLINE_METADATA = 'mom:idempotency-inline';
+
+/**
+ * Answers a request whose key is already taken: the stored response (a replay), 409 while the first request
+ * is still running, 422 when the key was used for another request.
+ */
+export function refuseRepeat(claim: Exclude<ClaimResult, { kind: 'claimed' }>): never {
+  switch (claim.kind) {
+    case 'replay':
+      // Not an error: the filter answers it with the stored response.
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw new ReplayedResponse(claim.status, claim.body);
+    case 'in_progress':
+      throw new DomainError(
+        'conflict',
+        PlatformErrorCode.IDEMPOTENCY_KEY_IN_USE,
+        'A request with this Idempotency-Key is still being processed; retry in a moment',
+        { retryAfterSeconds: 1 },
+      );
+    case 'mismatch':
+      throw new DomainError(
+        'unprocessable',
+        PlatformErrorCode.IDEMPOTENCY_KEY_REUSED,
+        'This Idempotency-Key was used for a different request; use a new key for a new request',
+      );
+  }
+}
 /** Where @HttpCode() keeps the status (@nestjs/common's HTTP_CODE_METADATA, not exported from the package root). */
 const HTTP_CODE_METADATA = '__httpCode__';
 
@@ -50,43 +78,38 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const successStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, method) ??
       (req.method === 'POST' ? 201 : 200);
-    return from(
-      this.keys.claim({ scope, key, method: req.method, path: req.originalUrl, body: req.body as unknown }),
-    ).pipe(
-      mergeMap((claim) => {
-        switch (claim.kind) {
-          case 'replay':
-            // Not an error: the filter answers it with the stored response.
-            // eslint-disable-next-line @typescript-eslint/only-throw-error
-            throw new ReplayedResponse(claim.status, claim.body);
-          case 'in_progress':
-            throw new DomainError(
-              'conflict',
-              PlatformErrorCode.IDEMPOTENCY_KEY_IN_USE,
-              'A request with this Idempotency-Key is still being processed; retry in a moment',
-              { retryAfterSeconds: 1 },
-            );
-          case 'mismatch':
-            throw new DomainError(
-              'unprocessable',
-              PlatformErrorCode.IDEMPOTENCY_KEY_REUSED,
-              'This Idempotency-Key was used for a different request; use a new key for a new request',
-            );
-          case 'claimed':
-            return this.run(claim.id, successStatus, next, context);
-        }
-      }),
+    const request = { scope, key, method: req.method, path: req.originalUrl, body: req.body as unknown };
+    if (this.reflector.get<boolean | undefined>(INLINE_METADATA, method)) {
+      // The command claims the key in the very statement that does its work (one round trip).
+      const inline = {
+        scope,
+        key,
+        requestHash: IdempotencyService.requestHash(request),
+        method: req.method,
+        path: req.originalUrl.slice(0, 500),
+      };
+      return this.run({ id: '', status: successStatus, completed: false, inline }, next, context);
+    }
+    return from(this.keys.claim(request)).pipe(
+      mergeMap((claim) =>
+        claim.kind === 'claimed'
+          ? this.run({ id: claim.id, status: successStatus, completed: false }, next, context)
+          : refuseRepeat(claim),
+      ),
     );
   }
 
-  private run(id: string, status: number, next: CallHandler, context: ExecutionContext): Observable<unknown> {
+  private run(
+    pending: PendingIdempotency,
+    next: CallHandler,
+    context: ExecutionContext,
+  ): Observable<unknown> {
     const store = RequestContext.current();
-    const pending = { id, status, completed: false };
     if (store) store.idempotency = pending;
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
         // A command that needed no transaction (nothing changed) is completed here.
-        if (!pending.completed) await this.keys.complete(id, status, body);
+        if (!pending.completed && pending.id) await this.keys.complete(pending.id, pending.status, body);
         pending.completed = true;
         return body;
       }),
@@ -97,9 +120,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           problem.status >= 500 ||
           problem.status === 429 ||
           problem.code === String(PlatformErrorCode.CONCURRENT_MODIFICATION);
-        if (!pending.completed) {
-          if (transient) await this.keys.release(id);
-          else await this.keys.complete(id, problem.status, problem);
+        // (An inline command that never claimed the key has nothing to store.)
+        if (!pending.completed && pending.id) {
+          if (transient) await this.keys.release(pending.id);
+          else await this.keys.complete(pending.id, problem.status, problem);
         }
         throw err;
       }),
@@ -107,9 +131,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-/** Marks a route as requiring an `Idempotency-Key` header. */
-export function Idempotent(): MethodDecorator & ClassDecorator {
+/**
+ * Marks a route as requiring an `Idempotency-Key` header. With `inline`, the route's command claims and
+ * completes the key itself in the statement that does its work, from `RequestContext.inlineIdempotency()`
+ * (the terminal's hot path: one round trip instead of two): it must answer a stored key with
+ * {@link refuseRepeat}, and set the pending claim's `id` when it claims the key without answering.
+ */
+export function Idempotent(options: { inline?: boolean } = {}): MethodDecorator & ClassDecorator {
   return applyDecorators(
+    SetMetadata(INLINE_METADATA, options.inline === true),
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager, In } from 'typeorm';
+import { PrincipalLoader } from '../auth/principal.loader';
 import { AuditService } from '../audit/audit.service';
 import { assertSiteAccess } from '../auth/site-access';
 import type { Principal } from '../auth/principal';
@@ -21,6 +22,7 @@ export class SitesService {
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalLoader,
   ) {}
 
   list(principal: Principal): Promise<Site[]> {
@@ -58,6 +60,7 @@ export class SitesService {
           'INSERT INTO user_site (user_id, site_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
           [principal.id, site.id],
         );
+        tx.onCommit(() => this.principals.forget(principal.id));
       }
       await this.audit.record(tx, {
         entityType: 'site',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PrincipalLoader } from '../auth/principal.loader';
 import { AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../auth/password-hasher';
 import type { Principal } from '../auth/principal';
@@ -61,6 +62,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
+    private readonly principals: PrincipalLoader,
   ) {}
 
   async list(admin: Principal, limit = 50, offset = 0): Promise<Page<UserView>> {
@@ -158,6 +160,7 @@ export class UsersService {
         after: { ...after, pinChanged: pinHash !== undefined },
         reason: patch.reason,
       });
+      tx.onCommit(() => this.principals.forget(id));
       tx.raise('platform.user.updated', { userId: id, username: after.username, siteIds: after.siteIds });
       return after;
     });
@@ -177,6 +180,7 @@ export class UsersService {
         action: 'user.password_reset',
         reason,
       });
+      tx.onCommit(() => this.principals.forget(id));
     });
   }
 

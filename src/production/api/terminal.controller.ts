@@ -135,7 +135,7 @@ export class TerminalController {
 
   @Post('operations/:id/report')
   @HttpCode(200)
-  @Idempotent()
+  @Idempotent({ inline: true })
   @Roles(...SHOP_FLOOR)
   @ApiOkResponse({ description: 'The new totals; 422 OVER_REPORT beyond planned × (1 + tolerance)' })
   report(

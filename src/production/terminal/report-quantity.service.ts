@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { RequestContext } from '../../platform/context/request-context';
+import { type PendingIdempotency, RequestContext } from '../../platform/context/request-context';
+import { pgErrorCode } from '../../platform/database/pg-error';
+import { preparedQuery } from '../../platform/database/prepared-query';
 import type { Tx } from '../../platform/database/transaction-runner';
 import {
   compare,
@@ -14,7 +16,9 @@ import {
   ZERO,
 } from '../../platform/engine/decimal';
 import { DomainEventBus } from '../../platform/events/domain-event-bus';
-import { DomainError, notFound } from '../../platform/errors/domain-error';
+import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { CLAIM_LEASE_SECONDS, IdempotencyService } from '../../platform/idempotency/idempotency.service';
+import { refuseRepeat } from '../../platform/idempotency/idempotent.decorator';
 import { checkReport } from '../engine/reporting-limits';
 import { WorkOrderOperation } from '../operations/operation.entity';
 import { operationStateError, ProductionErrorCode } from '../production.errors';
@@ -35,7 +39,16 @@ export interface ReportResult {
 }
 
 interface ReportRow {
-  id: string;
+  /** false: the key is stored already (`prior_*`) or a duplicate holds it right now. */
+  go: boolean;
+  claim_id: string | null;
+  prior_hash: string | null;
+  prior_state: string | null;
+  prior_status: number | null;
+  prior_body: unknown;
+  prior_lease_over: boolean | null;
+  /** The operation's columns, when the report was taken. */
+  id: string | null;
   work_order_id: string;
   site_id: string;
   work_center_id: string;
@@ -46,18 +59,38 @@ interface ReportRow {
   scrap_qty: string;
   wo_code: string;
   line_id: string;
-  body: string;
+  body: string | null;
 }
 
+type TakenRow = ReportRow & { id: string; body: string };
+
+/** PostgreSQL's unique_violation, from the key's unique index when a duplicate committed first. */
+const UNIQUE_VIOLATION = '23505';
+
 /**
- * One statement does the whole report: the guarded increment (state, unit decimals, over-report limit,
- * predecessor's good quantity, operator signed on, scrap reason), the report row, the audit row and the
- * idempotency answer. It commits on its own, so concurrent reports never lose an update and a refused one
- * changes nothing; only when it refuses is a second look taken to say why.
+ * One statement does the whole report: it claims the request's Idempotency-Key, makes the guarded increment
+ * (state, unit decimals, over-report limit, predecessor's good quantity, operator signed on, scrap reason),
+ * and writes the report row, the audit row and the key's stored answer. It commits on its own, so
+ * concurrent reports never lose an update and a refused one changes nothing; only when it refuses is a
+ * second look taken to say why.
+ *
+ * The key ($13 scope, $14 key; none inside a larger command): a key already stored comes back as `prior_*`
+ * and nothing else happens. Otherwise the statement must win a transaction-scoped advisory lock on the key,
+ * so a concurrent duplicate finds it taken (`go` false: 409) instead of counting twice; a duplicate whose
+ * snapshot predates the first one's commit fails on the key's unique index, and its whole statement with it.
+ * A refused report leaves the key claimed (`in_progress`) for the refusal to be stored.
  */
 const REPORT_SQL = `
-WITH target AS (
-  SELECT o.id, o.site_id FROM work_order_operation o WHERE o.id = $1 AND o.site_id = ANY($5::uuid[])
+WITH prior AS (
+  SELECT k.request_hash, k.state, k.response_status, k.response_body, k.locked_until < now() AS lease_over
+    FROM idempotency_key k WHERE $13::text IS NOT NULL AND k.scope = $13::text AND k.key = $14::text
+), go AS (
+  SELECT CASE WHEN $13::text IS NULL THEN true
+              WHEN EXISTS (SELECT 1 FROM prior) THEN false
+              ELSE pg_try_advisory_xact_lock(hashtextextended($13::text || chr(10) || $14::text, 0)) END AS ok
+), target AS (
+  SELECT o.id, o.site_id FROM work_order_operation o
+   WHERE o.id = $1 AND o.site_id = ANY($5::uuid[]) AND (SELECT ok FROM go)
 ), reason AS (
   SELECT rc.id FROM reason_code rc, target t
    WHERE $4::text IS NOT NULL AND rc.site_id = t.site_id AND (rc.code = $4::text OR rc.id::text = $4::text)
@@ -106,11 +139,22 @@ WITH target AS (
          $12
     FROM upd u, rep r
 ), idem AS (
-  UPDATE idempotency_key SET state = 'completed', response_status = $14, response_body = (SELECT b FROM body),
-         completed_at = now()
-   WHERE id = $13::uuid AND EXISTS (SELECT 1 FROM body)
+  INSERT INTO idempotency_key (scope, key, request_hash, method, path, state, locked_until, response_status,
+                               response_body, completed_at)
+  SELECT $13::text, $14::text, $15::text, 'POST', $16::text,
+         CASE WHEN b.b IS NULL THEN 'in_progress' ELSE 'completed' END,
+         now() + make_interval(secs => $18::int),
+         CASE WHEN b.b IS NULL THEN NULL ELSE $17::int END, b.b,
+         CASE WHEN b.b IS NULL THEN NULL ELSE now() END
+    FROM go LEFT JOIN body b ON true
+   WHERE go.ok AND $13::text IS NOT NULL
+  RETURNING id
 )
-SELECT u.*, (SELECT b FROM body)::text AS body FROM upd u`;
+SELECT (SELECT ok FROM go) AS go, (SELECT id FROM idem) AS claim_id,
+       p.request_hash AS prior_hash, p.state AS prior_state, p.response_status AS prior_status,
+       p.response_body AS prior_body, p.lease_over AS prior_lease_over,
+       u.*, (SELECT b FROM body)::text AS body
+  FROM (SELECT 1) one LEFT JOIN prior p ON true LEFT JOIN upd u ON true`;
 
 /** Good and scrap reports (报工): the path every terminal hits all shift long. */
 @Injectable()
@@ -118,34 +162,64 @@ export class ReportQuantityService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: DomainEventBus,
+    private readonly keys: IdempotencyService,
   ) {}
 
   async report(p: Principal, operationId: string, dto: ReportQuantityDto): Promise<ReportResult> {
     const good = dto.goodQty ?? '0';
     const scrap = dto.scrapQty ?? '0';
     this.assertSomething(good, scrap);
-    const claim = RequestContext.pendingIdempotency();
+    // The route's Idempotency-Key, claimed by the report statement itself.
+    const claim = RequestContext.inlineIdempotency();
     for (let attempt = 0; ; attempt++) {
-      const rows = await this.run(
-        this.dataSource.manager,
-        p,
-        operationId,
-        good,
-        scrap,
-        dto.scrapReasonCode,
-        claim?.id,
-        claim?.status,
-      );
-      const row = rows[0];
-      if (row) {
-        if (claim) claim.completed = true;
-        await this.bus.publish([DomainEventBus.create('production.operation.changed', this.changed(row))]);
-        return JSON.parse(row.body) as ReportResult;
+      let rows: ReportRow[];
+      try {
+        rows = await this.run(undefined, p, operationId, good, scrap, dto.scrapReasonCode, { claim });
+      } catch (err) {
+        // A duplicate committed the key after this statement's snapshot: look again, it is a replay now.
+        if (claim && attempt < 3 && pgErrorCode(err) === UNIQUE_VIOLATION) continue;
+        throw err;
       }
+      const row = rows[0]!; // always one row
+      const key = claim?.inline;
+      if (key && row.prior_hash !== null) {
+        // A claim whose request died before answering (its lease over) is taken over by its retry.
+        const abandoned = row.prior_state === 'in_progress' && row.prior_lease_over === true;
+        if (
+          abandoned &&
+          attempt < 3 &&
+          (await this.keys.retakeAbandoned(key.scope, key.key, key.requestHash))
+        )
+          continue;
+        refuseRepeat(
+          IdempotencyService.answerFor(
+            {
+              request_hash: row.prior_hash,
+              state: row.prior_state ?? '',
+              response_status: row.prior_status,
+              response_body: row.prior_body,
+            },
+            key.requestHash,
+          ),
+        );
+      }
+      if (!row.go) refuseRepeat({ kind: 'in_progress' });
+      if (claim) claim.id = row.claim_id ?? '';
+      if (row.id !== null && row.body !== null) {
+        if (claim) claim.completed = true;
+        const taken = row as TakenRow;
+        await this.bus.publish([DomainEventBus.create('production.operation.changed', this.changed(taken))]);
+        return JSON.parse(taken.body) as ReportResult;
+      }
+      // Refused: the claim stays until the interceptor stores the refusal as this key's answer.
       await this.explainRefusal(this.dataSource.manager, p, operationId, good, scrap, dto.scrapReasonCode);
-      // Nothing explained it: the state changed between the two looks; try once more.
-      if (attempt >= 1)
-        throw operationStateError('The operation changed meanwhile; refresh and report again', 'unknown');
+      // Nothing explained it: the operation changed between the two looks. The key is freed (a transient
+      // refusal), so the terminal may send the very same request again.
+      throw new DomainError(
+        'conflict',
+        PlatformErrorCode.CONCURRENT_MODIFICATION,
+        'The operation changed while the report was checked; send it again',
+      );
     }
   }
 
@@ -164,18 +238,10 @@ export class ReportQuantityService {
     const wasPaused = op.status === 'paused';
     if (wasPaused)
       await tx.manager.query(`UPDATE work_order_operation SET status = 'running' WHERE id = $1`, [op.id]);
-    const rows = await this.run(
-      tx.manager,
-      p,
-      op.id,
-      good,
-      scrap,
-      dto.scrapReasonCode,
-      undefined,
-      undefined,
-      true,
-    );
-    if (!rows[0]) {
+    const [row] = await this.run(tx.manager, p, op.id, good, scrap, dto.scrapReasonCode, {
+      skipSignOnCheck: true,
+    });
+    if (row?.id == null) {
       await this.explainRefusal(
         tx.manager,
         p,
@@ -187,37 +253,44 @@ export class ReportQuantityService {
       );
       throw operationStateError(`Operation ${op.seq} of ${wo.code} could not take the report`, op.status);
     }
-    tx.raise('production.operation.changed', { ...this.changed(rows[0]), status: op.status });
+    tx.raise('production.operation.changed', { ...this.changed(row as TakenRow), status: op.status });
   }
 
+  /** Inside the caller's transaction (`m`), or on its own as a prepared statement. */
   private run(
-    m: EntityManager,
+    m: EntityManager | undefined,
     p: Principal,
     operationId: string,
     good: string,
     scrap: string,
     scrapReason: string | undefined,
-    claimId: string | undefined,
-    claimStatus: number | undefined,
-    skipSignOnCheck = false,
+    opts: { claim?: PendingIdempotency; skipSignOnCheck?: boolean },
   ): Promise<ReportRow[]> {
+    const key = opts.claim?.inline;
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
-    return m.query(REPORT_SQL, [
+    const params = [
       operationId,
       good,
       scrap,
       scrapReason ?? null,
       p.siteIds,
-      p.kind === 'user' && !skipSignOnCheck,
+      p.kind === 'user' && !opts.skipSignOnCheck,
       p.id,
       p.terminalId ?? null,
       actor.type,
       actor.id,
       actor.name,
       RequestContext.correlationId(),
-      claimId ?? null,
-      claimStatus ?? 200,
-    ]);
+      key?.scope ?? null,
+      key?.key ?? null,
+      key?.requestHash ?? null,
+      key?.path ?? null,
+      opts.claim?.status ?? 200,
+      CLAIM_LEASE_SECONDS,
+    ];
+    return m
+      ? m.query(REPORT_SQL, params)
+      : preparedQuery(this.dataSource, 'mom_operation_report', REPORT_SQL, params);
   }
 
   private assertSomething(good: string, scrap: string): void {
@@ -335,7 +408,7 @@ export class ReportQuantityService {
     }
   }
 
-  private changed(row: ReportRow) {
+  private changed(row: TakenRow) {
     return {
       operationId: row.id,
       workOrderId: row.work_order_id,
