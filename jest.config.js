@@ -12,6 +12,8 @@ const esmOnly = [
   'token-types',
   'uint8array-extras',
   'libphonenumber-js',
+  '@fastify/static', // and its own ESM-only content-disposition:
+  'content-disposition',
 ];
 
 module.exports = {

@@ -161,8 +161,13 @@ function cpuSeconds(appPid) {
       }
       if (stat.includes('(postgres)')) postgres += ticks(stat);
     }
-    const app = ticks(readFileSync(`/proc/${appPid}/stat`, 'utf8'));
-    return { app: app / CLOCK_TICKS, postgres: postgres / CLOCK_TICKS };
+    const appStat = readFileSync(`/proc/${appPid}/stat`, 'utf8');
+    const appSystem = Number(appStat.slice(appStat.lastIndexOf(')') + 2).split(' ')[12]);
+    return {
+      app: ticks(appStat) / CLOCK_TICKS,
+      appSystem: appSystem / CLOCK_TICKS,
+      postgres: postgres / CLOCK_TICKS,
+    };
   } catch {
     return null;
   }
@@ -501,6 +506,7 @@ async function load(app, terminals) {
     cpu0 && cpu1
       ? {
           app: cpu1.app - cpu0.app,
+          appSystem: cpu1.appSystem - cpu0.appSystem,
           postgres: cpu1.postgres - cpu0.postgres,
           client: (self.user + self.system) / 1e6,
           machine: busy0 !== null && busy1 !== null ? busy1 - busy0 : null,
@@ -640,7 +646,8 @@ async function main() {
               cpuMs(per(result.cpu.machine ?? result.cpu.app + result.cpu.postgres + result.cpu.client)),
               [
                 bench.cpuPerTx !== null ? `pgbench ${cpuMs(bench.cpuPerTx)} per transaction;` : '',
-                `app ${cpuMs(per(result.cpu.app))}, PostgreSQL ${cpuMs(per(result.cpu.postgres))},`,
+                `app ${cpuMs(per(result.cpu.app))} (kernel ${cpuMs(per(result.cpu.appSystem))}),`,
+                `PostgreSQL ${cpuMs(per(result.cpu.postgres))},`,
                 `load generator ${cpuMs(per(result.cpu.client))}`,
               ]
                 .filter(Boolean)

@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../platform/auth/auth.decorators';
 import type { Principal } from '../platform/auth/principal';
@@ -108,7 +108,7 @@ export class OperationsRequestController {
   async import(
     @CurrentPrincipal() p: Principal,
     @Body() dto: OperationsRequestDto,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ErpImportResult & { operationsRequestId: string }> {
     const site = await this.dataSource
       .getRepository(Site)
@@ -157,7 +157,7 @@ export class OperationsRequestController {
       ];
     });
     const result = await this.production.importErpOrder(site.id, lines);
-    if (!result.created) res.status(200);
+    if (!result.created) void res.status(200);
     return { operationsRequestId: dto.id, ...result };
   }
 }

@@ -1,5 +1,5 @@
 import { RevisionListQueryDto } from '../catalog/revision-list.dto';
-import { Body, Controller, Get, Header, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiConsumes,
   ApiCreatedResponse,
@@ -10,7 +10,6 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray } from 'class-validator';
-import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { UuidParam } from '../../platform/http/uuid-param';
@@ -72,10 +71,9 @@ export class BomsController {
     @UuidParam('siteId') siteId: string,
     @Query() q: ImportQueryDto,
     @Body() body: unknown,
-    @Req() req: Request,
   ) {
     const dryRun = q.dryRun === 'true';
-    if (typeof body === 'string' && req.is('text/csv')) {
+    if (typeof body === 'string') {
       const { rows, errors } = this.transfer.rowsFromCsv(body);
       return this.transfer.import(p, siteId, rows, dryRun, errors);
     }

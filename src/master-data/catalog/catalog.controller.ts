@@ -9,12 +9,10 @@ import {
   Patch,
   Post,
   Query,
-  Req,
   type Type,
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray } from 'class-validator';
-import type { Request } from 'express';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { validatedOrThrow } from '../../platform/errors/validation';
@@ -152,10 +150,9 @@ export function catalogController<E extends CatalogRecord>(def: {
       @UuidParam('siteId') siteId: string,
       @Query() query: ImportQueryDto,
       @Body() body: unknown,
-      @Req() req: Request,
     ) {
       const dryRun = query.dryRun === 'true';
-      if (typeof body === 'string' && req.is('text/csv')) {
+      if (typeof body === 'string') {
         const { rows, errors } = this.catalog.rowsFromCsv(body);
         return this.catalog.import(p, siteId, rows, dryRun, errors);
       }

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { Principal } from './principal';
 import type { Role } from './roles';
 
@@ -19,7 +19,7 @@ export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
   SetMetadata(REQUIRED_ROLES, roles);
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
-  const req = ctx.switchToHttp().getRequest<Request & { user?: Principal }>();
+  const req = ctx.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
   if (!req.user) throw new Error('CurrentPrincipal used on a public route');
   return req.user;
 });

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { RequestContext } from '../context/request-context';
 import { DomainError, PlatformErrorCode } from '../errors/domain-error';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators';
@@ -58,7 +58,7 @@ export class AuthenticationGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
 
-    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const signed = typeof req.headers['x-app-key'] === 'string';
     await (signed ? this.hmac : this.jwt).canActivate(context);
     const principal = req.user!;

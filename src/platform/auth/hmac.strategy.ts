@@ -1,5 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
 import { DataSource } from 'typeorm';
@@ -33,7 +34,7 @@ export class HmacVerifier {
     private readonly audit: AuditService,
   ) {}
 
-  async verify(req: Request & { rawBody?: Buffer }): Promise<Principal> {
+  async verify(req: FastifyRequest): Promise<Principal> {
     const appKey = header(req, 'x-app-key');
     const timestamp = header(req, 'x-timestamp');
     const nonce = header(req, 'x-nonce');
@@ -119,7 +120,7 @@ export class HmacVerifier {
   }
 }
 
-function header(req: Request, name: string): string | undefined {
+function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
@@ -131,8 +132,9 @@ class HmacPassportStrategy extends Strategy {
     super();
   }
 
+  // Passport's types name Express's request; under Fastify it is Fastify's.
   override authenticate(req: Request): void {
-    this.verifier.verify(req).then(
+    this.verifier.verify(req as unknown as FastifyRequest).then(
       (principal) => this.success(principal),
       (err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))),
     );

@@ -46,17 +46,20 @@ describe('toProblem: everything thrown becomes an RFC 9457 document', () => {
   });
 
   it('maps body-parser failures and framework exceptions', () => {
-    expect(
-      toProblem(Object.assign(new Error('too big'), { type: 'entity.too.large', status: 413, limit: 1024 }))
-        .problem,
-    ).toMatchObject({
+    const fst = (code: string, statusCode: number) => Object.assign(new Error(code), { code, statusCode });
+    expect(toProblem(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413)).problem).toMatchObject({
       status: 413,
       code: 'PAYLOAD_TOO_LARGE',
-      limitBytes: 1024,
     });
-    expect(
-      toProblem(Object.assign(new Error('bad'), { type: 'entity.parse.failed', status: 400 })).problem.code,
-    ).toBe('MALFORMED_JSON');
+    expect(toProblem(fst('FST_ERR_CTP_INVALID_JSON_BODY', 400)).problem.code).toBe('MALFORMED_JSON');
+    expect(toProblem(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415)).problem).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
+    expect(toProblem(fst('FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400)).problem).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     expect(toProblem(new NotFoundException()).problem).toMatchObject({
       status: 404,
       code: 'ROUTE_NOT_FOUND',

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { RequestContext } from '../context/request-context';
 import { DomainError, ErrorKind, FieldError, PlatformErrorCode } from './domain-error';
@@ -97,7 +97,10 @@ function normalise(exception: unknown): Normalised {
       retryAfterSeconds: exception.retryAfterSeconds,
     };
   }
-  const bodyParser = bodyParserError(exception);
+  // Nest hands Fastify's own errors over wrapped in an HttpException.
+  const bodyParser = bodyParserError(
+    exception instanceof HttpException ? (exception.cause ?? exception) : exception,
+  );
   if (bodyParser) return bodyParser;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -175,20 +178,22 @@ function isConnectionError(e: unknown): boolean {
   );
 }
 
+/** Errors Fastify raises before a route runs (reading the body), told by their FST_ code. */
 function bodyParserError(e: unknown): Normalised | undefined {
-  if (typeof e !== 'object' || e === null || !('type' in e) || !('status' in e)) return undefined;
-  const { type, status } = e;
-  if (typeof type !== 'string' || typeof status !== 'number') return undefined;
-  switch (type) {
-    case 'entity.too.large':
+  if (typeof e !== 'object' || e === null || !('code' in e) || !('statusCode' in e)) return undefined;
+  const { code, statusCode } = e;
+  if (typeof code !== 'string' || !code.startsWith('FST_') || typeof statusCode !== 'number')
+    return undefined;
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
         code: PlatformErrorCode.PAYLOAD_TOO_LARGE,
         detail: 'The request body exceeds the size limit',
         errors: [],
-        extensions: { limitBytes: (e as { limit?: number }).limit },
+        extensions: {},
       };
-    case 'entity.parse.failed':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return {
         status: 400,
         code: PlatformErrorCode.MALFORMED_JSON,
@@ -196,19 +201,18 @@ function bodyParserError(e: unknown): Normalised | undefined {
         errors: [{ field: '', message: 'malformed JSON' }],
         extensions: {},
       };
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
         status: 415,
         code: PlatformErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        detail: 'Unsupported body encoding',
+        detail: 'Send the body as application/json (text/csv for imports)',
         errors: [],
         extensions: {},
       };
     default:
-      return status >= 400 && status < 500
+      return statusCode >= 400 && statusCode < 500
         ? {
-            status,
+            status: statusCode,
             code: PlatformErrorCode.VALIDATION_FAILED,
             detail: 'The request body could not be read',
             errors: [],
@@ -218,10 +222,14 @@ function bodyParserError(e: unknown): Normalised | undefined {
   }
 }
 
-export function sendProblem(res: Response, req: Request | undefined, exception: unknown): ProblemDocument {
-  const { problem, retryAfterSeconds } = toProblem(exception, req?.originalUrl?.split('?')[0]);
-  if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+export function sendProblem(
+  reply: FastifyReply,
+  req: FastifyRequest | undefined,
+  exception: unknown,
+): ProblemDocument {
+  const { problem, retryAfterSeconds } = toProblem(exception, req?.url.split('?')[0]);
+  if (retryAfterSeconds !== undefined) void reply.header('Retry-After', String(retryAfterSeconds));
+  void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   return problem;
 }
 
@@ -240,14 +248,14 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
-    if (res.headersSent) return;
+    const res = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    if (res.sent) return;
     if (exception instanceof ReplayedResponse) {
-      res.setHeader('Idempotent-Replayed', 'true');
+      void res.header('Idempotent-Replayed', 'true');
       const body = exception.body;
       const isProblem = exception.status >= 400;
-      res
+      void res
         .status(exception.status)
         .type(isProblem ? PROBLEM_CONTENT_TYPE : 'application/json')
         .send(body === null || body === undefined ? '' : JSON.stringify(body));
@@ -257,7 +265,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error(
         { err: exception, correlationId: problem.correlationId },
-        `${req.method} ${req.originalUrl} failed`,
+        `${req.method} ${req.url} failed`,
       );
     }
   }

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, Observable } from 'rxjs';
 import type { Principal } from '../auth/principal';
 import { type PendingIdempotency, RequestContext } from '../context/request-context';
@@ -61,7 +61,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     const header = req.headers['idempotency-key'];
     const key = Array.isArray(header) ? header[0] : header;
     if (!key || !KEY.test(key)) {
@@ -78,7 +78,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const successStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, method) ??
       (req.method === 'POST' ? 201 : 200);
-    const request = { scope, key, method: req.method, path: req.originalUrl, body: req.body as unknown };
+    const request = { scope, key, method: req.method, path: req.originalUrl, body: req.body };
     if (this.reflector.get<boolean | undefined>(INLINE_METADATA, method)) {
       // The command claims the key in the very statement that does its work (one round trip).
       const inline = {
@@ -114,7 +114,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return body;
       }),
       catchError(async (err: unknown) => {
-        const { problem } = toProblem(err, context.switchToHttp().getRequest<Request>().originalUrl);
+        const { problem } = toProblem(err, context.switchToHttp().getRequest<FastifyRequest>().url);
         // A refusal is the answer to this request; a transient failure leaves the key free for a retry.
         const transient =
           problem.status >= 500 ||

@@ -1,38 +1,34 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { RequestContext } from '../context/request-context';
 import type { MetricsService } from './metrics.service';
 
+const QUIET = new Set(['/health', '/health/ready', '/metrics']);
+
 /** Access log line and latency histogram per request, labelled by route template (not raw path). */
-export function httpObserver(metrics: MetricsService, log: Pino) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route =
-        (req.route as { path?: string } | undefined)?.path ??
-        (res.statusCode === 404 ? 'unmatched' : req.path);
-      const routeLabel = `${req.baseUrl ?? ''}${route}`;
-      metrics.httpDuration.observe(
-        { method: req.method, route: routeLabel, status: String(res.statusCode) },
-        seconds,
-      );
-      const ctx = RequestContext.current();
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
-      if (req.path === '/health' || req.path === '/metrics') return;
-      log[level](
-        {
-          http: {
-            method: req.method,
-            path: req.originalUrl.split('?')[0],
-            status: res.statusCode,
-            ms: Math.round(seconds * 1000),
-          },
-          actor: ctx?.actor?.id,
-        },
-        'request',
-      );
-    });
-    next();
-  };
+export function installHttpObserver(fastify: FastifyInstance, metrics: MetricsService, log: Pino): void {
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    const status = reply.statusCode;
+    const route = req.routeOptions.url ?? (status === 404 ? 'unmatched' : req.url.split('?')[0]!);
+    metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
+    const path = req.url.split('?')[0]!;
+    if (!QUIET.has(path)) {
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (log.isLevelEnabled(level)) {
+        const line = () =>
+          log[level](
+            {
+              http: { method: req.method, path, status, ms: Math.round(seconds * 1000) },
+              actor: req.context?.actor?.id,
+            },
+            'request',
+          );
+        // In the request's context, so the line carries its correlation id.
+        if (req.context) RequestContext.run(req.context, line);
+        else line();
+      }
+    }
+    done();
+  });
 }

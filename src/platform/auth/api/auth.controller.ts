@@ -6,7 +6,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { DomainError, PlatformErrorCode } from '../../errors/domain-error';
 import { CurrentPrincipal, Public } from '../auth.decorators';
 import { AuthService } from '../auth.service';
@@ -24,7 +24,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ description: 'Wrong username or password (problem+json)' })
   @ApiTooManyRequestsResponse({ description: 'Too many failures in the window; see Retry-After' })
-  login(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenResponse> {
+  login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<TokenResponse> {
     return this.auth.login(dto.username, dto.password, req.ip);
   }
 
@@ -32,7 +32,7 @@ export class AuthController {
   @Post('terminal-login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenResponse })
-  terminalLogin(@Body() dto: TerminalLoginDto, @Req() req: Request): Promise<TokenResponse> {
+  terminalLogin(@Body() dto: TerminalLoginDto, @Req() req: FastifyRequest): Promise<TokenResponse> {
     return this.auth.terminalLogin(dto.terminalCode, dto.deviceKey, dto.badgeCode, dto.pin, req.ip);
   }
 
@@ -53,7 +53,7 @@ export class AuthController {
   changePassword(
     @Body() dto: ChangePasswordDto,
     @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ): Promise<TokenResponse> {
     if (principal.kind !== 'user') {
       throw new DomainError(

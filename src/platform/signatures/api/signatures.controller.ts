@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../../auth/auth.decorators';
 import type { Principal } from '../../auth/principal';
 import { UuidParam } from '../../http/uuid-param';
@@ -18,7 +18,7 @@ export class SignaturesController {
   sign(
     @CurrentPrincipal() p: Principal,
     @Body() dto: SignRecordDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
   ): Promise<SignatureResponse> {
     return this.signatures.sign(p, dto, req.ip);
   }
