@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { InventoryOperations1795283394558 } from './1795283394558-InventoryOperations';
 import { ProductionExecution1795278335579 } from './1795278335579-ProductionExecution';
 import { Enterprises1795275045108 } from './1795275045108-Enterprises';
 import { MaterialUnitConversions1795274841251 } from './1795274841251-MaterialUnitConversions';
@@ -20,4 +21,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   MaterialUnitConversions1795274841251,
   Enterprises1795275045108,
   ProductionExecution1795278335579,
+  InventoryOperations1795283394558,
 ];

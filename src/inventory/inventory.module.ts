@@ -2,16 +2,19 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MasterDataModule } from '../master-data/master-data.module';
 import { InventoryController } from './api/inventory.controller';
+import { StockController } from './api/stock.controller';
 import { InventoryFacade } from './inventory.facade';
 import { InventoryMovement } from './lots/inventory-movement.entity';
 import { Lot } from './lots/lot.entity';
 import { StockBalance } from './lots/stock-balance.entity';
+import { LotStatusService } from './lots/lot-status.service';
+import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
 
 @Module({
   imports: [MasterDataModule, TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement])],
-  controllers: [InventoryController],
-  providers: [StockService, InventoryFacade],
+  controllers: [InventoryController, StockController],
+  providers: [StockService, StockMovementsService, LotStatusService, InventoryFacade],
   exports: [InventoryFacade],
 })
 export class InventoryModule {}

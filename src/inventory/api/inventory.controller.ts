@@ -13,7 +13,6 @@ import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { add, formatExact, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { PageQueryDto, type Page } from '../../platform/http/pagination';
 import { IsQuantity } from '../../platform/http/quantity';
@@ -23,6 +22,7 @@ import { InventoryMovement } from '../lots/inventory-movement.entity';
 import { Lot, LOT_STATUSES, type LotStatus } from '../lots/lot.entity';
 import { StockBalance } from '../lots/stock-balance.entity';
 import { isPositive, StockService } from '../lots/stock.service';
+import { lotView, type LotView } from './lot-view';
 
 const RECEIVABLE = ['warehouse', 'zone', 'bin', 'line_side', 'quarantine'];
 
@@ -66,11 +66,6 @@ export class LotQueryDto extends PageQueryDto {
   @MaxLength(64)
   @Type(() => String)
   code?: string;
-}
-
-export interface LotView extends Lot {
-  quantity: string;
-  balances: Array<{ locationId: string; quantity: string }>;
 }
 
 /** Receipts and lot lookups (the rest of the warehouse side arrives with the WMS bridge). */
@@ -178,12 +173,6 @@ export class InventoryController {
   }
 
   private viewWith(lot: Lot, balances: StockBalance[]): LotView {
-    const own = balances.filter((b) => b.lotId === lot.id);
-    const total = own.reduce((sum, b) => add(sum, parseDecimal(b.quantity)), ZERO);
-    return {
-      ...lot,
-      quantity: formatExact(total),
-      balances: own.map((b) => ({ locationId: b.locationId, quantity: b.quantity })),
-    };
+    return lotView(lot, balances);
   }
 }

@@ -62,6 +62,17 @@ export class InventoryMovement {
   @Column({ type: 'varchar', length: 200, nullable: true })
   reference: string | null;
 
+  /** Why (scrap, return of defectives, adjustment): a reason code of the site. */
+  @ManyToOne('reason_code', { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'reason_code_id', foreignKeyConstraintName: 'fk_inventory_movement_reason_code' })
+  reasonCode?: object;
+
+  @Column({ type: 'uuid', nullable: true })
+  reasonCodeId: string | null;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  note: string | null;
+
   @Column({ type: 'varchar', length: 16 })
   actorType: string;
 

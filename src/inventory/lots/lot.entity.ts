@@ -12,8 +12,9 @@ import {
 } from 'typeorm';
 import { Site } from '../../platform/sites/site.entity';
 
-export const LOT_STATUSES = ['quarantine', 'available', 'hold', 'rejected', 'consumed', 'expired'] as const;
-export type LotStatus = (typeof LOT_STATUSES)[number];
+import type { LotStatus } from '../engine/lot-state';
+
+export { LOT_STATUSES, type LotStatus } from '../engine/lot-state';
 
 export const LOT_ORIGINS = ['receipt', 'production'] as const;
 export type LotOrigin = (typeof LOT_ORIGINS)[number];
@@ -25,6 +26,7 @@ export type LotOrigin = (typeof LOT_ORIGINS)[number];
 @Index('ix_lot_work_order', ['workOrderId'], { where: 'work_order_id IS NOT NULL' })
 @Check('ck_lot_status', `status IN ('quarantine', 'available', 'hold', 'rejected', 'consumed', 'expired')`)
 @Check('ck_lot_origin', `origin IN ('receipt', 'production')`)
+@Check('ck_lot_held_from', `held_from IS NULL OR status = 'hold'`)
 @Check('ck_lot_initial_qty', `initial_qty > 0`)
 export class Lot {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_lot' })
@@ -59,6 +61,10 @@ export class Lot {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   statusReason: string | null;
+
+  /** While on hold: the status it was held from, which unhold returns it to. */
+  @Column({ type: 'varchar', length: 12, nullable: true })
+  heldFrom: LotStatus | null;
 
   @Column({ type: 'varchar', length: 12 })
   origin: LotOrigin;

@@ -281,7 +281,8 @@ export class StockService {
     }
   }
 
-  private async move(
+  /** Appends one ledger row (the caller has changed the balances in the same transaction). */
+  async move(
     manager: EntityManager,
     m: {
       siteId: string;
@@ -294,17 +295,23 @@ export class StockService {
       workOrderId: string | null;
       operationId: string | null;
       reference: string | null;
+      reasonCodeId?: string | null;
+      note?: string | null;
     },
   ): Promise<InventoryMovement> {
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
     const row = manager.getRepository(InventoryMovement).create({
+      reasonCodeId: null,
+      note: null,
       ...m,
       actorType: actor.type,
       actorId: actor.id,
       actorName: actor.name,
       correlationId: RequestContext.correlationId(),
     });
-    return manager.getRepository(InventoryMovement).save(row);
+    const saved = await manager.getRepository(InventoryMovement).save(row);
+    // As stored (quantities at the column's scale, defaults filled in), like every later read of it.
+    return manager.getRepository(InventoryMovement).findOneByOrFail({ id: saved.id });
   }
 }
 

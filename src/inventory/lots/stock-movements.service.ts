@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../../platform/audit/audit.service';
+import type { Tx } from '../../platform/database/transaction-runner';
+import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
+import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { InventoryErrorCode } from '../inventory.errors';
+import type { InventoryMovement } from './inventory-movement.entity';
+import { Lot } from './lot.entity';
+import { StockService } from './stock.service';
+
+export interface TransferCommand {
+  siteId: string;
+  lotId: string;
+  fromLocationId: string;
+  toLocationId: string;
+  quantity: string;
+  workOrderId?: string | null;
+  reference?: string | null;
+  note?: string | null;
+}
+
+export interface ScrapCommand {
+  siteId: string;
+  lotId: string;
+  locationId: string;
+  quantity: string;
+  reasonCodeId: string;
+  workOrderId?: string | null;
+  reference?: string | null;
+  note?: string | null;
+}
+
+export interface ReturnCommand {
+  siteId: string;
+  lotId: string;
+  /** The work order the quantity was issued to: no more comes back than went out. */
+  workOrderId: string;
+  toLocationId: string;
+  quantity: string;
+  reasonCodeId?: string | null;
+  reference?: string | null;
+  note?: string | null;
+}
+
+/**
+ * Stock moving between locations, out as scrap, or back from a work order (退料). Every change is a guarded
+ * update of the balances plus a ledger row in the caller's transaction; both balance rows of a transfer are
+ * locked in one order, so opposite transfers of one lot cannot deadlock.
+ */
+@Injectable()
+export class StockMovementsService {
+  constructor(
+    private readonly stock: StockService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
+    if (c.fromLocationId === c.toLocationId) {
+      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Nothing to move', {
+        errors: [{ field: 'toLocation', message: 'must differ from the location the stock is taken from' }],
+      });
+    }
+    const lot = await this.lot(tx.manager, c.siteId, c.lotId);
+    await this.ensureBalance(tx.manager, lot, c.toLocationId);
+    await tx.manager.query(
+      `SELECT 1 FROM stock_balance WHERE lot_id = $1 AND location_id = ANY($2::uuid[])
+        ORDER BY location_id FOR UPDATE`,
+      [lot.id, [c.fromLocationId, c.toLocationId]],
+    );
+    await this.take(tx.manager, lot, c.fromLocationId, c.quantity);
+    await this.put(tx.manager, lot, c.toLocationId, c.quantity);
+    const movement = await this.stock.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: 'transfer',
+      lotId: lot.id,
+      materialId: lot.materialId,
+      quantity: c.quantity,
+      fromLocationId: c.fromLocationId,
+      toLocationId: c.toLocationId,
+      workOrderId: c.workOrderId ?? null,
+      operationId: null,
+      reference: c.reference ?? null,
+      note: c.note ?? null,
+    });
+    this.raiseMoved(tx, lot, movement);
+    return movement;
+  }
+
+  async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {
+    const lot = await this.lot(tx.manager, c.siteId, c.lotId);
+    await this.take(tx.manager, lot, c.locationId, c.quantity);
+    const movement = await this.stock.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: 'scrap',
+      lotId: lot.id,
+      materialId: lot.materialId,
+      quantity: c.quantity,
+      fromLocationId: c.locationId,
+      toLocationId: null,
+      workOrderId: c.workOrderId ?? null,
+      operationId: null,
+      reference: c.reference ?? null,
+      reasonCodeId: c.reasonCodeId,
+      note: c.note ?? null,
+    });
+    await this.audit.record(tx, {
+      entityType: 'lot',
+      entityId: lot.id,
+      siteId: c.siteId,
+      action: 'lot.scrapped',
+      after: { quantity: c.quantity, locationId: c.locationId, reasonCodeId: c.reasonCodeId },
+      reason: c.note ?? undefined,
+    });
+    await this.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
+    this.raiseMoved(tx, lot, movement);
+    return movement;
+  }
+
+  /** Leftovers or defectives come back from a work order; a used-up lot becomes available again. */
+  async returnFromWorkOrder(tx: Tx, c: ReturnCommand): Promise<InventoryMovement> {
+    // The lot row lock serialises returns of one lot, so two cannot both pass the issued-quantity check.
+    const lot = await this.lot(tx.manager, c.siteId, c.lotId, true);
+    const [net] = await tx.manager.query<Array<{ issued: string; returned: string }>>(
+      `SELECT coalesce(sum(quantity) FILTER (WHERE movement_type = 'issue'), 0)::text AS issued,
+              coalesce(sum(quantity) FILTER (WHERE movement_type = 'return'), 0)::text AS returned
+         FROM inventory_movement WHERE lot_id = $1 AND work_order_id = $2`,
+      [lot.id, c.workOrderId],
+    );
+    const open = subtract(parseDecimal(net?.issued ?? '0'), parseDecimal(net?.returned ?? '0'));
+    if (compare(parseDecimal(c.quantity), open) > 0) {
+      const max = formatExact(compare(open, ZERO) > 0 ? open : ZERO);
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.RETURN_EXCEEDS_ISSUED,
+        `Only ${max} of lot ${lot.code} went to this work order and has not come back`,
+        {
+          errors: [{ field: 'quantity', message: `at most ${max} can be returned` }],
+          extensions: { maxReturnQty: max },
+        },
+      );
+    }
+    await this.ensureBalance(tx.manager, lot, c.toLocationId);
+    await this.put(tx.manager, lot, c.toLocationId, c.quantity);
+    const movement = await this.stock.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: 'return',
+      lotId: lot.id,
+      materialId: lot.materialId,
+      quantity: c.quantity,
+      fromLocationId: null,
+      toLocationId: c.toLocationId,
+      workOrderId: c.workOrderId,
+      operationId: null,
+      reference: c.reference ?? null,
+      reasonCodeId: c.reasonCodeId ?? null,
+      note: c.note ?? null,
+    });
+    if (lot.status === 'consumed') {
+      await tx.manager.query(
+        `UPDATE lot SET status = 'available', status_reason = 'returned from work order', updated_at = now(),
+                version = version + 1
+          WHERE id = $1 AND status = 'consumed'`,
+        [lot.id],
+      );
+      await this.audit.record(tx, {
+        entityType: 'lot',
+        entityId: lot.id,
+        siteId: c.siteId,
+        action: 'lot.status_changed',
+        before: { status: 'consumed' },
+        after: { status: 'available' },
+        reason: 'returned from work order',
+      });
+    }
+    this.raiseMoved(tx, lot, movement);
+    return movement;
+  }
+
+  private async lot(manager: EntityManager, siteId: string, lotId: string, lock = false): Promise<Lot> {
+    const lot = await manager.getRepository(Lot).findOne({
+      where: { id: lotId, siteId },
+      ...(lock && { lock: { mode: 'pessimistic_write' as const } }),
+    });
+    if (!lot) throw notFound('lot', lotId);
+    return lot;
+  }
+
+  private async ensureBalance(manager: EntityManager, lot: Lot, locationId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO stock_balance (lot_id, location_id, site_id, material_id, quantity)
+       VALUES ($1, $2, $3, $4, 0) ON CONFLICT (lot_id, location_id) DO NOTHING`,
+      [lot.id, locationId, lot.siteId, lot.materialId],
+    );
+  }
+
+  /** Guarded decrement: refuses rather than going below zero. */
+  private async take(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
+    const [rows] = await manager.query<[Array<{ quantity: string }>, number]>(
+      `UPDATE stock_balance SET quantity = quantity - $3, updated_at = now()
+        WHERE lot_id = $1 AND location_id = $2 AND quantity >= $3 RETURNING quantity`,
+      [lot.id, locationId, quantity],
+    );
+    if (rows[0]) return;
+    const [have] = await manager.query<Array<{ quantity: string }>>(
+      `SELECT quantity::text AS quantity FROM stock_balance WHERE lot_id = $1 AND location_id = $2`,
+      [lot.id, locationId],
+    );
+    const available = formatExact(parseDecimal(have?.quantity ?? '0'));
+    throw new DomainError(
+      'conflict',
+      InventoryErrorCode.INSUFFICIENT_STOCK,
+      `Lot ${lot.code} has only ${available} at this location; ${formatExact(parseDecimal(quantity))} was requested`,
+      {
+        errors: [{ field: 'quantity', message: `at most ${available} is available` }],
+        extensions: { availableQty: available },
+      },
+    );
+  }
+
+  private async put(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
+    await manager.query(
+      `UPDATE stock_balance SET quantity = quantity + $3, updated_at = now() WHERE lot_id = $1 AND location_id = $2`,
+      [lot.id, locationId, quantity],
+    );
+  }
+
+  private async markConsumedIfEmpty(manager: EntityManager, lotId: string, why: string): Promise<void> {
+    await manager.query(
+      `UPDATE lot SET status = 'consumed', status_reason = $2, updated_at = now(), version = version + 1
+        WHERE id = $1 AND status = 'available'
+          AND NOT EXISTS (SELECT 1 FROM stock_balance WHERE lot_id = $1 AND quantity > 0)`,
+      [lotId, why],
+    );
+  }
+
+  private raiseMoved(tx: Tx, lot: Lot, m: InventoryMovement): void {
+    tx.raise('inventory.stock.moved', {
+      siteId: lot.siteId,
+      movementId: String(m.id),
+      movementType: m.movementType,
+      lotId: lot.id,
+      lotCode: lot.code,
+      materialId: lot.materialId,
+      quantity: formatExact(parseDecimal(m.quantity)),
+      fromLocationId: m.fromLocationId,
+      toLocationId: m.toLocationId,
+      workOrderId: m.workOrderId,
+    });
+  }
+}
