@@ -147,7 +147,7 @@ function run(cmd, args, env = {}) {
 function cpuSeconds(appPid) {
   const ticks = (stat) => {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
+    return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime
   };
   try {
     let postgres = 0;
@@ -159,13 +159,15 @@ function cpuSeconds(appPid) {
       } catch {
         continue; // gone meanwhile
       }
-      if (stat.includes('(postgres)')) postgres += ticks(stat);
+      if (stat.includes('(postgres)')) {
+        const t = ticks(stat);
+        postgres += t.user + t.system;
+      }
     }
-    const appStat = readFileSync(`/proc/${appPid}/stat`, 'utf8');
-    const appSystem = Number(appStat.slice(appStat.lastIndexOf(')') + 2).split(' ')[12]);
+    const app = ticks(readFileSync(`/proc/${appPid}/stat`, 'utf8'));
     return {
-      app: ticks(appStat) / CLOCK_TICKS,
-      appSystem: appSystem / CLOCK_TICKS,
+      app: (app.user + app.system) / CLOCK_TICKS,
+      appSystem: app.system / CLOCK_TICKS,
       postgres: postgres / CLOCK_TICKS,
     };
   } catch {

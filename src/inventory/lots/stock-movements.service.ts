@@ -6,6 +6,7 @@ import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platfo
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { InventoryErrorCode } from '../inventory.errors';
 import type { InventoryMovement } from './inventory-movement.entity';
+import { LotStatusService } from './lot-status.service';
 import { Lot } from './lot.entity';
 import { StockService } from './stock.service';
 
@@ -52,6 +53,7 @@ export interface ReturnCommand {
 export class StockMovementsService {
   constructor(
     private readonly stock: StockService,
+    private readonly statuses: LotStatusService,
     private readonly audit: AuditService,
   ) {}
 
@@ -68,7 +70,7 @@ export class StockMovementsService {
         ORDER BY location_id FOR UPDATE`,
       [lot.id, [c.fromLocationId, c.toLocationId]],
     );
-    await this.take(tx.manager, lot, c.fromLocationId, c.quantity);
+    await this.stock.take(tx.manager, lot, c.fromLocationId, c.quantity);
     await this.put(tx.manager, lot, c.toLocationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
       siteId: c.siteId,
@@ -89,7 +91,7 @@ export class StockMovementsService {
 
   async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {
     const lot = await this.lot(tx.manager, c.siteId, c.lotId);
-    await this.take(tx.manager, lot, c.locationId, c.quantity);
+    await this.stock.take(tx.manager, lot, c.locationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
       siteId: c.siteId,
       movementType: 'scrap',
@@ -112,7 +114,7 @@ export class StockMovementsService {
       after: { quantity: c.quantity, locationId: c.locationId, reasonCodeId: c.reasonCodeId },
       reason: c.note ?? undefined,
     });
-    await this.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
+    await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
     this.raiseMoved(tx, lot, movement);
     return movement;
   }
@@ -157,19 +159,10 @@ export class StockMovementsService {
       note: c.note ?? null,
     });
     if (lot.status === 'consumed') {
-      await tx.manager.query(
-        `UPDATE lot SET status = 'available', status_reason = 'returned from work order', updated_at = now(),
-                version = version + 1
-          WHERE id = $1 AND status = 'consumed'`,
-        [lot.id],
-      );
-      await this.audit.record(tx, {
-        entityType: 'lot',
-        entityId: lot.id,
+      await this.statuses.change(tx, {
         siteId: c.siteId,
-        action: 'lot.status_changed',
-        before: { status: 'consumed' },
-        after: { status: 'available' },
+        lot: lot.id,
+        command: 'restock',
         reason: 'returned from work order',
       });
     }
@@ -194,43 +187,10 @@ export class StockMovementsService {
     );
   }
 
-  /** Guarded decrement: refuses rather than going below zero. */
-  private async take(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
-    const [rows] = await manager.query<[Array<{ quantity: string }>, number]>(
-      `UPDATE stock_balance SET quantity = quantity - $3, updated_at = now()
-        WHERE lot_id = $1 AND location_id = $2 AND quantity >= $3 RETURNING quantity`,
-      [lot.id, locationId, quantity],
-    );
-    if (rows[0]) return;
-    const [have] = await manager.query<Array<{ quantity: string }>>(
-      `SELECT quantity::text AS quantity FROM stock_balance WHERE lot_id = $1 AND location_id = $2`,
-      [lot.id, locationId],
-    );
-    const available = formatExact(parseDecimal(have?.quantity ?? '0'));
-    throw new DomainError(
-      'conflict',
-      InventoryErrorCode.INSUFFICIENT_STOCK,
-      `Lot ${lot.code} has only ${available} at this location; ${formatExact(parseDecimal(quantity))} was requested`,
-      {
-        errors: [{ field: 'quantity', message: `at most ${available} is available` }],
-        extensions: { availableQty: available },
-      },
-    );
-  }
-
   private async put(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
     await manager.query(
       `UPDATE stock_balance SET quantity = quantity + $3, updated_at = now() WHERE lot_id = $1 AND location_id = $2`,
       [lot.id, locationId, quantity],
-    );
-  }
-
-  private async markConsumedIfEmpty(manager: EntityManager, lotId: string, why: string): Promise<void> {
-    await manager.query(
-      `UPDATE lot SET status = 'consumed', status_reason = $2, updated_at = now(), version = version + 1
-        WHERE id = $1 AND status = 'available'
-          AND NOT EXISTS (SELECT 1 FROM stock_balance WHERE lot_id = $1 AND quantity > 0)`,
-      [lotId, why],
     );
   }
 

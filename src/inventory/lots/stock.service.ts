@@ -152,27 +152,7 @@ export class StockService {
         { extensions: { lotStatus: lot.status } },
       );
     }
-    const [rows] = await tx.manager.query<[Array<{ quantity: string }>, number]>(
-      `UPDATE stock_balance SET quantity = quantity - $3, updated_at = now()
-        WHERE lot_id = $1 AND location_id = $2 AND quantity >= $3
-        RETURNING quantity`,
-      [c.lotId, c.locationId, c.quantity],
-    );
-    if (!rows[0]) {
-      const have = await tx.manager
-        .getRepository(StockBalance)
-        .findOneBy({ lotId: c.lotId, locationId: c.locationId });
-      const available = formatExact(parseDecimal(have?.quantity ?? '0'));
-      throw new DomainError(
-        'conflict',
-        InventoryErrorCode.INSUFFICIENT_STOCK,
-        `Lot ${lot.code} has only ${available} at this location; ${formatExact(parseDecimal(c.quantity))} was requested`,
-        {
-          errors: [{ field: 'quantity', message: `at most ${available} is available` }],
-          extensions: { availableQty: available },
-        },
-      );
-    }
+    await this.take(tx.manager, lot, c.locationId, c.quantity);
     const movement = await this.move(tx.manager, {
       siteId: c.siteId,
       movementType: 'issue',
@@ -185,14 +165,40 @@ export class StockService {
       operationId: c.operationId,
       reference: c.reference ?? null,
     });
-    // A lot with nothing left anywhere is used up.
-    await tx.manager.query(
-      `UPDATE lot SET status = 'consumed', status_reason = 'fully issued', updated_at = now(), version = version + 1
+    await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
+    return movement;
+  }
+
+  /** Guarded decrement of a lot at a location: refuses rather than going below zero. */
+  async take(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
+    const [rows] = await manager.query<[Array<{ quantity: string }>, number]>(
+      `UPDATE stock_balance SET quantity = quantity - $3, updated_at = now()
+        WHERE lot_id = $1 AND location_id = $2 AND quantity >= $3
+        RETURNING quantity`,
+      [lot.id, locationId, quantity],
+    );
+    if (rows[0]) return;
+    const have = await manager.getRepository(StockBalance).findOneBy({ lotId: lot.id, locationId });
+    const available = formatExact(parseDecimal(have?.quantity ?? '0'));
+    throw new DomainError(
+      'conflict',
+      InventoryErrorCode.INSUFFICIENT_STOCK,
+      `Lot ${lot.code} has only ${available} at this location; ${formatExact(parseDecimal(quantity))} was requested`,
+      {
+        errors: [{ field: 'quantity', message: `at most ${available} is available` }],
+        extensions: { availableQty: available },
+      },
+    );
+  }
+
+  /** A lot with nothing left anywhere is used up. */
+  async markConsumedIfEmpty(manager: EntityManager, lotId: string, why: string): Promise<void> {
+    await manager.query(
+      `UPDATE lot SET status = 'consumed', status_reason = $2, updated_at = now(), version = version + 1
         WHERE id = $1 AND status = 'available'
           AND NOT EXISTS (SELECT 1 FROM stock_balance WHERE lot_id = $1 AND quantity > 0)`,
-      [c.lotId],
+      [lotId, why],
     );
-    return movement;
   }
 
   findLot(manager: EntityManager, siteId: string, idOrCode: string): Promise<Lot | null> {

@@ -10,9 +10,9 @@ export function installHttpObserver(fastify: FastifyInstance, metrics: MetricsSe
   fastify.addHook('onResponse', (req, reply, done) => {
     const seconds = reply.elapsedTime / 1000;
     const status = reply.statusCode;
-    const route = req.routeOptions.url ?? (status === 404 ? 'unmatched' : req.url.split('?')[0]!);
-    metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
     const path = req.url.split('?')[0]!;
+    const route = req.routeOptions.url ?? (status === 404 ? 'unmatched' : path);
+    metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
     if (!QUIET.has(path)) {
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (log.isLevelEnabled(level)) {
