@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { WmsBridge1795285641971 } from './1795285641971-WmsBridge';
 import { InventoryOperations1795283394558 } from './1795283394558-InventoryOperations';
 import { ProductionExecution1795278335579 } from './1795278335579-ProductionExecution';
 import { Enterprises1795275045108 } from './1795275045108-Enterprises';
@@ -22,4 +23,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Enterprises1795275045108,
   ProductionExecution1795278335579,
   InventoryOperations1795283394558,
+  WmsBridge1795285641971,
 ];

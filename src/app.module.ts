@@ -4,8 +4,16 @@ import { InventoryModule } from './inventory/inventory.module';
 import { MasterDataModule } from './master-data/master-data.module';
 import { PlatformModule } from './platform/platform.module';
 import { ProductionModule } from './production/production.module';
+import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
 
 @Module({
-  imports: [PlatformModule, MasterDataModule, InventoryModule, ProductionModule, ErpBridgeModule],
+  imports: [
+    PlatformModule,
+    MasterDataModule,
+    InventoryModule,
+    ProductionModule,
+    ErpBridgeModule,
+    WmsBridgeModule,
+  ],
 })
 export class AppModule {}

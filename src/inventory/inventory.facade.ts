@@ -4,6 +4,13 @@ import type { Tx } from '../platform/database/transaction-runner';
 import type { InventoryMovement } from './lots/inventory-movement.entity';
 import type { Lot } from './lots/lot.entity';
 import type { StockBalance } from './lots/stock-balance.entity';
+import { LotStatusService, type LotStatusCommand } from './lots/lot-status.service';
+import {
+  StockMovementsService,
+  type PickCommand,
+  type PickResult,
+  type TransferCommand,
+} from './lots/stock-movements.service';
 import {
   StockService,
   type CreateLotCommand,
@@ -14,12 +21,33 @@ import {
 export type { Lot, LotStatus } from './lots/lot.entity';
 export type { StockBalance } from './lots/stock-balance.entity';
 export type { CreateLotCommand, IssueCommand, LotStockRow } from './lots/stock.service';
+export type { PickCommand, PickResult, TransferCommand } from './lots/stock-movements.service';
+export type { LotStatusCommand } from './lots/lot-status.service';
+export type { LotStatusChanged } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
 /** What other modules may ask of or tell inventory. Writes happen inside the caller's transaction. */
 @Injectable()
 export class InventoryFacade {
-  constructor(private readonly stock: StockService) {}
+  constructor(
+    private readonly stock: StockService,
+    private readonly movements: StockMovementsService,
+    private readonly statuses: LotStatusService,
+  ) {}
+
+  /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */
+  pick(tx: Tx, command: PickCommand): Promise<PickResult> {
+    return this.movements.pick(tx, command);
+  }
+
+  transfer(tx: Tx, command: TransferCommand): Promise<InventoryMovement> {
+    return this.movements.transfer(tx, command);
+  }
+
+  /** A lot status command (hold, unhold, release, reject …) through the lot state machine, audited. */
+  changeLotStatus(tx: Tx, command: LotStatusCommand): Promise<Lot> {
+    return this.statuses.change(tx, command);
+  }
 
   createLot(tx: Tx, command: CreateLotCommand): Promise<Lot> {
     return this.stock.createLot(tx, command);

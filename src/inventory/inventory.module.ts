@@ -10,11 +10,22 @@ import { StockBalance } from './lots/stock-balance.entity';
 import { LotStatusService } from './lots/lot-status.service';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
+import { InventorySettings } from './settings/inventory-settings.entity';
+import { InventorySettingsController, InventorySettingsService } from './settings/inventory-settings.service';
 
 @Module({
-  imports: [MasterDataModule, TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement])],
-  controllers: [InventoryController, StockController],
-  providers: [StockService, StockMovementsService, LotStatusService, InventoryFacade],
+  imports: [
+    MasterDataModule,
+    TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement, InventorySettings]),
+  ],
+  controllers: [InventoryController, StockController, InventorySettingsController],
+  providers: [
+    StockService,
+    StockMovementsService,
+    LotStatusService,
+    InventorySettingsService,
+    InventoryFacade,
+  ],
   exports: [InventoryFacade],
 })
 export class InventoryModule {}

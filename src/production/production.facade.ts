@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionRunner } from '../platform/database/transaction-runner';
+import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
 import { compare, parseDecimal } from '../platform/engine/decimal';
 import { DomainError } from '../platform/errors/domain-error';
 import { ProductionErrorCode } from './production.errors';
@@ -30,6 +30,22 @@ export class ProductionFacade {
     private readonly tx: TransactionRunner,
     private readonly workOrders: WorkOrdersService,
   ) {}
+
+  /**
+   * The warehouse's progress on a work order's material (pick task accepted → `kitting`, every line delivered
+   * → `ready`), inside the caller's transaction. An order that has moved on (started, held, cancelled) is
+   * left alone and false is answered.
+   */
+  async kittingProgress(
+    tx: Tx,
+    siteId: string,
+    workOrderId: string,
+    step: 'start_kitting' | 'mark_ready',
+    reason: string,
+  ): Promise<boolean> {
+    const from = step === 'start_kitting' ? (['released'] as const) : (['released', 'kitting'] as const);
+    return (await this.workOrders.transitionIn(tx, siteId, workOrderId, step, reason, from)) !== null;
+  }
 
   /**
    * Creates the work orders of one ERP order, all or nothing, idempotent on the ERP order id: a repeat

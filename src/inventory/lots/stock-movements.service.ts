@@ -4,7 +4,11 @@ import { AuditService } from '../../platform/audit/audit.service';
 import type { Tx } from '../../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { localDate } from '../../platform/engine/local-date';
+import { Site } from '../../platform/sites/site.entity';
+import { allocate } from '../engine/allocation';
 import { InventoryErrorCode } from '../inventory.errors';
+import { InventorySettingsService } from '../settings/inventory-settings.service';
 import type { InventoryMovement } from './inventory-movement.entity';
 import { LotStatusService } from './lot-status.service';
 import { Lot } from './lot.entity';
@@ -32,6 +36,30 @@ export interface ScrapCommand {
   note?: string | null;
 }
 
+export interface PickCommand {
+  siteId: string;
+  materialId: string;
+  quantity: string;
+  /** Where the picked stock goes (a line-side location). */
+  toLocationId: string;
+  workOrderId?: string | null;
+  reference?: string | null;
+}
+
+export interface PickResult {
+  /** Lot by lot, in the order the site's policy took them. */
+  moved: Array<{
+    lotId: string;
+    lotCode: string;
+    fromLocationId: string;
+    quantity: string;
+    movementId: string;
+  }>;
+  pickedQty: string;
+  /** What the warehouse did not have ("0" when covered). */
+  shortQty: string;
+}
+
 export interface ReturnCommand {
   siteId: string;
   lotId: string;
@@ -55,6 +83,7 @@ export class StockMovementsService {
     private readonly stock: StockService,
     private readonly statuses: LotStatusService,
     private readonly audit: AuditService,
+    private readonly settings: InventorySettingsService,
   ) {}
 
   async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
@@ -87,6 +116,40 @@ export class StockMovementsService {
     });
     this.raiseMoved(tx, lot, movement);
     return movement;
+  }
+
+  /**
+   * A warehouse pick: allocates available warehouse stock of a material by the site's policy (FIFO or FEFO;
+   * held, quarantined, rejected and expired lots never) and moves it to the destination in this transaction.
+   * Takes what there is and answers the rest as short.
+   */
+  async pick(tx: Tx, c: PickCommand): Promise<PickResult> {
+    const settings = await this.settings.of(c.siteId, tx.manager);
+    const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: c.siteId });
+    const candidates = await this.stock.warehouseCandidates(tx.manager, c.siteId, c.materialId);
+    const plan = allocate(candidates, c.quantity, settings.allocationPolicy, {
+      today: localDate(site.timeZone, new Date()),
+    });
+    const moved: PickResult['moved'] = [];
+    for (const a of plan.allocations) {
+      const movement = await this.transfer(tx, {
+        siteId: c.siteId,
+        lotId: a.lotId,
+        fromLocationId: a.locationId,
+        toLocationId: c.toLocationId,
+        quantity: a.quantity,
+        workOrderId: c.workOrderId ?? null,
+        reference: c.reference ?? null,
+      });
+      moved.push({
+        lotId: a.lotId,
+        lotCode: a.lotCode,
+        fromLocationId: a.locationId,
+        quantity: movement.quantity,
+        movementId: movement.id,
+      });
+    }
+    return { moved, pickedQty: plan.allocated, shortQty: plan.shortQty };
   }
 
   async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {

@@ -1,4 +1,5 @@
 import { isUUID } from 'class-validator';
+import type { StockCandidate } from '../engine/allocation';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
@@ -229,6 +230,44 @@ export class StockService {
     );
     for (const r of rows) result.set(r.material_id, r.qty);
     return result;
+  }
+
+  /**
+   * Stock of a material a warehouse pick may take: available lots in warehouse, zone and bin locations,
+   * balances locked (in a fixed order) so two picks cannot hand out the same quantity.
+   */
+  async warehouseCandidates(
+    manager: EntityManager,
+    siteId: string,
+    materialId: string,
+  ): Promise<StockCandidate[]> {
+    const rows: Array<{
+      lot_id: string;
+      code: string;
+      location_id: string;
+      status: string;
+      quantity: string;
+      received_at: Date;
+      expiry_date: string | null;
+    }> = await manager.query(
+      `SELECT b.lot_id, l.code, b.location_id, l.status, b.quantity::text AS quantity, l.received_at,
+              to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN storage_location s ON s.id = b.location_id
+        WHERE b.site_id = $1 AND b.material_id = $2 AND l.status = 'available' AND b.quantity > 0
+          AND s.location_type IN ('warehouse', 'zone', 'bin') AND s.active
+        ORDER BY b.lot_id, b.location_id
+          FOR UPDATE OF b`,
+      [siteId, materialId],
+    );
+    return rows.map((r) => ({
+      lotId: r.lot_id,
+      lotCode: r.code,
+      locationId: r.location_id,
+      status: r.status,
+      available: r.quantity,
+      receivedAt: r.received_at.toISOString(),
+      expiryDate: r.expiry_date,
+    }));
   }
 
   /** Available lots of a material at the given locations (oldest first), for picking and backflush. */

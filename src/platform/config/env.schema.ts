@@ -97,6 +97,51 @@ export class EnvironmentVariables {
   @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
   ERP_PERFORMANCE_PATH = '/operations-performance';
 
+  /** embedded: the inventory module plays the warehouse; http: an external WMS at WMS_BASE_URL. */
+  @IsIn(['embedded', 'http'])
+  WMS_MODE: 'embedded' | 'http' = 'embedded';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// URL' })
+  WMS_BASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  WMS_APP_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  WMS_APP_SECRET?: string;
+
+  @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
+  WMS_PATH_PICK_TASKS = '/pick-tasks';
+
+  @Matches(/^\/[\x21-\x7E]*\{taskId\}[\x21-\x7E]*$/, {
+    message: 'must be a path starting with / containing {taskId}',
+  })
+  WMS_PATH_PICK_PRIORITY = '/pick-tasks/{taskId}/priority';
+
+  @Matches(/^\/[\x21-\x7E]*\{taskId\}[\x21-\x7E]*$/, {
+    message: 'must be a path starting with / containing {taskId}',
+  })
+  WMS_PATH_PICK_CANCEL = '/pick-tasks/{taskId}/cancel';
+
+  @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
+  WMS_PATH_PUTAWAYS = '/putaways';
+
+  @Matches(/^\/[\x21-\x7E]*\{lot\}[\x21-\x7E]*$/, {
+    message: 'must be a path starting with / containing {lot}',
+  })
+  WMS_PATH_LOT_FREEZE = '/lots/{lot}/freeze';
+
+  @Matches(/^\/[\x21-\x7E]*\{lot\}[\x21-\x7E]*$/, {
+    message: 'must be a path starting with / containing {lot}',
+  })
+  WMS_PATH_LOT_UNFREEZE = '/lots/{lot}/unfreeze';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -218,6 +263,12 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
         });
     }
   }
+  if (env.WMS_MODE === 'http') {
+    for (const property of ['WMS_BASE_URL', 'WMS_APP_KEY', 'WMS_APP_SECRET'] as const) {
+      if (!env[property])
+        problems.push({ property, value: undefined, messages: ['is required when WMS_MODE=http'] });
+    }
+  }
   if (problems.length > 0) {
     const details = problems
       .map((e) => {
@@ -251,6 +302,9 @@ const KNOWN_OPTIONAL = [
   'DATA_ENCRYPTION_KEY',
   'REDIS_URL',
   'ERP_BASE_URL',
+  'WMS_BASE_URL',
+  'WMS_APP_KEY',
+  'WMS_APP_SECRET',
   'SEED_DEMO',
   'DEMO_PASSWORD',
   'INSTANCE_ID',

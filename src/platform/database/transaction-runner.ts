@@ -7,6 +7,12 @@ import { DomainEventBus } from '../events/domain-event-bus';
 import { completeIdempotencyClaim } from '../idempotency/idempotency-store';
 import type { DomainEvent, DomainEventMap, DomainEventType } from '../events/domain-events';
 
+/** Reacts to an event inside the transaction that raised it (its writes commit or roll back with the command). */
+export type InTransactionHandler<T extends DomainEventType> = (
+  event: DomainEvent<T>,
+  tx: Tx,
+) => Promise<void>;
+
 /**
  * What a use case gets inside its transaction: the transaction's EntityManager (hand it to repositories;
  * never use the DataSource meanwhile) and a place to raise domain events, published only after commit.
@@ -44,11 +50,23 @@ const RETRYABLE = new Set(['40001', '40P01']);
 @Injectable()
 export class TransactionRunner {
   private readonly logger = new Logger(TransactionRunner.name);
+  private readonly inTransaction = new Map<DomainEventType, InTransactionHandler<DomainEventType>[]>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: DomainEventBus,
   ) {}
+
+  /**
+   * Subscribes a handler that runs before commit, in the raising command's transaction, for every event of
+   * this type raised through `tx.raise`. For writes that must not be lost or happen without the change (an
+   * outbox message, a pick task); a failing handler fails the command. Events it raises are handled too.
+   */
+  onRaised<T extends DomainEventType>(type: T, handler: InTransactionHandler<T>): void {
+    const list = this.inTransaction.get(type) ?? [];
+    list.push(handler as unknown as InTransactionHandler<DomainEventType>);
+    this.inTransaction.set(type, list);
+  }
 
   /** One command = one call: commits, then publishes the collected events; on error nothing is published. */
   async run<T>(work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
@@ -61,6 +79,7 @@ export class TransactionRunner {
           async (manager) => {
             tx = new Tx(manager);
             const value = await work(tx);
+            await this.dispatchInTransaction(tx);
             // The request's Idempotency-Key is completed with the answer in the same commit: a retry after
             // this point replays, and nothing is counted twice.
             const claim = RequestContext.pendingIdempotency();
@@ -80,6 +99,15 @@ export class TransactionRunner {
         }
         throw err;
       }
+    }
+  }
+
+  private async dispatchInTransaction(tx: Tx): Promise<void> {
+    if (this.inTransaction.size === 0) return;
+    // Sequential on purpose: one transaction, one connection. Handlers may raise more events.
+    for (let i = 0; i < tx.events.length; i++) {
+      const event = tx.events[i]!;
+      for (const handler of this.inTransaction.get(event.type) ?? []) await handler(event, tx);
     }
   }
 

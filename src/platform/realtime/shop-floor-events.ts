@@ -57,6 +57,23 @@ export interface ShopFloorEventMap {
     startedAt: string;
     endedAt: string | null;
   };
+  /** A warehouse pick task for a work order moved (sent, accepted, picking, delivered, shortage …). */
+  'pick.task': {
+    taskId: string;
+    workOrderId: string;
+    workOrderCode: string;
+    status: string;
+    priority: string;
+    siteId: string;
+  };
+  /** The warehouse cannot bring everything: who has to act (planner, warehouse supervisor) sees what is short. */
+  'pick.shortage': {
+    taskId: string;
+    workOrderId: string;
+    workOrderCode: string;
+    siteId: string;
+    lines: Array<{ materialId: string; materialCode: string; shortQty: string }>;
+  };
   /** Site settings changed (name, time zone): screens refresh their headers and calendars. */
   'site.changed': { siteId: string; code: string };
 }

@@ -312,30 +312,47 @@ export class WorkOrdersService {
   ): Promise<WorkOrderView> {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
-      const wo = await this.lock(tx.manager, siteId, id);
-      const hasProgress = await this.hasProgress(tx.manager, id);
-      const result = transitionWorkOrder(wo.status, command, { heldFrom: wo.heldFrom, hasProgress });
-      if (!result.ok) throw this.illegal(wo, command, result.reason);
-      const now = new Date();
-      const patch: Partial<WorkOrder> = { status: result.status, version: wo.version + 1 };
-      if (command === 'hold') Object.assign(patch, { heldFrom: wo.status, holdReason: reason ?? null });
-      if (command === 'resume') Object.assign(patch, { heldFrom: null, holdReason: null });
-      if (command === 'cancel') patch.cancelledAt = now;
-      if (command === 'close') patch.closedAt = now;
-      await tx.manager.getRepository(WorkOrder).update({ id }, patch);
-      const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
-      await this.audit.record(tx, {
-        entityType: 'work_order',
-        entityId: id,
-        siteId,
-        action: `work_order.${command}`,
-        before: { status: wo.status, heldFrom: wo.heldFrom },
-        after: { status: after.status, heldFrom: after.heldFrom },
-        reason,
-      });
-      this.raiseStatus(tx, after, wo.status, reason ?? null);
+      const after = (await this.transitionIn(tx, siteId, id, command, reason))!; // no onlyFrom: never null
       return this.view(tx.manager, after);
     });
+  }
+
+  /**
+   * The same guarded move inside the caller's transaction. With `onlyFrom`, a work order in any other state
+   * is left as it is (null): the warehouse's news may arrive after the order moved on.
+   */
+  async transitionIn(
+    tx: Tx,
+    siteId: string,
+    id: string,
+    command: Exclude<WorkOrderCommand, 'release' | 'start' | 'complete'>,
+    reason?: string,
+    onlyFrom?: readonly WorkOrderStatus[],
+  ): Promise<WorkOrder | null> {
+    const wo = await this.lock(tx.manager, siteId, id);
+    if (onlyFrom && !onlyFrom.includes(wo.status)) return null;
+    const hasProgress = await this.hasProgress(tx.manager, id);
+    const result = transitionWorkOrder(wo.status, command, { heldFrom: wo.heldFrom, hasProgress });
+    if (!result.ok) throw this.illegal(wo, command, result.reason);
+    const now = new Date();
+    const patch: Partial<WorkOrder> = { status: result.status, version: wo.version + 1 };
+    if (command === 'hold') Object.assign(patch, { heldFrom: wo.status, holdReason: reason ?? null });
+    if (command === 'resume') Object.assign(patch, { heldFrom: null, holdReason: null });
+    if (command === 'cancel') patch.cancelledAt = now;
+    if (command === 'close') patch.closedAt = now;
+    await tx.manager.getRepository(WorkOrder).update({ id }, patch);
+    const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+    await this.audit.record(tx, {
+      entityType: 'work_order',
+      entityId: id,
+      siteId,
+      action: `work_order.${command}`,
+      before: { status: wo.status, heldFrom: wo.heldFrom },
+      after: { status: after.status, heldFrom: after.heldFrom },
+      reason,
+    });
+    this.raiseStatus(tx, after, wo.status, reason ?? null);
+    return after;
   }
 
   kitting(p: Principal, siteId: string, id: string): Promise<KittingView> {

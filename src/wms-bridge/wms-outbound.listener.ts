@@ -1,0 +1,271 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditService } from '../platform/audit/audit.service';
+import { AppConfig } from '../platform/config/app-config';
+import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
+import { compare, formatExact, parseDecimal, subtract, ZERO } from '../platform/engine/decimal';
+import { OutboxService } from '../platform/outbox/outbox.service';
+import type { LotStatusChanged } from '../inventory/inventory.facade';
+import { MasterDataFacade } from '../master-data/master-data.facade';
+import type {
+  WorkOrderCompleted,
+  WorkOrderPriorityChanged,
+  WorkOrderReleased,
+  WorkOrderStatusChanged,
+} from '../production/production.events';
+import { PickTask, PickTaskLine, type PickTaskStatus } from './pick-task.entity';
+import { Putaway } from './putaway.entity';
+import {
+  lotOrderingKey,
+  WMS_DESTINATION,
+  workOrderOrderingKey,
+  type CancelPickTaskPayload,
+  type ChangePriorityPayload,
+  type CreatePickTaskPayload,
+  type CreatePutawayPayload,
+  type LotFreezePayload,
+  type WmsMessageType,
+  type WmsTarget,
+} from './wms-messages';
+
+/** A pick task the warehouse still works on: priority changes and cancellations reach it. */
+const OPEN: readonly PickTaskStatus[] = ['pending', 'sent', 'accepted', 'picking', 'shortage'];
+
+/**
+ * Production and quality news becomes warehouse work, in the same transaction as the change: release →
+ * pick task (createPickTask), rush or priority change → changePriority, cancel → cancelPickTask, completion
+ * → putaway per produced lot (createPutaway), lot hold → freezeLot (and unfreezeLot when lifted). Messages of
+ * one work order share an ordering key, so the WMS gets them in order.
+ */
+@Injectable()
+export class WmsOutboundListener implements OnModuleInit {
+  constructor(
+    private readonly runner: TransactionRunner,
+    private readonly outbox: OutboxService,
+    private readonly masterData: MasterDataFacade,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.runner.onRaised('production.workorder.released', (e, tx) => this.released(tx, e.payload));
+    this.runner.onRaised('production.workorder.priority_changed', (e, tx) => this.priority(tx, e.payload));
+    this.runner.onRaised('production.workorder.status_changed', (e, tx) => this.statusChanged(tx, e.payload));
+    this.runner.onRaised('production.workorder.completed', (e, tx) => this.completed(tx, e.payload));
+    this.runner.onRaised('inventory.lot.status_changed', (e, tx) => this.lotStatus(tx, e.payload));
+  }
+
+  private async released(tx: Tx, e: WorkOrderReleased): Promise<void> {
+    const m = tx.manager;
+    const open = e.materials
+      .map((l) => ({ ...l, qty: parseDecimal(l.requiredQty) }))
+      .filter((l) => compare(l.qty, ZERO) > 0);
+    if (open.length === 0) return; // nothing to bring: the order can start from `released`
+    const codes = await this.masterData.materialNames(
+      open.map((l) => l.materialId),
+      m,
+    );
+    const units = new Map<string, string>();
+    for (const l of open) {
+      if (!units.has(l.unitId))
+        units.set(l.unitId, (await this.masterData.unit(e.siteId, l.unitId, m))?.code ?? '');
+    }
+    const line = await this.masterData.line(e.siteId, e.lineId, m);
+    const station = await this.masterData.workCenter(e.siteId, e.firstWorkCenterId, m);
+    const lineSide = (await this.masterData.locationsOfLine(e.siteId, e.lineId, 'line_side', m))[0] ?? null;
+    const task = m.getRepository(PickTask).create({
+      id: randomUUID(),
+      siteId: e.siteId,
+      workOrderId: e.workOrderId,
+      workOrderCode: e.code,
+      lineId: e.lineId,
+      destinationLocationId: lineSide?.id ?? null,
+      status: 'pending',
+      priority: e.priority,
+      needBy: new Date(e.plannedStart ?? e.dueAt),
+      mode: this.config.get('WMS_MODE'),
+      deliveredAt: null,
+      note: null,
+    });
+    await m.getRepository(PickTask).insert(task);
+    await m.getRepository(PickTaskLine).insert(
+      open.map((l, i) => ({
+        taskId: task.id,
+        lineNo: i + 1,
+        materialId: l.materialId,
+        materialCode: codes.get(l.materialId)?.code ?? '',
+        unitCode: units.get(l.unitId) ?? '',
+        quantity: formatExact(l.qty),
+      })),
+    );
+    const payload: CreatePickTaskPayload = {
+      taskId: task.id,
+      workOrder: e.code,
+      lines: open.map((l) => ({
+        material: codes.get(l.materialId)?.code ?? l.materialId,
+        qty: formatExact(l.qty),
+        uom: units.get(l.unitId) ?? '',
+      })),
+      needBy: task.needBy.toISOString(),
+      destination: {
+        line: line?.code ?? e.lineId,
+        station: station?.code ?? null,
+        location: lineSide?.code ?? null,
+      },
+      priority: e.priority,
+    };
+    await this.send(tx, 'createPickTask', payload, { taskId: task.id }, workOrderOrderingKey(e.workOrderId));
+    await this.audit.record(tx, {
+      entityType: 'wms_pick_task',
+      entityId: task.id,
+      siteId: e.siteId,
+      action: 'wms.pick_task.created',
+      after: { workOrder: e.code, priority: e.priority, needBy: payload.needBy, lines: payload.lines },
+    });
+    this.raise(tx, task, null);
+  }
+
+  private async priority(tx: Tx, e: WorkOrderPriorityChanged): Promise<void> {
+    const task = await this.openTask(tx, e.workOrderId);
+    if (!task) return;
+    await tx.manager
+      .getRepository(PickTask)
+      .update({ id: task.id }, { priority: e.priority, version: task.version + 1 });
+    const payload: ChangePriorityPayload = { taskId: task.id, workOrder: e.code, priority: e.priority };
+    await this.send(tx, 'changePriority', payload, { taskId: task.id }, workOrderOrderingKey(e.workOrderId));
+    this.raise(tx, { ...task, priority: e.priority }, task.status);
+  }
+
+  private async statusChanged(tx: Tx, e: WorkOrderStatusChanged): Promise<void> {
+    if (e.status !== 'cancelled') return;
+    const task = await this.openTask(tx, e.workOrderId);
+    if (!task) return;
+    await tx.manager
+      .getRepository(PickTask)
+      .update({ id: task.id }, { status: 'cancelled', version: task.version + 1 });
+    const payload: CancelPickTaskPayload = { taskId: task.id, workOrder: e.code, reason: e.reason };
+    await this.send(tx, 'cancelPickTask', payload, { taskId: task.id }, workOrderOrderingKey(e.workOrderId));
+    await this.audit.record(tx, {
+      entityType: 'wms_pick_task',
+      entityId: task.id,
+      siteId: e.siteId,
+      action: 'wms.pick_task.cancelled',
+      before: { status: task.status },
+      after: { status: 'cancelled' },
+      reason: e.reason ?? undefined,
+    });
+    this.raise(tx, { ...task, status: 'cancelled' }, task.status);
+  }
+
+  private async completed(tx: Tx, e: WorkOrderCompleted): Promise<void> {
+    const m = tx.manager;
+    const material = await this.masterData.material(e.siteId, e.materialId, m);
+    const uom = material ? ((await this.masterData.unit(e.siteId, material.baseUnitId, m))?.code ?? '') : '';
+    for (const lot of e.lots) {
+      if (compare(parseDecimal(lot.quantity), ZERO) <= 0) continue;
+      const from = await this.masterData.location(e.siteId, lot.locationId, m);
+      const putaway = m.getRepository(Putaway).create({
+        id: randomUUID(),
+        siteId: e.siteId,
+        workOrderId: e.workOrderId,
+        lotId: lot.lotId,
+        lotCode: lot.code,
+        materialId: e.materialId,
+        quantity: lot.quantity,
+        fromLocationId: lot.locationId,
+        toLocationId: null,
+        status: 'pending',
+        confirmedAt: null,
+      });
+      // One putaway per lot: a lot completed again (a later completion adds to it) is already on its way.
+      const inserted: unknown[] = await m.query(
+        `INSERT INTO wms_putaway (id, site_id, work_order_id, lot_id, lot_code, material_id, quantity, from_location_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (lot_id) DO NOTHING RETURNING id`,
+        [
+          putaway.id,
+          putaway.siteId,
+          putaway.workOrderId,
+          putaway.lotId,
+          putaway.lotCode,
+          putaway.materialId,
+          putaway.quantity,
+          putaway.fromLocationId,
+        ],
+      );
+      if (inserted.length === 0) continue;
+      const payload: CreatePutawayPayload = {
+        putawayId: putaway.id,
+        lot: lot.code,
+        material: material?.code ?? e.materialId,
+        qty: lot.quantity,
+        uom,
+        from: from?.code ?? lot.locationId,
+        workOrder: e.code,
+      };
+      await this.send(tx, 'createPutaway', payload, {}, workOrderOrderingKey(e.workOrderId));
+    }
+  }
+
+  private async lotStatus(tx: Tx, e: LotStatusChanged): Promise<void> {
+    // A freeze the WMS itself reported needs no echo.
+    if (e.source === 'wms') return;
+    const freeze = e.status === 'hold' && e.previousStatus !== 'hold';
+    const unfreeze = e.previousStatus === 'hold' && e.status !== 'hold';
+    if (!freeze && !unfreeze) return;
+    const material = (await this.masterData.materialNames([e.materialId], tx.manager)).get(e.materialId);
+    const payload: LotFreezePayload = {
+      lot: e.lotCode,
+      material: material?.code ?? e.materialId,
+      reason: e.reason,
+    };
+    await this.send(
+      tx,
+      freeze ? 'freezeLot' : 'unfreezeLot',
+      payload,
+      { lot: e.lotCode },
+      lotOrderingKey(e.lotId),
+    );
+  }
+
+  private async openTask(tx: Tx, workOrderId: string): Promise<PickTask | null> {
+    const task = await tx.manager
+      .getRepository(PickTask)
+      .findOne({ where: { workOrderId }, lock: { mode: 'pessimistic_write' } });
+    return task && OPEN.includes(task.status) ? task : null;
+  }
+
+  private async send(
+    tx: Tx,
+    type: WmsMessageType,
+    payload: object,
+    target: WmsTarget,
+    orderingKey: string,
+  ): Promise<void> {
+    await this.outbox.enqueue(tx, {
+      destination: WMS_DESTINATION,
+      messageType: type,
+      payload,
+      target: target as Record<string, unknown>,
+      orderingKey,
+    });
+  }
+
+  private raise(tx: Tx, task: PickTask, previous: PickTaskStatus | null): void {
+    tx.raise('wms.pick_task.changed', {
+      taskId: task.id,
+      siteId: task.siteId,
+      workOrderId: task.workOrderId,
+      workOrderCode: task.workOrderCode,
+      lineId: task.lineId,
+      status: task.status,
+      previousStatus: previous,
+      priority: task.priority,
+    });
+  }
+}
+
+/** Open quantity of a pick line ("0" when done). */
+export function openQty(line: PickTaskLine): string {
+  const open = subtract(parseDecimal(line.quantity), parseDecimal(line.deliveredQty));
+  return formatExact(compare(open, ZERO) > 0 ? open : ZERO);
+}
