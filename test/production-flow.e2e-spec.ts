@@ -270,11 +270,17 @@ describe('production: whole flow from ERP order to produced lot', () => {
     );
     const first = pushes[0]!.seq;
     expect(pushes.map((p) => p.seq)).toEqual(pushes.map((_, i) => first + i));
-    const story = pushes.map((p) =>
-      p.event === 'workorder.status'
-        ? `wo:${(p.data as { status: string }).status}`
-        : `op${(p.data as { seq: number }).seq}:${(p.data as { change: string }).change}`,
-    );
+    // The warehouse's pick task (released with material: embedded WMS) is pushed to the same room.
+    expect(
+      pushes.filter((p) => p.event === 'pick.task').map((p) => (p.data as { status: string }).status),
+    ).toEqual(['pending', 'sent']);
+    const story = pushes
+      .filter((p) => p.event !== 'pick.task')
+      .map((p) =>
+        p.event === 'workorder.status'
+          ? `wo:${(p.data as { status: string }).status}`
+          : `op${(p.data as { seq: number }).seq}:${(p.data as { change: string }).change}`,
+      );
     expect(story).toEqual([
       'wo:released',
       'wo:running',
