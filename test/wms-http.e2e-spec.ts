@@ -307,7 +307,7 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
   });
 
   it(`WMS down for ${OUTAGE_MS / 1000} s during 200 releases: every message delivered exactly once, in order per work order`, async () => {
-    const orders = [];
+    const orders: Array<{ id: string; code: string }> = [];
     for (let i = 0; i < 200; i++) orders.push(await createPlanned('1'));
     wms.reset();
     const outageStart = Date.now();
