@@ -239,8 +239,8 @@ describe('production: whole flow from ERP order to produced lot', () => {
 
     // ERP feedback waits in the outbox.
     const [message] = await t.dataSource.query(
-      `SELECT message_type, payload FROM outbox_message WHERE destination = 'erp' AND payload->>'workOrder' = $1`,
-      [wo.code],
+      `SELECT message_type, payload FROM outbox_message WHERE destination = 'erp' AND ordering_key = $1`,
+      [`work_order:${wo.id}`],
     );
     expect(message.message_type).toBe('OperationsPerformance');
     expect(message.payload).toMatchObject({

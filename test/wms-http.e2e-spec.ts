@@ -120,8 +120,9 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
     expect(request.signatureValid).toBe(true);
     expect(request.headers['x-app-key']).toBe(MOM_KEY);
     const [outbox] = await t.dataSource.query(
-      `SELECT id, status FROM outbox_message WHERE destination = 'wms' AND payload->>'workOrder' = $1`,
-      [wo.code],
+      `SELECT id, status FROM outbox_message WHERE destination = 'wms' AND target->>'taskId' = $1
+          AND message_type = 'createPickTask'`,
+      [message.body.taskId],
     );
     expect(message.messageId).toBe(outbox.id);
     expect(message.body).toMatchObject({

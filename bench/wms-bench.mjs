@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+// WMS bridge benchmark: release → WMS receipt latency and outbound messages per second.
+//
+// Starts the built service in WMS_MODE=http on a fresh PostgreSQL database with the demo factory, pointed at
+// a WMS receiver in this process that checks every request's signature (DESIGN.md) and records when each
+// message arrived. Two phases:
+//   1. latency: BENCH_CLIENTS planners release BENCH_RELEASES work orders; for each, the time from sending
+//      the release to the WMS receiving its createPickTask (and from the release's answer, i.e. commit);
+//   2. throughput: the WMS answers 503 while BENCH_BACKLOG more orders are released, then comes back; the
+//      relay's drain rate of that backlog is the messages/s figure.
+// Every message must arrive exactly once with a valid signature; the bench fails otherwise.
+//
+//   npm run bench:wms
+//
+// Environment: BENCH_DATABASE_URL (as bench:terminal), BENCH_RELEASES (default 300), BENCH_BACKLOG (default
+// 2000), BENCH_CLIENTS (default 8).
+
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import {
+  adminQuery,
+  api,
+  App,
+  BASE_URL,
+  dbUrl,
+  DEMO_PASSWORD,
+  freePort,
+  intEnv,
+  interrupt,
+  log,
+  login,
+  mapLimit,
+  percentile,
+  quoteIdent,
+  sleep,
+} from './common.mjs';
+
+const RELEASES = intEnv('BENCH_RELEASES', 300);
+const BACKLOG = intEnv('BENCH_BACKLOG', 2000);
+const CLIENTS = intEnv('BENCH_CLIENTS', 8);
+const TARGET_P99_MS = 250;
+const TARGET_RATE = 500;
+const MATERIAL = 'GB-R80';
+const APP_KEY = 'MOM-BENCH';
+const APP_SECRET = randomBytes(24).toString('hex');
+const APP_DB = `mom_bench_wms_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+
+/** The WMS side: verifies signatures, answers 201 (or 503 while down), records first arrival per message. */
+class Receiver {
+  constructor() {
+    this.down = false;
+    this.arrivals = new Map(); // messageId → { at, workOrder, count }
+    this.byWorkOrder = new Map(); // work order code → arrival time (ms, performance clock)
+    this.badSignatures = 0;
+    this.nonces = new Set();
+  }
+
+  async start() {
+    const port = await freePort();
+    this.url = `http://127.0.0.1:${port}`;
+    this.server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks), res));
+    });
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise((r) => this.server.listen(port, '127.0.0.1', r));
+  }
+
+  handle(req, raw, res) {
+    const answer = (status, body) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(text);
+    };
+    if (this.down) return answer(503, { error: 'maintenance' });
+    const h = req.headers;
+    const canonical = [
+      req.method,
+      req.url,
+      h['x-timestamp'],
+      h['x-nonce'],
+      createHash('sha256').update(raw).digest('hex'),
+    ].join('\n');
+    const expected = createHmac('sha256', APP_SECRET).update(canonical).digest();
+    const given = Buffer.from(String(h['x-signature'] ?? ''), 'hex');
+    const ok =
+      h['x-app-key'] === APP_KEY &&
+      given.length === expected.length &&
+      timingSafeEqual(given, expected) &&
+      !this.nonces.has(h['x-nonce']);
+    if (!ok) {
+      this.badSignatures++;
+      return answer(401, { error: 'bad signature' });
+    }
+    this.nonces.add(h['x-nonce']);
+    const id = h['idempotency-key'];
+    const seen = this.arrivals.get(id);
+    if (seen) {
+      seen.count++;
+      return answer(409, { error: 'already accepted' });
+    }
+    const body = JSON.parse(raw.toString('utf8'));
+    const at = performance.now();
+    this.arrivals.set(id, { at, workOrder: body.workOrder, count: 1 });
+    if (body.workOrder && req.url === '/pick-tasks') this.byWorkOrder.set(body.workOrder, at);
+    answer(201, { accepted: true });
+  }
+
+  async waitFor(codes, timeoutMs) {
+    const until = Date.now() + timeoutMs;
+    while (codes.some((c) => !this.byWorkOrder.has(c))) {
+      if (Date.now() > until) {
+        const missing = codes.filter((c) => !this.byWorkOrder.has(c)).length;
+        throw new Error(`${missing} pick tasks did not reach the WMS within ${timeoutMs / 1000} s`);
+      }
+      await sleep(5);
+    }
+  }
+
+  close() {
+    this.server?.closeAllConnections();
+    return new Promise((r) => (this.server ? this.server.close(r) : r()));
+  }
+}
+
+async function createOrders(app, siteId, token, n) {
+  return mapLimit(Array.from({ length: n }), CLIENTS, async () => {
+    const { body: wo } = await api(app, 'POST', `/sites/${siteId}/work-orders`, {
+      token,
+      body: { material: MATERIAL, quantity: '10', dueAt: '2030-01-01T00:00:00Z' },
+      expect: [201],
+    });
+    await api(app, 'POST', `/sites/${siteId}/work-orders/${wo.id}/plan`, { token, body: {}, expect: [200] });
+    return wo;
+  });
+}
+
+async function releaseAll(app, siteId, token, orders) {
+  return mapLimit(orders, CLIENTS, async (wo) => {
+    const sent = performance.now();
+    await api(app, 'POST', `/sites/${siteId}/work-orders/${wo.id}/release`, {
+      token,
+      body: { allowShortage: true, reason: 'bench' },
+      expect: [200],
+    });
+    return { code: wo.code, sent, committed: performance.now() };
+  });
+}
+
+async function main() {
+  const receiver = new Receiver();
+  await receiver.start();
+  const app = new App({
+    WMS_MODE: 'http',
+    WMS_BASE_URL: receiver.url,
+    WMS_APP_KEY: APP_KEY,
+    WMS_APP_SECRET: APP_SECRET,
+    OUTBOX_BACKOFF_BASE_MS: '200',
+    OUTBOX_BACKOFF_CAP_MS: '1000',
+    OUTBOX_MAX_ATTEMPTS: '100',
+  });
+  let failed = false;
+  const cleanup = async () => {
+    await app.stop().catch((e) => log(`stopping the app: ${e.message}`));
+    await receiver.close();
+    await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(APP_DB)} WITH (FORCE)`).catch((e) =>
+      log(`dropping ${APP_DB}: ${e.message}`),
+    );
+  };
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => interrupt.abort());
+  try {
+    const version = (await adminQuery('SHOW server_version')).rows[0].server_version;
+    await adminQuery(`CREATE DATABASE ${quoteIdent(APP_DB)}`);
+    log(`database ${APP_DB} created; starting the app in WMS_MODE=http`);
+    await app.start(dbUrl(APP_DB));
+    await app.waitReady();
+    const token = await login(app, 'planner', DEMO_PASSWORD);
+    const { body: sitesBody } = await api(app, 'GET', '/sites', { token });
+    const siteId = (Array.isArray(sitesBody) ? sitesBody : sitesBody.items).find((s) => s.code === 'SZ01').id;
+
+    log(`creating ${RELEASES + BACKLOG} planned work orders of ${MATERIAL}`);
+    const orders = await createOrders(app, siteId, token, RELEASES + BACKLOG);
+    const latencyOrders = orders.slice(0, RELEASES);
+    const backlogOrders = orders.slice(RELEASES);
+
+    log(`phase 1: ${CLIENTS} planners release ${RELEASES} orders`);
+    const releases = await releaseAll(app, siteId, token, latencyOrders);
+    await receiver.waitFor(
+      releases.map((r) => r.code),
+      60_000,
+    );
+    const endToEnd = releases.map((r) => receiver.byWorkOrder.get(r.code) - r.sent).sort((a, b) => a - b);
+    const afterCommit = releases
+      .map((r) => Math.max(0, receiver.byWorkOrder.get(r.code) - r.committed))
+      .sort((a, b) => a - b);
+
+    log(`phase 2: WMS down while ${BACKLOG} more orders are released, then back`);
+    receiver.down = true;
+    const t0 = performance.now();
+    await releaseAll(app, siteId, token, backlogOrders);
+    const releaseSeconds = (performance.now() - t0) / 1000;
+    await sleep(1500); // every message has failed at least once and waits for its retry
+    const drainFrom = performance.now();
+    receiver.down = false;
+    const codes = backlogOrders.map((o) => o.code);
+    await receiver.waitFor(codes, 300_000);
+    const arrivals = codes.map((c) => receiver.byWorkOrder.get(c)).sort((a, b) => a - b);
+    const drainSeconds = (arrivals[arrivals.length - 1] - drainFrom) / 1000;
+    const rate = BACKLOG / drainSeconds;
+
+    const duplicates = [...receiver.arrivals.values()].filter((a) => a.count > 1).length;
+    const p = (q) => percentile(endToEnd, q);
+    const c = (q) => percentile(afterCommit, q);
+    const fmt = (ms) => `${ms.toFixed(1)} ms`;
+    const row = (a, b, ref = '') => console.log(`${a.padEnd(34)} ${String(b).padEnd(12)} ${ref}`);
+    console.log(
+      `WMS bridge benchmark (PostgreSQL ${version} at ${new URL(BASE_URL).host}, ${CLIENTS} planners)`,
+    );
+    row('metric', 'value', 'target');
+    row('release → WMS receipt p50', fmt(p(50)));
+    row('release → WMS receipt p95', fmt(p(95)));
+    row(
+      'release → WMS receipt p99',
+      fmt(p(99)),
+      `≤ ${TARGET_P99_MS} ms  ${p(99) <= TARGET_P99_MS ? 'PASS' : 'MISS'}`,
+    );
+    row('commit → WMS receipt p50 / p99', `${fmt(c(50))} / ${fmt(c(99))}`);
+    row(
+      'backlog drained',
+      `${BACKLOG} msgs`,
+      `released in ${releaseSeconds.toFixed(1)} s while the WMS was down`,
+    );
+    row(
+      'messages/s after the outage',
+      rate.toFixed(0),
+      `≥ ${TARGET_RATE}  ${rate >= TARGET_RATE ? 'PASS' : 'MISS'}`,
+    );
+    row('bad signatures / duplicates', `${receiver.badSignatures} / ${duplicates}`, 'must be 0 / 0');
+    if (receiver.badSignatures > 0 || duplicates > 0) {
+      failed = true;
+      log('FAILED: a message arrived with a bad signature or twice');
+    }
+  } catch (err) {
+    failed = true;
+    if (!interrupt.signal.aborted) {
+      log(`FAILED: ${err.stack ?? err}`);
+      app.printTail();
+    }
+  } finally {
+    await cleanup();
+  }
+  process.exitCode = interrupt.signal.aborted ? 130 : failed ? 1 : 0;
+}
+
+await main();
