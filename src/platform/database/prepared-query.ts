@@ -1,11 +1,15 @@
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { pgErrorCode } from './pg-error';
 
 interface PgPool {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
-/** Data sources behind the embedded PGlite server: one backend shared by all connections. */
+/** PostgreSQL's duplicate_prepared_statement: another connection of the same backend prepared the name. */
+const DUPLICATE_PREPARED_STATEMENT = '42P05';
+
+/** Data sources whose connections share one backend (the embedded PGlite server, seen or found out). */
 const embedded = new WeakSet<DataSource>();
 
 export function markEmbedded(dataSource: DataSource): void {
@@ -17,7 +21,9 @@ export function markEmbedded(dataSource: DataSource): void {
  * plans it once per pooled connection instead of on every call, which for a large CTE costs more than
  * executing it. It runs outside any transaction, on its own pooled connection; a failure is a TypeORM
  * QueryFailedError as usual. The embedded server shares one backend between its connections, where
- * statement names would collide, so there it runs as an ordinary query.
+ * statement names would collide, so there it runs as an ordinary query. A backend found shared only when a
+ * name collides (the embedded server reached through a plain DATABASE_URL, as the tests do) is remembered as
+ * such, and the statement runs again as an ordinary query.
  */
 export async function preparedQuery<T>(
   dataSource: DataSource,
@@ -30,6 +36,10 @@ export async function preparedQuery<T>(
   try {
     return (await pool.query({ name, text, values })).rows as T[];
   } catch (err) {
-    throw new QueryFailedError(text, values, err as Error);
+    const failed = new QueryFailedError(text, values, err as Error);
+    if (pgErrorCode(failed) !== DUPLICATE_PREPARED_STATEMENT) throw failed;
+    // Nothing ran: the statement failed at preparation.
+    embedded.add(dataSource);
+    return dataSource.query<T[]>(text, values);
   }
 }
