@@ -93,7 +93,6 @@ export function run(cmd, args, env = {}) {
   });
 }
 
-/** Nearest-rank percentile of an ascending sorted array. */
 /**
  * CPU seconds used so far by the app process and by all PostgreSQL server processes (Linux /proc; null
  * elsewhere). Both share the machine with this load generator, so where the CPU goes explains the rate.
@@ -141,6 +140,7 @@ export function machineBusySeconds() {
   }
 }
 
+/** Nearest-rank percentile of an ascending sorted array. */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length);

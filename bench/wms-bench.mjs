@@ -15,7 +15,7 @@
 // Environment: BENCH_DATABASE_URL (as bench:terminal), BENCH_RELEASES (default 300), BENCH_BACKLOG (default
 // 2000), BENCH_CLIENTS (default 8).
 
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
@@ -35,6 +35,8 @@ import {
   quoteIdent,
   sleep,
 } from './common.mjs';
+// The app's own signing scheme (DESIGN.md), from the build this bench runs.
+import { signaturesMatch, signRequest } from '../dist/src/platform/auth/hmac-signature.js';
 
 const RELEASES = intEnv('BENCH_RELEASES', 300);
 const BACKLOG = intEnv('BENCH_BACKLOG', 2000);
@@ -79,19 +81,16 @@ class Receiver {
     };
     if (this.down) return answer(503, { error: 'maintenance' });
     const h = req.headers;
-    const canonical = [
-      req.method,
-      req.url,
-      h['x-timestamp'],
-      h['x-nonce'],
-      createHash('sha256').update(raw).digest('hex'),
-    ].join('\n');
-    const expected = createHmac('sha256', APP_SECRET).update(canonical).digest();
-    const given = Buffer.from(String(h['x-signature'] ?? ''), 'hex');
+    const expected = signRequest(APP_SECRET, {
+      method: req.method,
+      pathWithQuery: req.url,
+      timestamp: String(h['x-timestamp'] ?? ''),
+      nonce: String(h['x-nonce'] ?? ''),
+      body: raw,
+    });
     const ok =
       h['x-app-key'] === APP_KEY &&
-      given.length === expected.length &&
-      timingSafeEqual(given, expected) &&
+      signaturesMatch(expected, String(h['x-signature'] ?? '')) &&
       !this.nonces.has(h['x-nonce']);
     if (!ok) {
       this.badSignatures++;

@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
+import { eventually } from './support/eventually';
 import { startTestApp, type TestApp } from './support/test-app';
 
 type Role = 'admin' | 'warehouse' | 'quality' | 'operator' | 'planner' | 'viewer';
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 10000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A factory without a WMS: the inventory module plays the warehouse (WMS_MODE=embedded, the default). */
 describe('WMS bridge, embedded warehouse: release → pick → ready → production → putaway', () => {

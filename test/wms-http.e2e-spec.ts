@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
+import { eventually } from './support/eventually';
 import { startTestApp, type TestApp } from './support/test-app';
 import { signedPost, startTestWms, type TestWms } from './support/test-wms';
 
@@ -9,20 +10,6 @@ const MOM_KEY = 'MOM-SZ01';
 const MOM_SECRET = 'mom-to-wms-shared-secret-0123456789abcdef';
 /** The outage the issue asks for: the WMS is unreachable for this long while orders are released. */
 const OUTAGE_MS = 60_000;
-
-async function eventually<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 15000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A factory with an external WMS (WMS_MODE=http) played by the test WMS over real HTTP. */
 describe('WMS bridge over HTTP: signed messages out, signed events in', () => {

@@ -4,6 +4,7 @@ import { parseRetryAfter } from '../platform/outbox/backoff';
 import {
   classifyHttpStatus,
   OutboxTransportRegistry,
+  requestFailed,
   type DeliveryResult,
   type OutboundMessage,
   type OutboxTransport,
@@ -49,10 +50,7 @@ export class ErpTransport implements OutboxTransport, OnModuleInit {
         res.ok ? undefined : text,
       );
     } catch (err) {
-      return {
-        outcome: 'retry',
-        error: `request failed: ${err instanceof Error ? err.message : String(err)}`,
-      };
+      return requestFailed(err, signal);
     }
   }
 }

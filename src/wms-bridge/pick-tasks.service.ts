@@ -5,7 +5,7 @@ import type { Principal } from '../platform/auth/principal';
 import { assertSiteAccess } from '../platform/auth/site-access';
 import { AppConfig } from '../platform/config/app-config';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
-import { add, compare, formatExact, parseDecimal, subtract, ZERO } from '../platform/engine/decimal';
+import { compare, formatExact, parseDecimal, subtract, ZERO } from '../platform/engine/decimal';
 import { DomainError, notFound } from '../platform/errors/domain-error';
 import { InventoryFacade } from '../inventory/inventory.facade';
 import { MasterDataFacade } from '../master-data/master-data.facade';
@@ -13,7 +13,12 @@ import { ProductionFacade } from '../production/production.facade';
 import { PickTask, PickTaskLine, type PickTaskStatus } from './pick-task.entity';
 import { Putaway } from './putaway.entity';
 import { WmsErrorCode } from './wms-bridge.errors';
-import { openQty } from './wms-outbound.listener';
+
+/** Open quantity of a pick line ("0" when done). */
+function openQty(line: PickTaskLine): string {
+  const open = subtract(parseDecimal(line.quantity), parseDecimal(line.deliveredQty));
+  return formatExact(compare(open, ZERO) > 0 ? open : ZERO);
+}
 
 export interface PickTaskView extends Omit<PickTask, 'site' | 'workOrder'> {
   lines: Array<PickTaskLine & { openQty: string }>;
@@ -397,9 +402,3 @@ export class PickTasksService {
     );
   }
 }
-
-/** Sum of decimal strings (helper for views and tests of delivered quantities). */
-export function sumQty(values: string[]): string {
-  return formatExact(values.reduce((acc, v) => add(acc, parseDecimal(v)), ZERO));
-}
-export { subtract };

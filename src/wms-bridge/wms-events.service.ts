@@ -121,7 +121,6 @@ export class WmsEventsService {
           lock: { mode: 'pessimistic_write' },
         });
         if (!putaway) throw this.unknown('data.lot', `putaway for lot ${d.lot}`);
-        assertSiteAccess(p, putaway.siteId);
         return this.picks.putawayConfirmed(tx, putaway, d.location);
       }
       case 'lot.frozen': {

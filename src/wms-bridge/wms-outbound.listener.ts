@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AuditService } from '../platform/audit/audit.service';
 import { AppConfig } from '../platform/config/app-config';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
-import { compare, formatExact, parseDecimal, subtract, ZERO } from '../platform/engine/decimal';
+import { compare, formatExact, parseDecimal, ZERO } from '../platform/engine/decimal';
 import { OutboxService } from '../platform/outbox/outbox.service';
 import type { LotStatusChanged } from '../inventory/inventory.facade';
 import { MasterDataFacade } from '../master-data/master-data.facade';
@@ -14,7 +14,6 @@ import type {
   WorkOrderStatusChanged,
 } from '../production/production.events';
 import { PickTask, PickTaskLine, type PickTaskStatus } from './pick-task.entity';
-import { Putaway } from './putaway.entity';
 import {
   lotOrderingKey,
   WMS_DESTINATION,
@@ -164,37 +163,16 @@ export class WmsOutboundListener implements OnModuleInit {
     for (const lot of e.lots) {
       if (compare(parseDecimal(lot.quantity), ZERO) <= 0) continue;
       const from = await this.masterData.location(e.siteId, lot.locationId, m);
-      const putaway = m.getRepository(Putaway).create({
-        id: randomUUID(),
-        siteId: e.siteId,
-        workOrderId: e.workOrderId,
-        lotId: lot.lotId,
-        lotCode: lot.code,
-        materialId: e.materialId,
-        quantity: lot.quantity,
-        fromLocationId: lot.locationId,
-        toLocationId: null,
-        status: 'pending',
-        confirmedAt: null,
-      });
+      const putawayId = randomUUID();
       // One putaway per lot: a lot completed again (a later completion adds to it) is already on its way.
       const inserted: unknown[] = await m.query(
         `INSERT INTO wms_putaway (id, site_id, work_order_id, lot_id, lot_code, material_id, quantity, from_location_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (lot_id) DO NOTHING RETURNING id`,
-        [
-          putaway.id,
-          putaway.siteId,
-          putaway.workOrderId,
-          putaway.lotId,
-          putaway.lotCode,
-          putaway.materialId,
-          putaway.quantity,
-          putaway.fromLocationId,
-        ],
+        [putawayId, e.siteId, e.workOrderId, lot.lotId, lot.code, e.materialId, lot.quantity, lot.locationId],
       );
       if (inserted.length === 0) continue;
       const payload: CreatePutawayPayload = {
-        putawayId: putaway.id,
+        putawayId,
         lot: lot.code,
         material: material?.code ?? e.materialId,
         qty: lot.quantity,
@@ -262,10 +240,4 @@ export class WmsOutboundListener implements OnModuleInit {
       priority: task.priority,
     });
   }
-}
-
-/** Open quantity of a pick line ("0" when done). */
-export function openQty(line: PickTaskLine): string {
-  const open = subtract(parseDecimal(line.quantity), parseDecimal(line.deliveredQty));
-  return formatExact(compare(open, ZERO) > 0 ? open : ZERO);
 }

@@ -8,6 +8,7 @@ import { parseRetryAfter } from '../platform/outbox/backoff';
 import {
   classifyHttpStatus,
   OutboxTransportRegistry,
+  requestFailed,
   type DeliveryResult,
   type OutboundMessage,
   type OutboxTransport,
@@ -103,12 +104,7 @@ export class WmsTransport implements OutboxTransport, OnModuleInit {
         res.ok ? undefined : text,
       );
     } catch (err) {
-      const reason = signal.aborted
-        ? 'timed out'
-        : err instanceof Error
-          ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
-          : String(err);
-      return { outcome: 'retry', error: `request failed: ${reason}` };
+      return requestFailed(err, signal);
     }
   }
 

@@ -44,3 +44,13 @@ export function classifyHttpStatus(status: number, retryAfterMs?: number, body?:
     return { outcome: 'retry', error, httpStatus: status, retryAfterMs };
   return { outcome: 'reject', error, httpStatus: status };
 }
+
+/** A request that got no answer (refused, reset, timed out): worth trying again, with the reason. */
+export function requestFailed(err: unknown, signal: AbortSignal): DeliveryResult {
+  const reason = signal.aborted
+    ? 'timed out'
+    : err instanceof Error
+      ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
+      : String(err);
+  return { outcome: 'retry', error: `request failed: ${reason}` };
+}

@@ -6,6 +6,7 @@ import {
   OutboundMessage,
   OutboxTransport,
   OutboxTransportRegistry,
+  requestFailed,
 } from './outbox-transport';
 
 export interface WebhookTarget {
@@ -53,12 +54,7 @@ export class WebhookTransport implements OutboxTransport, OnModuleInit {
         res.ok ? undefined : text,
       );
     } catch (err) {
-      const reason = signal.aborted
-        ? 'timed out'
-        : err instanceof Error
-          ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
-          : String(err);
-      return { outcome: 'retry', error: `request failed: ${reason}` };
+      return requestFailed(err, signal);
     }
   }
 }
