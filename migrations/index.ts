@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { InventoryReservations1795290633289 } from './1795290633289-InventoryReservations';
 import { WmsBridge1795285641971 } from './1795285641971-WmsBridge';
 import { InventoryOperations1795283394558 } from './1795283394558-InventoryOperations';
 import { ProductionExecution1795278335579 } from './1795278335579-ProductionExecution';
@@ -24,4 +25,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   ProductionExecution1795278335579,
   InventoryOperations1795283394558,
   WmsBridge1795285641971,
+  InventoryReservations1795290633289,
 ];

@@ -5,6 +5,7 @@ import type { InventoryMovement } from './lots/inventory-movement.entity';
 import type { Lot } from './lots/lot.entity';
 import type { StockBalance } from './lots/stock-balance.entity';
 import { LotStatusService, type LotStatusCommand } from './lots/lot-status.service';
+import { ReservationsService, type ReserveCommand } from './reservations/reservations.service';
 import {
   StockMovementsService,
   type PickCommand,
@@ -23,6 +24,7 @@ export type { StockBalance } from './lots/stock-balance.entity';
 export type { CreateLotCommand, IssueCommand, LotStockRow } from './lots/stock.service';
 export type { PickCommand, PickResult, TransferCommand } from './lots/stock-movements.service';
 export type { LotStatusCommand } from './lots/lot-status.service';
+export type { ReserveCommand } from './reservations/reservations.service';
 export type { LotStatusChanged } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
@@ -33,7 +35,28 @@ export class InventoryFacade {
     private readonly stock: StockService,
     private readonly movements: StockMovementsService,
     private readonly statuses: LotStatusService,
+    private readonly reservations: ReservationsService,
   ) {}
+
+  /** Promises stock to a released work order (its open quantity per material); issues use it up. */
+  reserve(tx: Tx, command: ReserveCommand): Promise<void> {
+    return this.reservations.reserve(tx, command);
+  }
+
+  /** The order needs no more stock: its reservations stop counting against availability. */
+  closeReservations(tx: Tx, workOrderId: string, reason: string): Promise<number> {
+    return this.reservations.close(tx, workOrderId, reason);
+  }
+
+  /** Other orders' active reservations per material at a site. */
+  reservedByMaterial(
+    manager: EntityManager,
+    siteId: string,
+    materialIds: string[],
+    exceptWorkOrderId?: string,
+  ): Promise<Map<string, string>> {
+    return this.reservations.reservedByMaterial(manager, siteId, materialIds, exceptWorkOrderId);
+  }
 
   /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */
   pick(tx: Tx, command: PickCommand): Promise<PickResult> {

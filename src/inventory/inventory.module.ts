@@ -10,20 +10,24 @@ import { StockBalance } from './lots/stock-balance.entity';
 import { LotStatusService } from './lots/lot-status.service';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
+import { Reservation } from './reservations/reservation.entity';
+import { ReservationsController } from './reservations/reservations.controller';
+import { ReservationsService } from './reservations/reservations.service';
 import { InventorySettings } from './settings/inventory-settings.entity';
 import { InventorySettingsController, InventorySettingsService } from './settings/inventory-settings.service';
 
 @Module({
   imports: [
     MasterDataModule,
-    TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement, InventorySettings]),
+    TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement, InventorySettings, Reservation]),
   ],
-  controllers: [InventoryController, StockController, InventorySettingsController],
+  controllers: [InventoryController, StockController, InventorySettingsController, ReservationsController],
   providers: [
     StockService,
     StockMovementsService,
     LotStatusService,
     InventorySettingsService,
+    ReservationsService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

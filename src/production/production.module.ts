@@ -25,6 +25,7 @@ import { ShopFloorService } from './shop-floor/shop-floor.service';
 import { OperationCommandsService } from './terminal/operation-commands.service';
 import { ReportQuantityService } from './terminal/report-quantity.service';
 import { WorkOrder, WorkOrderMaterial } from './work-orders/work-order.entity';
+import { ReservationSyncListener } from './work-orders/reservation-sync.listener';
 import { WorkOrdersService } from './work-orders/work-orders.service';
 
 @Module({
@@ -49,6 +50,7 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
   providers: [
     ProductionSettingsService,
     WorkOrdersService,
+    ReservationSyncListener,
     ReportQuantityService,
     OperationCommandsService,
     ShopFloorService,

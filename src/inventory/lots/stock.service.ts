@@ -18,6 +18,7 @@ import {
 } from '../../master-data/master-data.facade';
 import { InventoryErrorCode } from '../inventory.errors';
 import { InventoryMovement, type MovementType } from './inventory-movement.entity';
+import { ReservationsService } from '../reservations/reservations.service';
 import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
 import { StockBalance } from './stock-balance.entity';
 
@@ -66,6 +67,7 @@ export class StockService {
     private readonly dataSource: DataSource,
     private readonly masterData: MasterDataFacade,
     private readonly audit: AuditService,
+    private readonly reservations: ReservationsService,
   ) {}
 
   async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
@@ -166,6 +168,7 @@ export class StockService {
       operationId: c.operationId,
       reference: c.reference ?? null,
     });
+    await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
     return movement;
   }

@@ -208,7 +208,13 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   @Max(1000)
-  OUTBOX_BATCH_SIZE = 20;
+  OUTBOX_BATCH_SIZE = 50;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  OUTBOX_RELAY_WORKERS = 2;
 
   @Transform(toBool)
   @IsBoolean()

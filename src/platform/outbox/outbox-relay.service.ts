@@ -18,19 +18,23 @@ interface ClaimedRow {
   correlation_id: string;
 }
 
+type Outcome = { message: OutboundMessage; result: DeliveryResult };
+
 /**
  * Delivers outbox messages at least once. Each pass claims due messages with FOR UPDATE SKIP LOCKED and a
- * lease (so several instances share the work and a crashed relay's messages come back), delivers outside any
- * transaction, then records the outcome: delivered, retry later (capped exponential backoff with jitter,
- * Retry-After honoured) or dead-lettered after OUTBOX_MAX_ATTEMPTS.
+ * lease (so several instances, and OUTBOX_RELAY_WORKERS passes within one, share the work and a crashed
+ * relay's messages come back), delivers them concurrently outside any transaction, then records the outcomes
+ * in one statement per kind: delivered, retry later (capped exponential backoff with jitter, Retry-After
+ * honoured) or dead-lettered after OUTBOX_MAX_ATTEMPTS.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private running?: Promise<void>;
   private stopping = false;
-  private wake?: () => void;
-  private pendingWake = false;
+  /** Idle workers waiting for a nudge or their poll interval. */
+  private readonly sleepers = new Set<() => void>();
+  private pendingWake = 0;
   private unsubscribe?: () => void;
 
   constructor(
@@ -44,7 +48,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   onApplicationBootstrap(): void {
     if (!this.config.get('OUTBOX_RELAY_ENABLED')) return;
     this.unsubscribe = this.outbox.onEnqueued(() => this.nudge());
-    this.running = this.loop();
+    const workers = this.config.get('OUTBOX_RELAY_WORKERS');
+    this.running = Promise.all(Array.from({ length: workers }, () => this.loop())).then(() => undefined);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -58,7 +63,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   /** One pass: claims and delivers what is due. Returns how many messages were handled. */
   private async drainOnce(): Promise<number> {
     const rows = await this.claim();
-    await Promise.all(rows.map((row) => this.deliver(row)));
+    if (rows.length === 0) return 0;
+    const outcomes = await Promise.all(rows.map((row) => this.deliver(row)));
+    await this.record(outcomes);
     return rows.length;
   }
 
@@ -74,26 +81,29 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
+  /** New messages were committed: every idle worker looks (a nudge with none idle is kept for the next). */
   private nudge(): void {
-    this.pendingWake = true;
-    this.wake?.();
+    if (this.sleepers.size === 0) {
+      this.pendingWake = this.config.get('OUTBOX_RELAY_WORKERS');
+      return;
+    }
+    for (const wake of [...this.sleepers]) wake();
   }
 
   private idle(ms: number): Promise<void> {
-    if (this.pendingWake) {
-      this.pendingWake = false;
+    if (this.pendingWake > 0) {
+      this.pendingWake--;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.wake = undefined;
-        this.pendingWake = false;
+        this.sleepers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       timer.unref();
-      this.wake = done;
+      this.sleepers.add(done);
     });
   }
 
@@ -121,7 +131,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return Array.isArray(result[0]) ? result[0] : (result as ClaimedRow[]);
   }
 
-  private async deliver(row: ClaimedRow): Promise<void> {
+  private async deliver(row: ClaimedRow): Promise<Outcome> {
     const message: OutboundMessage = {
       id: row.id,
       destination: row.destination,
@@ -132,67 +142,106 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       correlationId: row.correlation_id,
     };
     const transport = this.transports.get(message.destination);
-    let result: DeliveryResult;
     if (!transport) {
-      result = { outcome: 'retry', error: `no transport registered for destination ${message.destination}` };
-    } else {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), this.config.get('OUTBOX_HTTP_TIMEOUT_MS'));
-      try {
-        result = await transport.deliver(message, abort.signal);
-      } catch (err) {
-        result = { outcome: 'retry', error: err instanceof Error ? err.message : String(err) };
-      } finally {
-        clearTimeout(timer);
-      }
+      return {
+        message,
+        result: { outcome: 'retry', error: `no transport registered for destination ${message.destination}` },
+      };
     }
-    await RequestContext.run(
-      {
-        correlationId: message.correlationId,
-        actor: { type: 'system', id: 'outbox-relay', name: 'outbox-relay' },
-      },
-      () => this.record(message, result),
-    );
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.config.get('OUTBOX_HTTP_TIMEOUT_MS'));
+    try {
+      return await RequestContext.run(
+        {
+          correlationId: message.correlationId,
+          actor: { type: 'system', id: 'outbox-relay', name: 'outbox-relay' },
+        },
+        async () => ({ message, result: await transport.deliver(message, abort.signal) }),
+      );
+    } catch (err) {
+      return {
+        message,
+        result: { outcome: 'retry', error: err instanceof Error ? err.message : String(err) },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  private async record(message: OutboundMessage, result: DeliveryResult): Promise<void> {
+  /** Records a pass's outcomes: one statement for the delivered, one for the retries, dead letters one by one. */
+  private async record(outcomes: Outcome[]): Promise<void> {
     const me = this.config.instanceId;
-    switch (result.outcome) {
-      case 'delivered':
-        await this.dataSource.query(
-          `UPDATE outbox_message SET status = 'delivered', delivered_at = now(), locked_until = NULL, locked_by = NULL,
-                  last_error = NULL, last_http_status = $2
-            WHERE id = $1 AND locked_by = $3 AND status = 'pending'`,
-          [message.id, result.httpStatus ?? null, me],
-        );
-        return;
-      case 'retry':
-        if (message.attempts < this.config.get('OUTBOX_MAX_ATTEMPTS')) {
-          const delay = retryDelayMs(
-            message.attempts,
+    const delivered: Outcome[] = [];
+    const retries: Array<Outcome & { delayMs: number; error: string; httpStatus?: number }> = [];
+    const dead: Array<{ message: OutboundMessage; error: string; httpStatus?: number }> = [];
+    for (const o of outcomes) {
+      const r = o.result;
+      if (r.outcome === 'delivered') delivered.push(o);
+      else if (r.outcome === 'reject' || o.message.attempts >= this.config.get('OUTBOX_MAX_ATTEMPTS'))
+        dead.push({ message: o.message, error: r.error, httpStatus: r.httpStatus });
+      else
+        retries.push({
+          ...o,
+          error: r.error,
+          httpStatus: r.httpStatus,
+          delayMs: retryDelayMs(
+            o.message.attempts,
             this.config.get('OUTBOX_BACKOFF_BASE_MS'),
             this.config.get('OUTBOX_BACKOFF_CAP_MS'),
             Math.random,
-            result.retryAfterMs,
-          );
-          await this.dataSource.query(
-            `UPDATE outbox_message SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
-                    locked_until = NULL, locked_by = NULL, last_error = $3, last_http_status = $4
-              WHERE id = $1 AND locked_by = $5 AND status = 'pending'`,
-            [message.id, delay, result.error.slice(0, 2000), result.httpStatus ?? null, me],
-          );
-          this.logger.warn(
-            { messageId: message.id, attempts: message.attempts, delayMs: delay, error: result.error },
-            'outbox delivery will be retried',
-          );
-          return;
-        }
-        await this.deadLetter(message, result.error, result.httpStatus);
-        return;
-      case 'reject':
-        await this.deadLetter(message, result.error, result.httpStatus);
-        return;
+            r.retryAfterMs,
+          ),
+        });
     }
+    if (delivered.length)
+      await this.dataSource.query(
+        `UPDATE outbox_message m SET status = 'delivered', delivered_at = now(), locked_until = NULL,
+                locked_by = NULL, last_error = NULL, last_http_status = d.http_status
+           FROM unnest($1::uuid[], $2::int[]) AS d(id, http_status)
+          WHERE m.id = d.id AND m.locked_by = $3 AND m.status = 'pending'`,
+        [
+          delivered.map((o) => o.message.id),
+          delivered.map((o) => (o.result.outcome === 'delivered' ? (o.result.httpStatus ?? null) : null)),
+          me,
+        ],
+      );
+    if (retries.length) {
+      await this.dataSource.query(
+        `UPDATE outbox_message m
+            SET next_attempt_at = now() + make_interval(secs => d.delay_ms / 1000),
+                locked_until = NULL, locked_by = NULL, last_error = d.error, last_http_status = d.http_status
+           FROM unnest($1::uuid[], $2::double precision[], $3::text[], $4::int[])
+                AS d(id, delay_ms, error, http_status)
+          WHERE m.id = d.id AND m.locked_by = $5 AND m.status = 'pending'`,
+        [
+          retries.map((r) => r.message.id),
+          retries.map((r) => r.delayMs),
+          retries.map((r) => r.error.slice(0, 2000)),
+          retries.map((r) => r.httpStatus ?? null),
+          me,
+        ],
+      );
+      // One line per pass, not one per message: an outage of the receiver must not flood the log.
+      const first = retries[0]!;
+      this.logger.warn(
+        {
+          count: retries.length,
+          destinations: [...new Set(retries.map((r) => r.message.destination))],
+          messageIds: retries.slice(0, 5).map((r) => r.message.id),
+          firstError: first.error,
+          delayMs: first.delayMs,
+        },
+        'outbox deliveries will be retried',
+      );
+    }
+    for (const d of dead)
+      await RequestContext.run(
+        {
+          correlationId: d.message.correlationId,
+          actor: { type: 'system', id: 'outbox-relay', name: 'outbox-relay' },
+        },
+        () => this.deadLetter(d.message, d.error, d.httpStatus),
+      );
   }
 
   private async deadLetter(

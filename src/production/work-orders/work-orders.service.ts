@@ -378,7 +378,7 @@ export class WorkOrdersService {
       if (!result.ok) throw this.illegal(wo, 'release', result.reason);
       // Releases of one site are serialised so two orders never both count the same stock as theirs.
       await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('production.release:' || $1))`, [siteId]);
-      const kitting = await this.kittingOf(tx.manager, wo);
+      const { view: kitting, lines: requirementLines } = await this.kittingWith(tx.manager, wo);
       if (!kitting.complete && !allowShortage) {
         throw new DomainError(
           'conflict',
@@ -395,13 +395,17 @@ export class WorkOrdersService {
         `UPDATE work_order_operation SET status = 'ready', max_qty = $2 WHERE work_order_id = $1`,
         [id, maxQty],
       );
-      for (const line of kitting.lines) {
-        await tx.manager.update(
-          WorkOrderMaterial,
-          { workOrderId: id, lineNo: line.lineNo },
-          { shortQtyAtRelease: compare(parseDecimal(line.shortQty), ZERO) > 0 ? line.shortQty : null },
+      // One statement for every line: what each was short of at release (null when covered).
+      const shortAtRelease = new Map(
+        kitting.lines.map((l) => [l.lineNo, compare(parseDecimal(l.shortQty), ZERO) > 0 ? l.shortQty : null]),
+      );
+      if (shortAtRelease.size)
+        await tx.manager.query(
+          `UPDATE work_order_material wm SET short_qty_at_release = s.short::numeric
+             FROM unnest($2::int[], $3::text[]) AS s(line_no, short)
+            WHERE wm.work_order_id = $1 AND wm.line_no = s.line_no`,
+          [id, [...shortAtRelease.keys()], [...shortAtRelease.values()]],
         );
-      }
       await tx.manager.getRepository(WorkOrder).update(
         { id },
         {
@@ -411,6 +415,16 @@ export class WorkOrdersService {
           version: wo.version + 1,
         },
       );
+      // The open quantity is promised to this order now: later releases see it as taken.
+      await this.inventory.reserve(tx, {
+        siteId,
+        workOrderId: id,
+        workOrderCode: wo.code,
+        lines: requirementLines.map((l) => ({
+          materialId: l.materialId,
+          quantity: formatExact(subtract(parseDecimal(l.requiredQty), parseDecimal(l.issuedQty))),
+        })),
+      });
       const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
       await this.audit.record(tx, {
         entityType: 'work_order',
@@ -428,9 +442,10 @@ export class WorkOrdersService {
         },
         reason,
       });
-      const materials = await tx.manager
-        .getRepository(WorkOrderMaterial)
-        .find({ where: { workOrderId: id }, order: { lineNo: 'ASC' } });
+      const materials = requirementLines.map((mat) => ({
+        ...mat,
+        shortQtyAtRelease: shortAtRelease.get(mat.lineNo) ?? null,
+      }));
       const firstOp = await tx.manager
         .getRepository(WorkOrderOperation)
         .findOne({ where: { workOrderId: id }, order: { seq: 'ASC' } });
@@ -462,22 +477,20 @@ export class WorkOrdersService {
 
   /** Open quantity per line against what is available and not promised to other released orders. */
   async kittingOf(m: EntityManager, wo: WorkOrder): Promise<KittingView> {
+    return (await this.kittingWith(m, wo)).view;
+  }
+
+  /** The kitting picture and the order's material lines it was computed from. */
+  private async kittingWith(
+    m: EntityManager,
+    wo: WorkOrder,
+  ): Promise<{ view: KittingView; lines: WorkOrderMaterial[] }> {
     const lines = await m
       .getRepository(WorkOrderMaterial)
       .find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } });
     const materialIds = [...new Set(lines.map((l) => l.materialId))];
     const onHand = await this.inventory.availableByMaterial(m, wo.siteId, materialIds);
-    const reserved: Array<{ material_id: string; qty: string }> = materialIds.length
-      ? await m.query(
-          `SELECT wm.material_id, sum(greatest(wm.required_qty - wm.issued_qty, 0))::text AS qty
-             FROM work_order_material wm JOIN work_order w ON w.id = wm.work_order_id
-            WHERE w.site_id = $1 AND w.id <> $2 AND wm.material_id = ANY($3::uuid[])
-              AND w.status IN ('released', 'kitting', 'ready', 'running', 'held')
-            GROUP BY wm.material_id`,
-          [wo.siteId, wo.id, materialIds],
-        )
-      : [];
-    const reservedBy = new Map(reserved.map((r) => [r.material_id, r.qty]));
+    const reservedBy = await this.inventory.reservedByMaterial(m, wo.siteId, materialIds, wo.id);
     const available: Record<string, string> = {};
     for (const id of materialIds) {
       const free = subtract(parseDecimal(onHand.get(id) ?? '0'), parseDecimal(reservedBy.get(id) ?? '0'));
@@ -493,7 +506,7 @@ export class WorkOrdersService {
       available,
     });
     const codes = await this.masterData.materialNames(materialIds, m);
-    return {
+    const view: KittingView = {
       workOrderId: wo.id,
       code: wo.code,
       complete: picture.complete,
@@ -509,6 +522,7 @@ export class WorkOrdersService {
         };
       }),
     };
+    return { view, lines };
   }
 
   async view(m: EntityManager, wo: WorkOrder): Promise<WorkOrderView> {
