@@ -6,8 +6,9 @@
 // message arrived. Two phases:
 //   1. latency: BENCH_CLIENTS planners release BENCH_RELEASES work orders; for each, the time from sending
 //      the release to the WMS receiving its createPickTask (and from the release's answer, i.e. commit);
-//   2. throughput: the WMS answers 503 while BENCH_BACKLOG more orders are released, then comes back; the
-//      relay's drain rate of that backlog is the messages/s figure.
+//   2. throughput: BENCH_BACKLOG more orders are released while nothing is delivered (the service runs with
+//      its relay off, as when the link to the WMS is down), then the service restarts with the relay on and
+//      drains that backlog; messages/s is the drain rate from the first arrival to the last.
 // Every message must arrive exactly once with a valid signature; the bench fails otherwise.
 //
 //   npm run bench:wms
@@ -48,10 +49,9 @@ const APP_KEY = 'MOM-BENCH';
 const APP_SECRET = randomBytes(24).toString('hex');
 const APP_DB = `mom_bench_wms_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
 
-/** The WMS side: verifies signatures, answers 201 (or 503 while down), records first arrival per message. */
+/** The WMS side: verifies signatures, answers 201 (409 for a repeat), records first arrival per message. */
 class Receiver {
   constructor() {
-    this.down = false;
     this.arrivals = new Map(); // messageId → { at, workOrder, count }
     this.byWorkOrder = new Map(); // work order code → arrival time (ms, performance clock)
     this.badSignatures = 0;
@@ -79,7 +79,6 @@ class Receiver {
       });
       res.end(text);
     };
-    if (this.down) return answer(503, { error: 'maintenance' });
     const h = req.headers;
     const expected = signRequest(APP_SECRET, {
       method: req.method,
@@ -154,15 +153,13 @@ async function releaseAll(app, siteId, token, orders) {
 async function main() {
   const receiver = new Receiver();
   await receiver.start();
-  const app = new App({
+  const settings = {
     WMS_MODE: 'http',
     WMS_BASE_URL: receiver.url,
     WMS_APP_KEY: APP_KEY,
     WMS_APP_SECRET: APP_SECRET,
-    OUTBOX_BACKOFF_BASE_MS: '200',
-    OUTBOX_BACKOFF_CAP_MS: '1000',
-    OUTBOX_MAX_ATTEMPTS: '100',
-  });
+  };
+  let app = new App(settings);
   let failed = false;
   const cleanup = async () => {
     await app.stop().catch((e) => log(`stopping the app: ${e.message}`));
@@ -171,6 +168,14 @@ async function main() {
       log(`dropping ${APP_DB}: ${e.message}`),
     );
   };
+  /** Stops the running service and starts it again on the same database with other settings. */
+  const restart = async (env) => {
+    await app.stop();
+    app = new App({ ...settings, ...env });
+    await app.start(dbUrl(APP_DB));
+    await app.waitReady();
+    return login(app, 'planner', DEMO_PASSWORD);
+  };
   for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => interrupt.abort());
   try {
     const version = (await adminQuery('SHOW server_version')).rows[0].server_version;
@@ -178,7 +183,7 @@ async function main() {
     log(`database ${APP_DB} created; starting the app in WMS_MODE=http`);
     await app.start(dbUrl(APP_DB));
     await app.waitReady();
-    const token = await login(app, 'planner', DEMO_PASSWORD);
+    let token = await login(app, 'planner', DEMO_PASSWORD);
     const { body: sitesBody } = await api(app, 'GET', '/sites', { token });
     const siteId = (Array.isArray(sitesBody) ? sitesBody : sitesBody.items).find((s) => s.code === 'SZ01').id;
 
@@ -197,20 +202,20 @@ async function main() {
     const afterCommit = releases
       .map((r) => Math.max(0, receiver.byWorkOrder.get(r.code) - r.committed))
       .sort((a, b) => a - b);
+    const releaseMs = releases.map((r) => r.committed - r.sent).sort((a, b) => a - b);
 
-    log(`phase 2: WMS down while ${BACKLOG} more orders are released, then back`);
-    receiver.down = true;
+    log(`phase 2: ${BACKLOG} more orders released with the relay off, then the relay drains them`);
+    token = await restart({ OUTBOX_RELAY_ENABLED: 'false' });
     const t0 = performance.now();
     await releaseAll(app, siteId, token, backlogOrders);
     const releaseSeconds = (performance.now() - t0) / 1000;
-    await sleep(1500); // every message has failed at least once and waits for its retry
-    const drainFrom = performance.now();
-    receiver.down = false;
     const codes = backlogOrders.map((o) => o.code);
+    if (codes.some((c) => receiver.byWorkOrder.has(c))) throw new Error('a message left with the relay off');
+    await restart({});
     await receiver.waitFor(codes, 300_000);
     const arrivals = codes.map((c) => receiver.byWorkOrder.get(c)).sort((a, b) => a - b);
-    const drainSeconds = (arrivals[arrivals.length - 1] - drainFrom) / 1000;
-    const rate = BACKLOG / drainSeconds;
+    const drainSeconds = (arrivals[arrivals.length - 1] - arrivals[0]) / 1000;
+    const rate = (BACKLOG - 1) / drainSeconds;
 
     const duplicates = [...receiver.arrivals.values()].filter((a) => a.count > 1).length;
     const p = (q) => percentile(endToEnd, q);
@@ -230,12 +235,16 @@ async function main() {
     );
     row('commit → WMS receipt p50 / p99', `${fmt(c(50))} / ${fmt(c(99))}`);
     row(
-      'backlog drained',
-      `${BACKLOG} msgs`,
-      `released in ${releaseSeconds.toFixed(1)} s while the WMS was down`,
+      'release call p50 / p99',
+      `${fmt(percentile(releaseMs, 50))} / ${fmt(percentile(releaseMs, 99))}`,
     );
     row(
-      'messages/s after the outage',
+      'backlog drained',
+      `${BACKLOG} msgs`,
+      `released in ${releaseSeconds.toFixed(1)} s with the relay off; drained in ${drainSeconds.toFixed(1)} s`,
+    );
+    row(
+      'messages/s draining the backlog',
       rate.toFixed(0),
       `≥ ${TARGET_RATE}  ${rate >= TARGET_RATE ? 'PASS' : 'MISS'}`,
     );

@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { TodosAdjustmentsSafetyStock1795291035444 } from './1795291035444-TodosAdjustmentsSafetyStock';
 import { InventoryReservations1795290633289 } from './1795290633289-InventoryReservations';
 import { WmsBridge1795285641971 } from './1795285641971-WmsBridge';
 import { InventoryOperations1795283394558 } from './1795283394558-InventoryOperations';
@@ -26,4 +27,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InventoryOperations1795283394558,
   WmsBridge1795285641971,
   InventoryReservations1795290633289,
+  TodosAdjustmentsSafetyStock1795291035444,
 ];

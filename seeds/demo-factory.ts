@@ -38,6 +38,7 @@ export const DEMO_ROLES: Role[] = [
   'quality',
   'maintenance',
   'warehouse',
+  'warehouse_supervisor',
   'viewer',
 ];
 export const DEMO_TERMINAL = {
@@ -54,6 +55,7 @@ const DISPLAY: Record<Role, string> = {
   quality: '张质量 Zhang Zhiliang (Quality)',
   maintenance: '赵维修 Zhao Weixiu (Maintenance)',
   warehouse: '陈仓库 Chen Cangku (Warehouse)',
+  warehouse_supervisor: '周主管 Zhou Zhuguan (Warehouse supervisor)',
   viewer: '刘经理 Liu Jingli (Manager)',
 };
 
@@ -338,6 +340,7 @@ async function build(
     inspectionRequired: true,
     safetyStock: '2000',
     reorderPoint: '3000',
+    lotSize: '5000',
     defaultLocationId: rm,
   });
   await material('BAR-20CRMNTI', 'Round bar 20CrMnTi', '圆钢 20CrMnTi', 'raw', kg, {
@@ -346,12 +349,14 @@ async function build(
     inspectionRequired: true,
     safetyStock: '1500',
     reorderPoint: '2500',
+    lotSize: '4000',
     defaultLocationId: rm,
   });
   await material('BOLT-M8', 'Hex bolt M8x25', '六角螺栓 M8x25', 'raw', pcs, {
     specification: 'GB/T 5783, 8.8',
     safetyStock: '5000',
     reorderPoint: '8000',
+    lotSize: '10000',
     defaultLocationId: id('locations', 'LS-L2'),
   });
   await material('BOLT-M10', 'Hex bolt M10x30', '六角螺栓 M10x30', 'raw', pcs, {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module';
 import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MasterDataModule } from './master-data/master-data.module';
@@ -14,6 +15,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     ProductionModule,
     ErpBridgeModule,
     WmsBridgeModule,
+    AlertsModule,
   ],
 })
 export class AppModule {}

@@ -411,11 +411,11 @@ describe('master data catalogs: one authoritative code per thing and site', () =
       expect(exported.headers['content-type']).toMatch(/text\/csv/);
       const lines = exported.text.trim().split('\r\n');
       expect(lines[0]).toBe(
-        'code,name,nameZh,specification,materialClass,baseUnit,lotTracked,serialTracked,shelfLifeDays,inspectionRequired,safetyStock,reorderPoint,defaultLocation,barcode,lotCodePattern',
+        'code,name,nameZh,specification,materialClass,baseUnit,lotTracked,serialTracked,shelfLifeDays,inspectionRequired,safetyStock,reorderPoint,lotSize,defaultLocation,barcode,lotCodePattern',
       );
       expect(lines.slice(1)).toEqual([
-        `I-1,Resin,树脂,,raw,KG,true,false,180,false,25.500000,0.000000,,,`,
-        `I-2,New name,新名称,,raw,PCS,false,false,,false,0.000000,0.000000,,,`,
+        `I-1,Resin,树脂,,raw,KG,true,false,180,false,25.500000,0.000000,0.000000,,,`,
+        `I-2,New name,新名称,,raw,PCS,false,false,,false,0.000000,0.000000,0.000000,,,`,
       ]);
       // What was exported imports again without changes.
       const roundTrip = await t.http

@@ -3,7 +3,7 @@ import { productionFactory, type ProductionFactory } from './support/production-
 import { eventually } from './support/eventually';
 import { startTestApp, type TestApp } from './support/test-app';
 
-type Role = 'admin' | 'warehouse' | 'quality' | 'operator' | 'planner' | 'viewer';
+type Role = 'admin' | 'warehouse' | 'warehouse_supervisor' | 'quality' | 'operator' | 'planner' | 'viewer';
 
 /** A factory without a WMS: the inventory module plays the warehouse (WMS_MODE=embedded, the default). */
 describe('WMS bridge, embedded warehouse: release → pick → ready → production → putaway', () => {
@@ -307,6 +307,28 @@ describe('WMS bridge, embedded warehouse: release → pick → ready → product
         .expect(200);
       expect(wo.body.status).toBe('released');
     }
+    // Each short task is a todo for the planner and the warehouse supervisor (one per task, not per line).
+    const todos = await t.http
+      .get(f.url('todos?kind=pick_shortage&status=open&mine=true&limit=500'))
+      .set(as('warehouse_supervisor'))
+      .expect(200);
+    const shortTasks = answers.filter((a) => a.body.status === 'shortage').map((a) => a.body.id);
+    const forShortTasks = todos.body.items.filter((x: { referenceId: string }) =>
+      shortTasks.includes(x.referenceId),
+    );
+    expect(forShortTasks).toHaveLength(3);
+    expect(forShortTasks[0]).toMatchObject({
+      assigneeRoles: ['planner', 'warehouse_supervisor'],
+      referenceType: 'wms_pick_task',
+    });
+    expect(forShortTasks[0].title).toMatch(/^Material short for WO-/);
+    expect(forShortTasks[0].titleZh).toMatch(/缺料/);
+    // An operator does not see them among their own.
+    const operators = await t.http
+      .get(f.url('todos?kind=pick_shortage&mine=true'))
+      .set(as('operator'))
+      .expect(200);
+    expect(operators.body.items).toEqual([]);
   });
 
   it('cancelling a released order cancels its pick task; a rush raises its priority; the external confirm paths answer', async () => {

@@ -4,7 +4,7 @@ import { eventually } from './support/eventually';
 import { startTestApp, type TestApp } from './support/test-app';
 import { signedPost, startTestWms, type TestWms } from './support/test-wms';
 
-type Role = 'admin' | 'warehouse' | 'quality' | 'operator' | 'planner' | 'viewer';
+type Role = 'admin' | 'warehouse' | 'warehouse_supervisor' | 'quality' | 'operator' | 'planner' | 'viewer';
 
 const MOM_KEY = 'MOM-SZ01';
 const MOM_SECRET = 'mom-to-wms-shared-secret-0123456789abcdef';
@@ -292,6 +292,56 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
     expect((await workOrder(wo.id)).status).toBe('released');
     const unknownTask = await send(event('pick.accepted', { taskId: randomUUID() }));
     expect(unknownTask.status).toBe(404);
+    // The planner's todo names the order and the material.
+    const todos = await t.http
+      .get(f.url('todos?kind=pick_shortage&mine=true&limit=500'))
+      .set(as('planner'))
+      .expect(200);
+    const todo = todos.body.items.find((x: { referenceId: string }) => x.referenceId === taskId);
+    expect(todo).toMatchObject({ status: 'open', title: `Material short for ${wo.code}: SHAFT 3` });
+  });
+
+  it('a count discrepancy from the WMS becomes an adjustment awaiting approval, once however often it is sent', async () => {
+    await t.http
+      .post(f.url('inventory/receipts'))
+      .set(as('warehouse'))
+      .send({ material: 'SHAFT', quantity: '40', location: 'WH', lotCode: 'WMS-CNT-1' })
+      .expect(201);
+    const body = event('count.discrepancy', {
+      material: 'SHAFT',
+      lot: 'WMS-CNT-1',
+      location: 'WH',
+      countedQty: '38',
+      bookQty: '40',
+    });
+    const first = await send(body);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ applied: true, status: 'pending_approval', duplicate: false });
+    const replay = await send(body);
+    expect(replay.body).toMatchObject({ adjustmentId: first.body.adjustmentId, duplicate: true });
+    // The same finding under a new event id: answered with the waiting adjustment, nothing new.
+    const again = await send({ ...body, eventId: randomUUID() });
+    expect(again.body).toMatchObject({ applied: false, adjustmentId: first.body.adjustmentId });
+    const list = await t.http
+      .get(f.url('inventory/adjustments?status=pending&limit=500'))
+      .set(as('warehouse_supervisor'))
+      .expect(200);
+    const mine = list.body.items.filter((a: { lotCode: string }) => a.lotCode === 'WMS-CNT-1');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ source: 'wms', deltaQty: '-2', bookQty: '40', countedQty: '38' });
+    const stock = await t.http.get(f.url('lots/WMS-CNT-1')).set(as('viewer')).expect(200);
+    expect(stock.body.quantity).toBe('40');
+    const unknownLot = await send(
+      event('count.discrepancy', {
+        material: 'SHAFT',
+        lot: 'NOPE',
+        location: 'WH',
+        countedQty: '1',
+        bookQty: '2',
+      }),
+    );
+    expect(unknownLot.status).toBe(400);
+    expect(unknownLot.body.errors[0].field).toBe('data.lot');
   });
 
   it(`WMS down for ${OUTAGE_MS / 1000} s during 200 releases: every message delivered exactly once, in order per work order`, async () => {

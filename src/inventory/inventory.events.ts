@@ -27,8 +27,47 @@ export interface StockMoved {
   workOrderId: string | null;
 }
 
+/** A material's available stock at a site crossed its safety level (once per crossing). */
+export interface SafetyStockChanged {
+  siteId: string;
+  materialId: string;
+  materialCode: string;
+  state: 'below' | 'recovered';
+  availableQty: string;
+  safetyStock: string;
+  reorderPoint: string;
+  lotSize: string;
+  /** What to order or make to get back up to reorder point + lot size ("0" when recovered). */
+  suggestedQty: string;
+}
+
+export interface AdjustmentRequested {
+  adjustmentId: string;
+  code: string;
+  siteId: string;
+  source: 'count' | 'wms';
+  lotCode: string;
+  materialId: string;
+  locationId: string;
+  bookQty: string;
+  countedQty: string;
+  deltaQty: string;
+  requestedBy: string;
+}
+
+export interface AdjustmentDecided {
+  adjustmentId: string;
+  code: string;
+  siteId: string;
+  decision: 'approved' | 'rejected';
+  decidedBy: string;
+}
+
 declare module '../platform/events/domain-events' {
   interface DomainEventMap {
+    'inventory.safety_stock.changed': SafetyStockChanged;
+    'inventory.adjustment.requested': AdjustmentRequested;
+    'inventory.adjustment.decided': AdjustmentDecided;
     'inventory.lot.status_changed': LotStatusChanged;
     'inventory.stock.moved': StockMoved;
   }

@@ -6,6 +6,8 @@ import type { Lot } from './lots/lot.entity';
 import type { StockBalance } from './lots/stock-balance.entity';
 import { LotStatusService, type LotStatusCommand } from './lots/lot-status.service';
 import { ReservationsService, type ReserveCommand } from './reservations/reservations.service';
+import { AdjustmentsService, type CountResult } from './adjustments/adjustments.service';
+import { SafetyStockService } from './safety-stock/safety-stock.service';
 import {
   StockMovementsService,
   type PickCommand,
@@ -25,6 +27,8 @@ export type { CreateLotCommand, IssueCommand, LotStockRow } from './lots/stock.s
 export type { PickCommand, PickResult, TransferCommand } from './lots/stock-movements.service';
 export type { LotStatusCommand } from './lots/lot-status.service';
 export type { ReserveCommand } from './reservations/reservations.service';
+export type { CountResult } from './adjustments/adjustments.service';
+export type { AdjustmentDecided, AdjustmentRequested, SafetyStockChanged } from './inventory.events';
 export type { LotStatusChanged } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
@@ -36,7 +40,22 @@ export class InventoryFacade {
     private readonly movements: StockMovementsService,
     private readonly statuses: LotStatusService,
     private readonly reservations: ReservationsService,
+    private readonly adjustments: AdjustmentsService,
+    private readonly safety: SafetyStockService,
   ) {}
+
+  /** A count reported by the WMS: a difference from the book becomes an adjustment awaiting approval. */
+  countFromWms(
+    tx: Tx,
+    c: { siteId: string; lotId: string; locationId: string; countedQty: string; note: string | null },
+  ): Promise<CountResult> {
+    return this.adjustments.count(tx, { ...c, source: 'wms', whenPending: 'answer' });
+  }
+
+  /** Re-checks a material against its safety level (e.g. when the WMS reports a stock change). */
+  checkSafetyStock(tx: Tx, siteId: string, materialId: string): Promise<void> {
+    return this.safety.check(tx, siteId, materialId);
+  }
 
   /** Promises stock to a released work order (its open quantity per material); issues use it up. */
   reserve(tx: Tx, command: ReserveCommand): Promise<void> {

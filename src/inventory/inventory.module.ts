@@ -10,7 +10,12 @@ import { StockBalance } from './lots/stock-balance.entity';
 import { LotStatusService } from './lots/lot-status.service';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
+import { AdjustmentsController } from './adjustments/adjustments.controller';
+import { AdjustmentsService } from './adjustments/adjustments.service';
+import { StockAdjustment } from './adjustments/stock-adjustment.entity';
 import { Reservation } from './reservations/reservation.entity';
+import { SafetyStockState } from './safety-stock/safety-stock-state.entity';
+import { SafetyStockService } from './safety-stock/safety-stock.service';
 import { ReservationsController } from './reservations/reservations.controller';
 import { ReservationsService } from './reservations/reservations.service';
 import { InventorySettings } from './settings/inventory-settings.entity';
@@ -19,15 +24,31 @@ import { InventorySettingsController, InventorySettingsService } from './setting
 @Module({
   imports: [
     MasterDataModule,
-    TypeOrmModule.forFeature([Lot, StockBalance, InventoryMovement, InventorySettings, Reservation]),
+    TypeOrmModule.forFeature([
+      Lot,
+      StockBalance,
+      InventoryMovement,
+      InventorySettings,
+      Reservation,
+      StockAdjustment,
+      SafetyStockState,
+    ]),
   ],
-  controllers: [InventoryController, StockController, InventorySettingsController, ReservationsController],
+  controllers: [
+    InventoryController,
+    StockController,
+    InventorySettingsController,
+    ReservationsController,
+    AdjustmentsController,
+  ],
   providers: [
     StockService,
     StockMovementsService,
     LotStatusService,
     InventorySettingsService,
     ReservationsService,
+    SafetyStockService,
+    AdjustmentsService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

@@ -44,6 +44,8 @@ export interface Applied {
   /** Why nothing changed (e.g. the task was cancelled or delivered already). */
   ignored?: string;
   status?: string;
+  /** The adjustment a WMS count created (or found waiting). */
+  adjustmentId?: string;
 }
 
 /**

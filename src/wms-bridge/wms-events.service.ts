@@ -141,18 +141,57 @@ export class WmsEventsService {
         });
         return { applied: true, status: 'hold' };
       }
-      case 'stock.changed':
-      case 'count.discrepancy': {
-        // Recorded (audited) for the safety-stock check and count adjustments; nothing moves on its own.
-        const d = data as StockChangedDataDto | CountDiscrepancyDataDto;
+      case 'stock.changed': {
+        // The WMS's stock moved: the material is checked against its safety level here (once per crossing).
+        const d = data as StockChangedDataDto;
+        const siteId = this.anySite(p);
+        const material = await this.masterData.material(siteId, d.material, tx.manager);
+        if (!material) throw this.unknown('data.material', `material ${d.material}`);
         await this.audit.record(tx, {
           entityType: 'wms_event',
           entityId: type,
-          siteId: this.anySite(p),
-          action: `wms.${type}`,
+          siteId,
+          action: 'wms.stock.changed',
           after: { ...d },
         });
-        return { applied: true, status: 'recorded' };
+        await this.inventory.checkSafetyStock(tx, siteId, material.id);
+        return { applied: true, status: 'checked' };
+      }
+      case 'count.discrepancy': {
+        const d = data as CountDiscrepancyDataDto;
+        const siteId = this.anySite(p);
+        const location = await this.masterData.location(siteId, d.location, tx.manager);
+        if (!location) throw this.unknown('data.location', `location ${d.location}`);
+        const lot = d.lot ? await this.inventory.findLot(tx.manager, siteId, d.lot) : null;
+        if (d.lot && !lot) throw this.unknown('data.lot', `lot ${d.lot}`);
+        if (!lot) {
+          // A count without a lot cannot be booked against one: recorded for the supervisor to recount.
+          await this.audit.record(tx, {
+            entityType: 'wms_event',
+            entityId: type,
+            siteId,
+            action: 'wms.count.discrepancy',
+            after: { ...d },
+          });
+          return { applied: false, ignored: 'no lot given: recorded, not adjusted', status: 'recorded' };
+        }
+        const counted = await this.inventory.countFromWms(tx, {
+          siteId,
+          lotId: lot.id,
+          locationId: location.id,
+          countedQty: d.countedQty,
+          note: `WMS count (WMS book ${d.bookQty})`,
+        });
+        if (!counted.adjustment)
+          return { applied: false, ignored: 'count matches the book', status: 'matched' };
+        if (counted.alreadyPending)
+          return {
+            applied: false,
+            ignored: `adjustment ${counted.adjustment.code} is waiting for approval already`,
+            status: 'pending_approval',
+            adjustmentId: counted.adjustment.id,
+          };
+        return { applied: true, status: 'pending_approval', adjustmentId: counted.adjustment.id };
       }
     }
   }

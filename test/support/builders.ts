@@ -82,7 +82,16 @@ export async function login(
 /** A site with an admin and one user per role, each with a token. */
 export async function siteWithStaff(ds: DataSource, http: ReturnType<typeof request>) {
   const site = await createSite(ds);
-  const roles: Role[] = ['admin', 'planner', 'operator', 'quality', 'maintenance', 'warehouse', 'viewer'];
+  const roles: Role[] = [
+    'admin',
+    'planner',
+    'operator',
+    'quality',
+    'maintenance',
+    'warehouse',
+    'warehouse_supervisor',
+    'viewer',
+  ];
   const users = {} as Record<Role, TestUser & { token: string }>;
   for (const role of roles) {
     const u = await createUser(ds, { roles: [role], siteIds: [site.id] });

@@ -6,6 +6,7 @@ import { type LotCommand, type LotStatus, lotTransition } from '../engine/lot-st
 import { InventoryErrorCode } from '../inventory.errors';
 import type { LotStatusChanged } from '../inventory.events';
 import { Lot } from './lot.entity';
+import { SafetyStockService } from '../safety-stock/safety-stock.service';
 import { StockService } from './stock.service';
 
 export interface LotStatusCommand {
@@ -30,6 +31,7 @@ export class LotStatusService {
   constructor(
     private readonly stock: StockService,
     private readonly audit: AuditService,
+    private readonly safety: SafetyStockService,
   ) {}
 
   async change(tx: Tx, c: LotStatusCommand): Promise<Lot> {
@@ -88,6 +90,8 @@ export class LotStatusService {
       reason,
       source: c.source ?? 'api',
     });
+    // Held, released, rejected, expired: what counts as available changed.
+    await this.safety.check(tx, lot.siteId, lot.materialId);
     return tx.manager.getRepository(Lot).findOneByOrFail({ id: lot.id });
   }
 }

@@ -8,6 +8,7 @@ import { localDate } from '../../platform/engine/local-date';
 import { Site } from '../../platform/sites/site.entity';
 import { allocate } from '../engine/allocation';
 import { InventoryErrorCode } from '../inventory.errors';
+import { SafetyStockService } from '../safety-stock/safety-stock.service';
 import { InventorySettingsService } from '../settings/inventory-settings.service';
 import type { InventoryMovement } from './inventory-movement.entity';
 import { LotStatusService } from './lot-status.service';
@@ -84,6 +85,7 @@ export class StockMovementsService {
     private readonly statuses: LotStatusService,
     private readonly audit: AuditService,
     private readonly settings: InventorySettingsService,
+    private readonly safety: SafetyStockService,
   ) {}
 
   async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
@@ -179,6 +181,7 @@ export class StockMovementsService {
     });
     await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
     this.raiseMoved(tx, lot, movement);
+    await this.safety.check(tx, c.siteId, lot.materialId);
     return movement;
   }
 
@@ -230,6 +233,60 @@ export class StockMovementsService {
       });
     }
     this.raiseMoved(tx, lot, movement);
+    await this.safety.check(tx, c.siteId, lot.materialId);
+    return movement;
+  }
+
+  /**
+   * An approved count adjustment: adds (delta > 0) or takes (delta < 0) stock of a lot at a location, as an
+   * `adjustment` movement. Taking refuses rather than going below zero (stock moved since the count: recount).
+   */
+  async adjust(
+    tx: Tx,
+    c: {
+      siteId: string;
+      lotId: string;
+      locationId: string;
+      delta: string;
+      reference: string;
+      note?: string | null;
+    },
+  ): Promise<InventoryMovement> {
+    const lot = await this.lot(tx.manager, c.siteId, c.lotId, true);
+    const delta = parseDecimal(c.delta);
+    const quantity = formatExact(compare(delta, ZERO) < 0 ? subtract(ZERO, delta) : delta);
+    const adding = compare(delta, ZERO) > 0;
+    if (adding) {
+      await this.ensureBalance(tx.manager, lot, c.locationId);
+      await this.put(tx.manager, lot, c.locationId, quantity);
+    } else {
+      await this.stock.take(tx.manager, lot, c.locationId, quantity);
+    }
+    const movement = await this.stock.move(tx.manager, {
+      siteId: c.siteId,
+      movementType: 'adjustment',
+      lotId: lot.id,
+      materialId: lot.materialId,
+      quantity,
+      fromLocationId: adding ? null : c.locationId,
+      toLocationId: adding ? c.locationId : null,
+      workOrderId: null,
+      operationId: null,
+      reference: c.reference,
+      note: c.note ?? null,
+    });
+    if (adding && lot.status === 'consumed') {
+      await this.statuses.change(tx, {
+        siteId: c.siteId,
+        lot: lot.id,
+        command: 'restock',
+        reason: `count adjustment ${c.reference}`,
+      });
+    } else if (!adding) {
+      await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `counted empty (${c.reference})`);
+    }
+    this.raiseMoved(tx, lot, movement);
+    await this.safety.check(tx, c.siteId, lot.materialId);
     return movement;
   }
 

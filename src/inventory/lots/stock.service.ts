@@ -19,6 +19,7 @@ import {
 import { InventoryErrorCode } from '../inventory.errors';
 import { InventoryMovement, type MovementType } from './inventory-movement.entity';
 import { ReservationsService } from '../reservations/reservations.service';
+import { SafetyStockService } from '../safety-stock/safety-stock.service';
 import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
 import { StockBalance } from './stock-balance.entity';
 
@@ -68,6 +69,7 @@ export class StockService {
     private readonly masterData: MasterDataFacade,
     private readonly audit: AuditService,
     private readonly reservations: ReservationsService,
+    private readonly safety: SafetyStockService,
   ) {}
 
   async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
@@ -140,6 +142,7 @@ export class StockService {
       action: 'lot.created',
       after: { ...lot, quantity: c.quantity, locationId: c.locationId },
     });
+    await this.safety.check(tx, c.siteId, material.id);
     return lot;
   }
 
@@ -170,6 +173,7 @@ export class StockService {
     });
     await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
+    await this.safety.check(tx, c.siteId, lot.materialId);
     return movement;
   }
 

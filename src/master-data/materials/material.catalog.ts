@@ -62,6 +62,15 @@ export class CreateMaterialDto extends CatalogCreateDto {
   reorderPoint?: string;
 
   @ApiPropertyOptional({
+    example: '500',
+    description:
+      'Order or production lot size: a replenishment suggestion brings stock up to reorder point + lot size',
+  })
+  @IsOptional()
+  @IsQuantity('lotSize')
+  lotSize?: string;
+
+  @ApiPropertyOptional({
     format: 'uuid',
     description: 'Default storage location (warehouse, zone, bin or line-side)',
   })
@@ -117,6 +126,7 @@ export const MATERIAL_CATALOG: CatalogDefinition<Material> = {
     { name: 'inspectionRequired', kind: 'boolean', get: (m) => m.inspectionRequired },
     { name: 'safetyStock', kind: 'decimal', get: (m) => m.safetyStock },
     { name: 'reorderPoint', kind: 'decimal', get: (m) => m.reorderPoint },
+    { name: 'lotSize', kind: 'decimal', get: (m) => m.lotSize },
     {
       name: 'defaultLocation',
       kind: 'string',

@@ -15,7 +15,7 @@ export type MaterialClass = (typeof MATERIAL_CLASSES)[number];
   'ck_material_class',
   `material_class IN ('raw', 'semi_finished', 'finished', 'consumable', 'spare_part')`,
 )
-@Check('ck_material_quantities', `safety_stock >= 0 AND reorder_point >= 0`)
+@Check('ck_material_quantities', `safety_stock >= 0 AND reorder_point >= 0 AND lot_size >= 0`)
 @Check('ck_material_shelf_life', `shelf_life_days IS NULL OR shelf_life_days > 0`)
 export class Material extends CatalogRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_material' })
@@ -56,6 +56,10 @@ export class Material extends CatalogRecord {
 
   @Column({ type: 'numeric', precision: 18, scale: 6, default: 0 })
   reorderPoint: string;
+
+  /** Order or production lot size (批量): what one replenishment brings on top of the reorder point. */
+  @Column({ type: 'numeric', precision: 18, scale: 6, default: 0 })
+  lotSize: string;
 
   /** Where it is put away by default. */
   @ManyToOne(() => StorageLocation, { onDelete: 'RESTRICT' })

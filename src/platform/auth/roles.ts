@@ -5,6 +5,8 @@ export const ROLES = [
   'quality',
   'maintenance',
   'warehouse',
+  /** 仓库主管: approves stock adjustments, receives shortage todos. */
+  'warehouse_supervisor',
   'viewer',
 ] as const;
 export type Role = (typeof ROLES)[number];

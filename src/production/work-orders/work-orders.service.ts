@@ -376,6 +376,18 @@ export class WorkOrdersService {
       const wo = await this.lock(tx.manager, siteId, id);
       const result = transitionWorkOrder(wo.status, 'release');
       if (!result.ok) throw this.illegal(wo, 'release', result.reason);
+      // Work that reads no stock comes before the site's release lock, which is held until commit.
+      const settings = await this.settings.of(siteId, tx.manager);
+      const factor = add(parseDecimal('1'), parseDecimal(settings.overReportTolerance));
+      // The tolerance is frozen with the order at release.
+      const maxQty = formatExact(multiply(parseDecimal(wo.quantity), factor));
+      await tx.manager.query(
+        `UPDATE work_order_operation SET status = 'ready', max_qty = $2 WHERE work_order_id = $1`,
+        [id, maxQty],
+      );
+      const firstOp = await tx.manager
+        .getRepository(WorkOrderOperation)
+        .findOne({ where: { workOrderId: id }, order: { seq: 'ASC' } });
       // Releases of one site are serialised so two orders never both count the same stock as theirs.
       await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('production.release:' || $1))`, [siteId]);
       const { view: kitting, lines: requirementLines } = await this.kittingWith(tx.manager, wo);
@@ -387,14 +399,6 @@ export class WorkOrdersService {
           { extensions: { currentState: wo.status, kitting } },
         );
       }
-      const settings = await this.settings.of(siteId, tx.manager);
-      const factor = add(parseDecimal('1'), parseDecimal(settings.overReportTolerance));
-      // The tolerance is frozen with the order at release.
-      const maxQty = formatExact(multiply(parseDecimal(wo.quantity), factor));
-      await tx.manager.query(
-        `UPDATE work_order_operation SET status = 'ready', max_qty = $2 WHERE work_order_id = $1`,
-        [id, maxQty],
-      );
       // One statement for every line: what each was short of at release (null when covered).
       const shortAtRelease = new Map(
         kitting.lines.map((l) => [l.lineNo, compare(parseDecimal(l.shortQty), ZERO) > 0 ? l.shortQty : null]),
@@ -446,9 +450,6 @@ export class WorkOrdersService {
         ...mat,
         shortQtyAtRelease: shortAtRelease.get(mat.lineNo) ?? null,
       }));
-      const firstOp = await tx.manager
-        .getRepository(WorkOrderOperation)
-        .findOne({ where: { workOrderId: id }, order: { seq: 'ASC' } });
       tx.raise('production.workorder.released', {
         workOrderId: id,
         siteId,
