@@ -234,10 +234,7 @@ async function main() {
       `≤ ${TARGET_P99_MS} ms  ${p(99) <= TARGET_P99_MS ? 'PASS' : 'MISS'}`,
     );
     row('commit → WMS receipt p50 / p99', `${fmt(c(50))} / ${fmt(c(99))}`);
-    row(
-      'release call p50 / p99',
-      `${fmt(percentile(releaseMs, 50))} / ${fmt(percentile(releaseMs, 99))}`,
-    );
+    row('release call p50 / p99', `${fmt(percentile(releaseMs, 50))} / ${fmt(percentile(releaseMs, 99))}`);
     row(
       'backlog drained',
       `${BACKLOG} msgs`,

@@ -115,6 +115,15 @@ export class InventoryFacade {
     return this.stock.availableByMaterial(manager, siteId, materialIds);
   }
 
+  /** Available quantity per location and material (e.g. what is staged at a line's line-side locations). */
+  availableAt(
+    manager: EntityManager,
+    locationIds: string[],
+    materialIds: string[],
+  ): Promise<Array<{ locationId: string; materialId: string; quantity: string }>> {
+    return this.stock.availableAt(manager, locationIds, materialIds);
+  }
+
   stockAt(manager: EntityManager, materialId: string, locationIds: string[]): Promise<LotStockRow[]> {
     return this.stock.stockAt(manager, materialId, locationIds);
   }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
 import { MasterDataModule } from '../master-data/master-data.module';
 import { TerminalController, ShopFloorController } from './api/terminal.controller';
+import { KittingRateController } from './api/kitting-rate.controller';
 import { WorkOrdersController } from './api/work-orders.controller';
 import { DispatchService } from './dispatch/dispatch.service';
 import {
@@ -25,6 +26,7 @@ import { ShopFloorService } from './shop-floor/shop-floor.service';
 import { OperationCommandsService } from './terminal/operation-commands.service';
 import { ReportQuantityService } from './terminal/report-quantity.service';
 import { WorkOrder, WorkOrderMaterial } from './work-orders/work-order.entity';
+import { KittingRateService } from './work-orders/kitting-rate.service';
 import { ReservationSyncListener } from './work-orders/reservation-sync.listener';
 import { WorkOrdersService } from './work-orders/work-orders.service';
 
@@ -46,11 +48,18 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
       AndonCall,
     ]),
   ],
-  controllers: [WorkOrdersController, TerminalController, ShopFloorController, ProductionSettingsController],
+  controllers: [
+    KittingRateController,
+    WorkOrdersController,
+    TerminalController,
+    ShopFloorController,
+    ProductionSettingsController,
+  ],
   providers: [
     ProductionSettingsService,
     WorkOrdersService,
     ReservationSyncListener,
+    KittingRateService,
     ReportQuantityService,
     OperationCommandsService,
     ShopFloorService,

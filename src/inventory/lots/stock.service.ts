@@ -277,6 +277,24 @@ export class StockService {
     }));
   }
 
+  /** Available quantity per location and material at the given locations (lots in status available). */
+  async availableAt(
+    manager: EntityManager,
+    locationIds: string[],
+    materialIds: string[],
+  ): Promise<Array<{ locationId: string; materialId: string; quantity: string }>> {
+    if (locationIds.length === 0 || materialIds.length === 0) return [];
+    const rows: Array<{ location_id: string; material_id: string; qty: string }> = await manager.query(
+      `SELECT b.location_id, b.material_id, sum(b.quantity)::text AS qty
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+        WHERE b.location_id = ANY($1::uuid[]) AND b.material_id = ANY($2::uuid[])
+          AND l.status = 'available' AND b.quantity > 0
+        GROUP BY b.location_id, b.material_id`,
+      [locationIds, materialIds],
+    );
+    return rows.map((r) => ({ locationId: r.location_id, materialId: r.material_id, quantity: r.qty }));
+  }
+
   /** Available lots of a material at the given locations (oldest first), for picking and backflush. */
   async stockAt(manager: EntityManager, materialId: string, locationIds: string[]): Promise<LotStockRow[]> {
     if (locationIds.length === 0) return [];

@@ -1,4 +1,4 @@
-import { kittingPicture, type KittingInput, type KittingRequirement } from './kitting';
+import { kittingPicture, kittingRate, type KittingInput, type KittingRequirement } from './kitting';
 
 const req = (
   lineNo: number,
@@ -126,5 +126,49 @@ describe('kittingPicture (what can be kitted for a work order)', () => {
     const requirements = [req(20, 'B', '1'), req(10, 'A', '1')];
     kittingPicture({ requirements, available: {} });
     expect(requirements.map((r) => r.lineNo)).toEqual([20, 10]);
+  });
+});
+
+describe('kittingRate (齐套率 of released orders)', () => {
+  const req = (materialId: string, requiredQty: string, issuedQty = '0') => ({
+    lineNo: 10,
+    materialId,
+    requiredQty,
+    issuedQty,
+  });
+  const stock = (entries: Record<string, Record<string, string>>) =>
+    new Map(Object.entries(entries).map(([line, m]) => [line, new Map(Object.entries(m))]));
+
+  it('counts an order staged only when every material is at its line, earliest orders first', () => {
+    const result = kittingRate(
+      [
+        { workOrderId: 'A', lineId: 'L1', requirements: [req('shaft', '10'), req('grease', '0.5')] },
+        { workOrderId: 'B', lineId: 'L1', requirements: [req('shaft', '10')] },
+        { workOrderId: 'C', lineId: 'L2', requirements: [req('shaft', '5')] },
+      ],
+      stock({ L1: { shaft: '15', grease: '2' }, L2: { shaft: '5' } }),
+    );
+    // A takes 10 of the 15 shafts at L1; B finds 5 and misses 5; C has its own line's stock.
+    expect(result.orders.map((o) => [o.workOrderId, o.staged])).toEqual([
+      ['A', true],
+      ['B', false],
+      ['C', true],
+    ]);
+    expect(result.orders[1]!.missing).toEqual([{ materialId: 'shaft', missingQty: '5' }]);
+    expect(result).toMatchObject({ released: 3, staged: 2, rate: '0.6667' });
+  });
+
+  it('nets issued quantity, sums lines of one material, and answers 1 for no orders', () => {
+    const result = kittingRate(
+      [{ workOrderId: 'A', lineId: 'L1', requirements: [req('shaft', '10', '8'), req('shaft', '3')] }],
+      stock({ L1: { shaft: '5' } }),
+    );
+    expect(result.orders[0]).toMatchObject({ staged: true, missing: [] });
+    expect(kittingRate([], new Map())).toEqual({ orders: [], released: 0, staged: 0, rate: '1.0000' });
+    const noStock = kittingRate(
+      [{ workOrderId: 'A', lineId: 'L9', requirements: [req('x', '1')] }],
+      new Map(),
+    );
+    expect(noStock).toMatchObject({ staged: 0, rate: '0.0000' });
   });
 });
