@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { LineSideReplenishment1795291662937 } from './1795291662937-LineSideReplenishment';
 import { TodosAdjustmentsSafetyStock1795291035444 } from './1795291035444-TodosAdjustmentsSafetyStock';
 import { InventoryReservations1795290633289 } from './1795290633289-InventoryReservations';
 import { WmsBridge1795285641971 } from './1795285641971-WmsBridge';
@@ -28,4 +29,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   WmsBridge1795285641971,
   InventoryReservations1795290633289,
   TodosAdjustmentsSafetyStock1795291035444,
+  LineSideReplenishment1795291662937,
 ];

@@ -344,6 +344,44 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
     expect(unknownLot.body.errors[0].field).toBe('data.lot');
   });
 
+  it('a line replenishment (补料) goes to the WMS as a pick task without a work order; its delivery closes it', async () => {
+    const called = await t.http
+      .post(f.url('inventory/line-replenishments'))
+      .set(as('operator'))
+      .set(key())
+      .send({ location: 'LS-L1', material: 'GREASE', quantity: '4' })
+      .expect(201);
+    const id = called.body.id as string;
+    const message = await eventually(
+      async () => wms.acceptedOn('/pick-tasks').find((m) => m.body?.taskId === id),
+      'the replenishment pick task at the WMS',
+    );
+    expect(message.body).toMatchObject({
+      workOrder: null,
+      purpose: 'line_replenishment',
+      lines: [{ material: 'GREASE', qty: '4', uom: 'KG' }],
+      destination: { line: 'L1', location: 'LS-L1' },
+    });
+    // The embedded confirm is not for a factory with a WMS.
+    const confirm = await t.http
+      .post(f.url(`inventory/line-replenishments/${id}/confirm`))
+      .set(as('warehouse'))
+      .set(key())
+      .expect(409);
+    expect(confirm.body.code).toBe('EXTERNAL_WMS');
+    const accepted = await send(event('pick.accepted', { taskId: id }));
+    expect(accepted.body).toMatchObject({ applied: true, status: 'open' });
+    const delivered = await send(
+      event('pick.delivered', { taskId: id, lines: [{ material: 'GREASE', qty: '4' }] }),
+    );
+    expect(delivered.body).toMatchObject({ applied: true, status: 'delivered' });
+    const list = await t.http
+      .get(f.url('inventory/line-replenishments?status=delivered'))
+      .set(as('viewer'))
+      .expect(200);
+    expect(list.body.items.find((r: { id: string }) => r.id === id)).toMatchObject({ deliveredQty: '4' });
+  });
+
   it(`WMS down for ${OUTAGE_MS / 1000} s during 200 releases: every message delivered exactly once, in order per work order`, async () => {
     const orders: Array<{ id: string; code: string }> = [];
     for (let i = 0; i < 200; i++) orders.push(await createPlanned('1'));

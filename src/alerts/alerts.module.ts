@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MasterDataModule } from '../master-data/master-data.module';
 import { AlertsPushes } from './alerts-pushes.listener';
 import './alerts.events';
 import { TodoSourcesListener } from './todo-sources.listener';
@@ -9,7 +10,7 @@ import { TodosService } from './todos/todos.service';
 
 /** Todos (待办) and the pushes that announce them; the rule engine joins here later. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Todo])],
+  imports: [MasterDataModule, TypeOrmModule.forFeature([Todo])],
   controllers: [TodosController],
   providers: [TodosService, TodoSourcesListener, AlertsPushes],
 })

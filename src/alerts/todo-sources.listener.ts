@@ -3,8 +3,11 @@ import { TransactionRunner, type Tx } from '../platform/database/transaction-run
 import type {
   AdjustmentDecided,
   AdjustmentRequested,
+  LineReplenishmentClosed,
+  LineReplenishmentRequested,
   SafetyStockChanged,
 } from '../inventory/inventory.facade';
+import { MasterDataFacade } from '../master-data/master-data.facade';
 import type { PickShortage, PickTaskChanged } from '../wms-bridge/wms-bridge.events';
 import { TodosService } from './todos/todos.service';
 
@@ -19,6 +22,7 @@ export class TodoSourcesListener implements OnModuleInit {
   constructor(
     private readonly runner: TransactionRunner,
     private readonly todos: TodosService,
+    private readonly masterData: MasterDataFacade,
   ) {}
 
   onModuleInit(): void {
@@ -27,6 +31,10 @@ export class TodoSourcesListener implements OnModuleInit {
     this.runner.onRaised('inventory.safety_stock.changed', (e, tx) => this.safetyStock(tx, e.payload));
     this.runner.onRaised('inventory.adjustment.requested', (e, tx) => this.adjustment(tx, e.payload));
     this.runner.onRaised('inventory.adjustment.decided', (e, tx) => this.decided(tx, e.payload));
+    this.runner.onRaised('inventory.line_replenishment.requested', (e, tx) =>
+      this.lineRequest(tx, e.payload),
+    );
+    this.runner.onRaised('inventory.line_replenishment.closed', (e, tx) => this.lineClosed(tx, e.payload));
   }
 
   private async shortage(tx: Tx, e: PickShortage): Promise<void> {
@@ -101,6 +109,33 @@ export class TodoSourcesListener implements OnModuleInit {
       e.siteId,
       `adjustment:${e.adjustmentId}`,
       `${e.decision} by ${e.decidedBy}`,
+    );
+  }
+
+  private async lineRequest(tx: Tx, e: LineReplenishmentRequested): Promise<void> {
+    const material = (await this.masterData.materialNames([e.materialId], tx.manager)).get(e.materialId);
+    const location = await this.masterData.location(e.siteId, e.locationId, tx.manager);
+    const what = `${material?.code ?? e.materialId} ${e.requestedQty} → ${location?.code ?? e.locationId}`;
+    await this.todos.open(tx, {
+      siteId: e.siteId,
+      kind: 'line_replenishment',
+      title: `Bring ${what} (${e.code}, ${e.availableQty} left)`,
+      titleZh: `补料 ${what}（${e.code}，剩余 ${e.availableQty}）`,
+      detail: { ...e, materialCode: material?.code ?? '', locationCode: location?.code ?? '' },
+      roles: ['warehouse'],
+      link: `/api/v1/sites/${e.siteId}/inventory/line-replenishments?locationId=${e.locationId}`,
+      referenceType: 'line_replenishment',
+      referenceId: e.replenishmentId,
+      dedupeKey: `line_replenishment:${e.replenishmentId}`,
+    });
+  }
+
+  private async lineClosed(tx: Tx, e: LineReplenishmentClosed): Promise<void> {
+    await this.todos.closeByCause(
+      tx,
+      e.siteId,
+      `line_replenishment:${e.replenishmentId}`,
+      `${e.code} ${e.status} (${e.deliveredQty})`,
     );
   }
 }

@@ -63,11 +63,35 @@ export interface AdjustmentDecided {
   decidedBy: string;
 }
 
+/** A line-side location needs material (补料): below its min, or asked for by hand. */
+export interface LineReplenishmentRequested {
+  replenishmentId: string;
+  code: string;
+  siteId: string;
+  locationId: string;
+  lineId: string | null;
+  materialId: string;
+  requestedQty: string;
+  availableQty: string;
+  /** The min that was crossed; null for a request made by hand. */
+  minQty: string | null;
+}
+
+export interface LineReplenishmentClosed {
+  replenishmentId: string;
+  code: string;
+  siteId: string;
+  status: 'delivered' | 'short' | 'cancelled';
+  deliveredQty: string;
+}
+
 declare module '../platform/events/domain-events' {
   interface DomainEventMap {
     'inventory.safety_stock.changed': SafetyStockChanged;
     'inventory.adjustment.requested': AdjustmentRequested;
     'inventory.adjustment.decided': AdjustmentDecided;
+    'inventory.line_replenishment.requested': LineReplenishmentRequested;
+    'inventory.line_replenishment.closed': LineReplenishmentClosed;
     'inventory.lot.status_changed': LotStatusChanged;
     'inventory.stock.moved': StockMoved;
   }

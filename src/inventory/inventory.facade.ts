@@ -8,6 +8,7 @@ import { LotStatusService, type LotStatusCommand } from './lots/lot-status.servi
 import { ReservationsService, type ReserveCommand } from './reservations/reservations.service';
 import { AdjustmentsService, type CountResult } from './adjustments/adjustments.service';
 import { SafetyStockService } from './safety-stock/safety-stock.service';
+import { LineReplenishmentsService } from './line-side/line-replenishments.service';
 import {
   StockMovementsService,
   type PickCommand,
@@ -28,7 +29,13 @@ export type { PickCommand, PickResult, TransferCommand } from './lots/stock-move
 export type { LotStatusCommand } from './lots/lot-status.service';
 export type { ReserveCommand } from './reservations/reservations.service';
 export type { CountResult } from './adjustments/adjustments.service';
-export type { AdjustmentDecided, AdjustmentRequested, SafetyStockChanged } from './inventory.events';
+export type {
+  AdjustmentDecided,
+  AdjustmentRequested,
+  LineReplenishmentClosed,
+  LineReplenishmentRequested,
+  SafetyStockChanged,
+} from './inventory.events';
 export type { LotStatusChanged } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
@@ -42,7 +49,26 @@ export class InventoryFacade {
     private readonly reservations: ReservationsService,
     private readonly adjustments: AdjustmentsService,
     private readonly safety: SafetyStockService,
+    private readonly lineReplenishments: LineReplenishmentsService,
   ) {}
+
+  /**
+   * An external WMS reports on a line replenishment it was sent (as a pick task without a work order).
+   * Null when the id is not a line replenishment of the site.
+   */
+  async lineReplenishmentFromWms(
+    tx: Tx,
+    siteId: string,
+    id: string,
+    outcome: 'progress' | 'delivered' | 'short',
+    quantity: string | null,
+  ): Promise<{ status: string; changed: boolean } | null> {
+    const before = await this.lineReplenishments.find(tx.manager, siteId, id);
+    if (!before) return null;
+    if (outcome === 'progress' || before.status !== 'open') return { status: before.status, changed: false };
+    const after = await this.lineReplenishments.closeByWms(tx, siteId, id, outcome, quantity);
+    return { status: after.status, changed: after.status !== before.status };
+  }
 
   /** A count reported by the WMS: a difference from the book becomes an adjustment awaiting approval. */
   countFromWms(

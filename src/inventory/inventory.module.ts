@@ -13,6 +13,10 @@ import { StockService } from './lots/stock.service';
 import { AdjustmentsController } from './adjustments/adjustments.controller';
 import { AdjustmentsService } from './adjustments/adjustments.service';
 import { StockAdjustment } from './adjustments/stock-adjustment.entity';
+import { LineReplenishmentsService } from './line-side/line-replenishments.service';
+import { LineSideCheck } from './line-side/line-side-check.service';
+import { LineSideController } from './line-side/line-side.controller';
+import { LineReplenishment, LineStockLevel } from './line-side/line-side.entities';
 import { Reservation } from './reservations/reservation.entity';
 import { SafetyStockState } from './safety-stock/safety-stock-state.entity';
 import { SafetyStockService } from './safety-stock/safety-stock.service';
@@ -32,6 +36,8 @@ import { InventorySettingsController, InventorySettingsService } from './setting
       Reservation,
       StockAdjustment,
       SafetyStockState,
+      LineStockLevel,
+      LineReplenishment,
     ]),
   ],
   controllers: [
@@ -40,6 +46,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     InventorySettingsController,
     ReservationsController,
     AdjustmentsController,
+    LineSideController,
   ],
   providers: [
     StockService,
@@ -49,6 +56,8 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     ReservationsService,
     SafetyStockService,
     AdjustmentsService,
+    LineSideCheck,
+    LineReplenishmentsService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

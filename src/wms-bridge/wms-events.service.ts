@@ -94,6 +94,10 @@ export class WmsEventsService {
   }
 
   private async apply(tx: Tx, p: Principal, type: WmsEventDto['type'], data: object): Promise<Applied> {
+    if (type.startsWith('pick.')) {
+      const replenishment = await this.lineReplenishment(tx, p, type, data as PickEventDataDto);
+      if (replenishment) return replenishment;
+    }
     switch (type) {
       case 'pick.accepted':
         return this.picks.progress(tx, await this.task(tx, p, data as PickEventDataDto), 'accepted');
@@ -194,6 +198,28 @@ export class WmsEventsService {
         return { applied: true, status: 'pending_approval', adjustmentId: counted.adjustment.id };
       }
     }
+  }
+
+  /** Pick events about a line replenishment (补料) sent as a pick task without a work order. */
+  private async lineReplenishment(
+    tx: Tx,
+    p: Principal,
+    type: WmsEventDto['type'],
+    d: PickEventDataDto | PickShortageDataDto,
+  ): Promise<Applied | null> {
+    if (await tx.manager.getRepository(PickTask).existsBy({ id: d.taskId })) return null;
+    const delivered = type === 'pick.delivered' ? ((d as PickEventDataDto).lines?.[0]?.qty ?? null) : null;
+    const result = await this.inventory.lineReplenishmentFromWms(
+      tx,
+      this.anySite(p),
+      d.taskId,
+      type === 'pick.delivered' ? 'delivered' : type === 'pick.shortage' ? 'short' : 'progress',
+      delivered,
+    );
+    if (!result) return null;
+    return result.changed
+      ? { applied: true, status: result.status }
+      : { applied: type === 'pick.accepted' || type === 'pick.picked', status: result.status };
   }
 
   private async task(tx: Tx, p: Principal, d: { taskId: string }): Promise<PickTask> {

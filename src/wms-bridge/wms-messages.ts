@@ -6,7 +6,9 @@ export type WmsMessageType =
 
 export interface CreatePickTaskPayload {
   taskId: string;
-  workOrder: string;
+  /** null for a line replenishment (补料), which serves the line rather than one order. */
+  workOrder: string | null;
+  purpose: 'work_order' | 'line_replenishment';
   lines: Array<{ material: string; qty: string; uom: string; lot?: string }>;
   needBy: string;
   destination: { line: string; station: string | null; location: string | null };
@@ -21,7 +23,7 @@ export interface ChangePriorityPayload {
 
 export interface CancelPickTaskPayload {
   taskId: string;
-  workOrder: string;
+  workOrder: string | null;
   reason: string | null;
 }
 
@@ -49,4 +51,5 @@ export interface WmsTarget {
 
 /** Messages of one work order are delivered one at a time, in the order they were written. */
 export const workOrderOrderingKey = (workOrderId: string): string => `wms:wo:${workOrderId}`;
+export const replenishmentOrderingKey = (id: string): string => `wms:lr:${id}`;
 export const lotOrderingKey = (lotId: string): string => `wms:lot:${lotId}`;

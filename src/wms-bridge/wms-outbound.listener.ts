@@ -5,7 +5,11 @@ import { AppConfig } from '../platform/config/app-config';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, ZERO } from '../platform/engine/decimal';
 import { OutboxService } from '../platform/outbox/outbox.service';
-import type { LotStatusChanged } from '../inventory/inventory.facade';
+import type {
+  LineReplenishmentClosed,
+  LineReplenishmentRequested,
+  LotStatusChanged,
+} from '../inventory/inventory.facade';
 import { MasterDataFacade } from '../master-data/master-data.facade';
 import type {
   WorkOrderCompleted,
@@ -16,6 +20,7 @@ import type {
 import { PickTask, PickTaskLine, type PickTaskStatus } from './pick-task.entity';
 import {
   lotOrderingKey,
+  replenishmentOrderingKey,
   WMS_DESTINATION,
   workOrderOrderingKey,
   type CancelPickTaskPayload,
@@ -52,6 +57,12 @@ export class WmsOutboundListener implements OnModuleInit {
     this.runner.onRaised('production.workorder.status_changed', (e, tx) => this.statusChanged(tx, e.payload));
     this.runner.onRaised('production.workorder.completed', (e, tx) => this.completed(tx, e.payload));
     this.runner.onRaised('inventory.lot.status_changed', (e, tx) => this.lotStatus(tx, e.payload));
+    this.runner.onRaised('inventory.line_replenishment.requested', (e, tx) =>
+      this.lineReplenishment(tx, e.payload),
+    );
+    this.runner.onRaised('inventory.line_replenishment.closed', (e, tx) =>
+      this.lineReplenishmentClosed(tx, e.payload),
+    );
   }
 
   private async released(tx: Tx, e: WorkOrderReleased): Promise<void> {
@@ -100,6 +111,7 @@ export class WmsOutboundListener implements OnModuleInit {
     const payload: CreatePickTaskPayload = {
       taskId: task.id,
       workOrder: e.code,
+      purpose: 'work_order',
       lines: open.map((l) => ({
         material: codes.get(l.materialId)?.code ?? l.materialId,
         qty: formatExact(l.qty),
@@ -210,6 +222,51 @@ export class WmsOutboundListener implements OnModuleInit {
       .getRepository(PickTask)
       .findOne({ where: { workOrderId }, lock: { mode: 'pessimistic_write' } });
     return task && OPEN.includes(task.status) ? task : null;
+  }
+
+  /**
+   * 补料 with an external WMS: the request becomes a pick task for the line (no work order). The embedded
+   * warehouse confirms requests in MOM instead, so nothing is sent then.
+   */
+  private async lineReplenishment(tx: Tx, e: LineReplenishmentRequested): Promise<void> {
+    if (this.config.get('WMS_MODE') !== 'http') return;
+    const m = tx.manager;
+    const material = await this.masterData.material(e.siteId, e.materialId, m);
+    const unit = material ? await this.masterData.unit(e.siteId, material.baseUnitId, m) : null;
+    const location = await this.masterData.location(e.siteId, e.locationId, m);
+    const line = e.lineId ? await this.masterData.line(e.siteId, e.lineId, m) : null;
+    const payload: CreatePickTaskPayload = {
+      taskId: e.replenishmentId,
+      workOrder: null,
+      purpose: 'line_replenishment',
+      lines: [{ material: material?.code ?? e.materialId, qty: e.requestedQty, uom: unit?.code ?? '' }],
+      needBy: new Date().toISOString(),
+      destination: { line: line?.code ?? '', station: null, location: location?.code ?? null },
+      priority: 'normal',
+    };
+    await this.send(
+      tx,
+      'createPickTask',
+      payload,
+      { taskId: e.replenishmentId },
+      replenishmentOrderingKey(e.replenishmentId),
+    );
+  }
+
+  private async lineReplenishmentClosed(tx: Tx, e: LineReplenishmentClosed): Promise<void> {
+    if (this.config.get('WMS_MODE') !== 'http' || e.status !== 'cancelled') return;
+    const payload: CancelPickTaskPayload = {
+      taskId: e.replenishmentId,
+      workOrder: null,
+      reason: 'cancelled in MOM',
+    };
+    await this.send(
+      tx,
+      'cancelPickTask',
+      payload,
+      { taskId: e.replenishmentId },
+      replenishmentOrderingKey(e.replenishmentId),
+    );
   }
 
   private async send(

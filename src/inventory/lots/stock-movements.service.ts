@@ -9,6 +9,7 @@ import { Site } from '../../platform/sites/site.entity';
 import { allocate } from '../engine/allocation';
 import { InventoryErrorCode } from '../inventory.errors';
 import { SafetyStockService } from '../safety-stock/safety-stock.service';
+import { LineSideCheck } from '../line-side/line-side-check.service';
 import { InventorySettingsService } from '../settings/inventory-settings.service';
 import type { InventoryMovement } from './inventory-movement.entity';
 import { LotStatusService } from './lot-status.service';
@@ -86,6 +87,7 @@ export class StockMovementsService {
     private readonly audit: AuditService,
     private readonly settings: InventorySettingsService,
     private readonly safety: SafetyStockService,
+    private readonly lineSide: LineSideCheck,
   ) {}
 
   async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
@@ -117,6 +119,7 @@ export class StockMovementsService {
       note: c.note ?? null,
     });
     this.raiseMoved(tx, lot, movement);
+    await this.lineSide.afterDecrease(tx, c.siteId, c.fromLocationId, lot.materialId);
     return movement;
   }
 
@@ -182,6 +185,7 @@ export class StockMovementsService {
     await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
     this.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
+    await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     return movement;
   }
 
@@ -284,6 +288,7 @@ export class StockMovementsService {
       });
     } else if (!adding) {
       await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `counted empty (${c.reference})`);
+      await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     }
     this.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);

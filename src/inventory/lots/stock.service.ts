@@ -20,6 +20,7 @@ import { InventoryErrorCode } from '../inventory.errors';
 import { InventoryMovement, type MovementType } from './inventory-movement.entity';
 import { ReservationsService } from '../reservations/reservations.service';
 import { SafetyStockService } from '../safety-stock/safety-stock.service';
+import { LineSideCheck } from '../line-side/line-side-check.service';
 import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
 import { StockBalance } from './stock-balance.entity';
 
@@ -70,6 +71,7 @@ export class StockService {
     private readonly audit: AuditService,
     private readonly reservations: ReservationsService,
     private readonly safety: SafetyStockService,
+    private readonly lineSide: LineSideCheck,
   ) {}
 
   async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
@@ -174,6 +176,7 @@ export class StockService {
     await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
     await this.safety.check(tx, c.siteId, lot.materialId);
+    await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     return movement;
   }
 
