@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { Outsourcing1795292062010 } from './1795292062010-Outsourcing';
 import { LineSideReplenishment1795291662937 } from './1795291662937-LineSideReplenishment';
 import { TodosAdjustmentsSafetyStock1795291035444 } from './1795291035444-TodosAdjustmentsSafetyStock';
 import { InventoryReservations1795290633289 } from './1795290633289-InventoryReservations';
@@ -30,4 +31,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   InventoryReservations1795290633289,
   TodosAdjustmentsSafetyStock1795291035444,
   LineSideReplenishment1795291662937,
+  Outsourcing1795292062010,
 ];

@@ -17,6 +17,9 @@ import { LineReplenishmentsService } from './line-side/line-replenishments.servi
 import { LineSideCheck } from './line-side/line-side-check.service';
 import { LineSideController } from './line-side/line-side.controller';
 import { LineReplenishment, LineStockLevel } from './line-side/line-side.entities';
+import { OutsourcingController } from './outsourcing/outsourcing.controller';
+import { LotLink, OutsourcingOrder } from './outsourcing/outsourcing.entities';
+import { OutsourcingService } from './outsourcing/outsourcing.service';
 import { Reservation } from './reservations/reservation.entity';
 import { SafetyStockState } from './safety-stock/safety-stock-state.entity';
 import { SafetyStockService } from './safety-stock/safety-stock.service';
@@ -38,6 +41,8 @@ import { InventorySettingsController, InventorySettingsService } from './setting
       SafetyStockState,
       LineStockLevel,
       LineReplenishment,
+      OutsourcingOrder,
+      LotLink,
     ]),
   ],
   controllers: [
@@ -47,6 +52,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     ReservationsController,
     AdjustmentsController,
     LineSideController,
+    OutsourcingController,
   ],
   providers: [
     StockService,
@@ -58,6 +64,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     AdjustmentsService,
     LineSideCheck,
     LineReplenishmentsService,
+    OutsourcingService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],
