@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ShopFloorEnvelope } from '../src/platform/realtime/shop-floor-events';
 import type { Role } from '../src/platform/auth/roles';
+import { LotExpiryJob } from '../src/inventory/lots/lot-expiry.job';
 import { eventually } from './support/eventually';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -241,5 +242,34 @@ describe('inventory: counts, adjustments and safety stock', () => {
       .send({ note: 'PR-2026-0042 raised' })
       .expect(200);
     expect(done.body).toMatchObject({ status: 'done', closeNote: 'PR-2026-0042 raised' });
+  });
+
+  it('the expiry job expires lots past their date (audited, frozen at the WMS) and leaves the rest', async () => {
+    for (const [lotCode, expiryDate] of [
+      ['EXP-OLD', '2020-01-01'],
+      ['EXP-NEW', '2099-12-31'],
+    ] as const) {
+      await t.http
+        .post(f.url('inventory/receipts'))
+        .set(as('warehouse'))
+        .send({ material: 'SHAFT', quantity: '5', location: 'WH', lotCode, expiryDate })
+        .expect(201);
+    }
+    expect(await t.app.get(LotExpiryJob).run()).toBeGreaterThanOrEqual(1);
+    const old = await t.http.get(f.url('lots/EXP-OLD')).set(as('viewer')).expect(200);
+    expect(old.body).toMatchObject({ status: 'expired', statusReason: 'shelf life ended 2020-01-01' });
+    expect((await lot('EXP-NEW')).status).toBe('available');
+    const frozen = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox_message WHERE message_type = 'freezeLot' AND payload->>'lot' = 'EXP-OLD'`,
+    );
+    expect(frozen[0].n).toBe(1);
+    const audit = await t.dataSource.query(
+      `SELECT actor_id FROM audit_log WHERE entity_id = $1 AND action LIKE 'lot.%expire%'`,
+      [old.body.id],
+    );
+    expect(audit).toEqual([{ actor_id: 'lot-expiry' }]);
+    // Nothing left to do for this site's lots on a second run.
+    await t.app.get(LotExpiryJob).run();
+    expect((await lot('EXP-NEW')).status).toBe('available');
   });
 });

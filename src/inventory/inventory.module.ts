@@ -7,6 +7,7 @@ import { InventoryFacade } from './inventory.facade';
 import { InventoryMovement } from './lots/inventory-movement.entity';
 import { Lot } from './lots/lot.entity';
 import { StockBalance } from './lots/stock-balance.entity';
+import { LotExpiryJob } from './lots/lot-expiry.job';
 import { LotStatusService } from './lots/lot-status.service';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
@@ -65,6 +66,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     LineSideCheck,
     LineReplenishmentsService,
     OutsourcingService,
+    LotExpiryJob,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

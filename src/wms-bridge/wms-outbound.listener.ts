@@ -199,8 +199,10 @@ export class WmsOutboundListener implements OnModuleInit {
   private async lotStatus(tx: Tx, e: LotStatusChanged): Promise<void> {
     // A freeze the WMS itself reported needs no echo.
     if (e.source === 'wms') return;
-    const freeze = e.status === 'hold' && e.previousStatus !== 'hold';
-    const unfreeze = e.previousStatus === 'hold' && e.status !== 'hold';
+    // Held, expired or rejected stock must not be picked: frozen at the WMS until usable again.
+    const blocked = (s: string) => s === 'hold' || s === 'expired' || s === 'rejected';
+    const freeze = blocked(e.status) && !blocked(e.previousStatus);
+    const unfreeze = blocked(e.previousStatus) && (e.status === 'available' || e.status === 'quarantine');
     if (!freeze && !unfreeze) return;
     const material = (await this.masterData.materialNames([e.materialId], tx.manager)).get(e.materialId);
     const payload: LotFreezePayload = {
