@@ -96,7 +96,7 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
       await t.http
         .post(f.url('inventory/receipts'))
         .set(as('warehouse'))
-        .send({ material, quantity, location: 'LS-L1', lotCode })
+        .send({ material, quantity, location: 'WH', lotCode })
         .expect(201);
     }
     const planned = await createPlanned('50');
@@ -150,6 +150,16 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
     expect(first.body).toMatchObject({ applied: true, status: 'delivered', duplicate: false });
     const ready = await workOrder(wo.id);
     expect(ready.status).toBe('ready');
+    // MOM's books follow the WMS: what it delivered is now at the line side, ready to be consumed.
+    const atLine = async (lot: string) =>
+      (
+        await t.http
+          .get(f.url(`lots/${lot}`))
+          .set(as('viewer'))
+          .expect(200)
+      ).body.balances.find((b: { locationId: string }) => b.locationId === f.locations.lineSide.id)?.quantity;
+    expect(await atLine('HT-SH1')).toBe('50.000000');
+    expect(await atLine('HT-GR1')).toBe('2.500000');
 
     // Duplicates and replays change nothing.
     const taskAudits = async () =>
@@ -345,6 +355,11 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
   });
 
   it('a line replenishment (补料) goes to the WMS as a pick task without a work order; its delivery closes it', async () => {
+    await t.http
+      .post(f.url('inventory/receipts'))
+      .set(as('warehouse'))
+      .send({ material: 'GREASE', quantity: '10', location: 'WH', lotCode: 'HT-GR-LR' })
+      .expect(201);
     const called = await t.http
       .post(f.url('inventory/line-replenishments'))
       .set(as('operator'))
@@ -372,9 +387,14 @@ describe('WMS bridge over HTTP: signed messages out, signed events in', () => {
     const accepted = await send(event('pick.accepted', { taskId: id }));
     expect(accepted.body).toMatchObject({ applied: true, status: 'open' });
     const delivered = await send(
-      event('pick.delivered', { taskId: id, lines: [{ material: 'GREASE', qty: '4' }] }),
+      event('pick.delivered', { taskId: id, lines: [{ material: 'GREASE', qty: '4', lot: 'HT-GR-LR' }] }),
     );
     expect(delivered.body).toMatchObject({ applied: true, status: 'delivered' });
+    // The books follow: the named lot moved from the warehouse to the line side.
+    const lot = await t.http.get(f.url('lots/HT-GR-LR')).set(as('viewer')).expect(200);
+    const at = (locationId: string) =>
+      lot.body.balances.find((b: { locationId: string }) => b.locationId === locationId)?.quantity;
+    expect([at(f.locations.warehouse.id), at(f.locations.lineSide.id)]).toEqual(['6.000000', '4.000000']);
     const list = await t.http
       .get(f.url('inventory/line-replenishments?status=delivered'))
       .set(as('viewer'))

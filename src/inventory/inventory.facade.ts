@@ -62,11 +62,13 @@ export class InventoryFacade {
     id: string,
     outcome: 'progress' | 'delivered' | 'short',
     quantity: string | null,
+    lotCode?: string,
   ): Promise<{ status: string; changed: boolean } | null> {
     const before = await this.lineReplenishments.find(tx.manager, siteId, id);
     if (!before) return null;
     if (outcome === 'progress' || before.status !== 'open') return { status: before.status, changed: false };
-    const after = await this.lineReplenishments.closeByWms(tx, siteId, id, outcome, quantity);
+    const lot = lotCode ? await this.stock.findLot(tx.manager, siteId, lotCode) : null;
+    const after = await this.lineReplenishments.closeByWms(tx, siteId, id, outcome, quantity, lot?.id);
     return { status: after.status, changed: after.status !== before.status };
   }
 
@@ -106,6 +108,21 @@ export class InventoryFacade {
   /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */
   pick(tx: Tx, command: PickCommand): Promise<PickResult> {
     return this.movements.pick(tx, command);
+  }
+
+  /** Books what an external WMS delivered (named lot, else FIFO/FEFO) from warehouse to the destination. */
+  bookDelivery(
+    tx: Tx,
+    command: {
+      siteId: string;
+      materialId: string;
+      quantity: string;
+      toLocationId: string;
+      lotId?: string;
+      reference: string;
+    },
+  ): Promise<PickResult> {
+    return this.movements.bookDelivery(tx, command);
   }
 
   transfer(tx: Tx, command: TransferCommand): Promise<InventoryMovement> {

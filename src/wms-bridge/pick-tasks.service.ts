@@ -169,8 +169,13 @@ export class PickTasksService {
     if (!FROM.delivered.includes(task.status))
       return { applied: false, ignored: `task is ${task.status}`, status: task.status };
     const lines = await this.lines(tx.manager, task.id);
+    const booked: Array<{ material: string; lot: string | null; qty: string; bookShortQty: string }> = [];
     if (!delivered || delivered.length === 0) {
-      for (const line of lines) await this.addDelivered(tx.manager, task.id, line.lineNo, openQty(line), '0');
+      for (const line of lines) {
+        const qty = openQty(line);
+        await this.addDelivered(tx.manager, task.id, line.lineNo, qty, '0');
+        booked.push(await this.book(tx, task, line.materialId, line.materialCode, qty, undefined));
+      }
     } else {
       for (const d of delivered) {
         const line = lines.find((l) => l.materialCode === d.material || l.materialId === d.material);
@@ -185,7 +190,17 @@ export class PickTasksService {
           );
         }
         await this.addDelivered(tx.manager, task.id, line.lineNo, d.qty, '0');
+        booked.push(await this.book(tx, task, line.materialId, line.materialCode, d.qty, d.lot));
       }
+    }
+    if (task.mode === 'http' && booked.length) {
+      await this.audit.record(tx, {
+        entityType: 'wms_pick_task',
+        entityId: task.id,
+        siteId: task.siteId,
+        action: 'wms.pick_task.delivery_booked',
+        after: { lines: booked },
+      });
     }
     const after = await this.lines(tx.manager, task.id);
     if (after.every((l) => compare(parseDecimal(openQty(l)), ZERO) === 0)) {
@@ -194,6 +209,35 @@ export class PickTasksService {
     }
     if (task.status !== 'picking') await this.progress(tx, task, 'picking');
     return { applied: true, status: 'picking' };
+  }
+
+  /**
+   * With an external WMS, a delivery moves MOM's books too: from the warehouse to the task's line-side
+   * destination (the reported lot, else by FIFO/FEFO), so the line can consume it. The embedded warehouse has
+   * moved the stock when it confirmed, so nothing is booked then.
+   */
+  private async book(
+    tx: Tx,
+    task: PickTask,
+    materialId: string,
+    materialCode: string,
+    qty: string,
+    lotCode: string | undefined,
+  ): Promise<{ material: string; lot: string | null; qty: string; bookShortQty: string }> {
+    if (task.mode !== 'http' || !task.destinationLocationId || compare(parseDecimal(qty), ZERO) <= 0)
+      return { material: materialCode, lot: lotCode ?? null, qty, bookShortQty: '0' };
+    const lot = lotCode ? await this.inventory.findLot(tx.manager, task.siteId, lotCode) : null;
+    // A lot MOM has never seen cannot be booked: all of it is a book difference.
+    if (lotCode && !lot) return { material: materialCode, lot: lotCode, qty, bookShortQty: qty };
+    const result = await this.inventory.bookDelivery(tx, {
+      siteId: task.siteId,
+      materialId,
+      quantity: qty,
+      toLocationId: task.destinationLocationId,
+      lotId: lot?.id,
+      reference: `WMS ${task.workOrderCode}`,
+    });
+    return { material: materialCode, lot: lotCode ?? null, qty, bookShortQty: result.shortQty };
   }
 
   async shortage(

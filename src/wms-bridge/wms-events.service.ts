@@ -208,13 +208,14 @@ export class WmsEventsService {
     d: PickEventDataDto | PickShortageDataDto,
   ): Promise<Applied | null> {
     if (await tx.manager.getRepository(PickTask).existsBy({ id: d.taskId })) return null;
-    const delivered = type === 'pick.delivered' ? ((d as PickEventDataDto).lines?.[0]?.qty ?? null) : null;
+    const line = type === 'pick.delivered' ? (d as PickEventDataDto).lines?.[0] : undefined;
     const result = await this.inventory.lineReplenishmentFromWms(
       tx,
       this.anySite(p),
       d.taskId,
       type === 'pick.delivered' ? 'delivered' : type === 'pick.shortage' ? 'short' : 'progress',
-      delivered,
+      line?.qty ?? null,
+      line?.lot,
     );
     if (!result) return null;
     return result.changed

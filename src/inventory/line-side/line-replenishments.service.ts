@@ -110,16 +110,31 @@ export class LineReplenishmentsService {
     return this.close(tx, r, 'cancelled', '0', reason);
   }
 
-  /** An external WMS reports it delivered or short (it moved the stock in its own books). */
+  /**
+   * An external WMS reports it delivered (or short): MOM's books follow — the delivered quantity moves from the
+   * warehouse to the line-side location (the reported lot, else FIFO/FEFO); what the books lack stays a
+   * difference for the warehouse to count, never a negative balance.
+   */
   async closeByWms(
     tx: Tx,
     siteId: string,
     id: string,
     outcome: 'delivered' | 'short',
     quantity: string | null,
+    lotId: string | undefined,
   ): Promise<LineReplenishment> {
     const r = await this.open(tx, siteId, id);
-    return this.close(tx, r, outcome, quantity ?? (outcome === 'delivered' ? r.requestedQty : '0'));
+    const delivered = quantity ?? (outcome === 'delivered' ? r.requestedQty : '0');
+    if (compare(parseDecimal(delivered), ZERO) > 0)
+      await this.movements.bookDelivery(tx, {
+        siteId,
+        materialId: r.materialId,
+        quantity: delivered,
+        toLocationId: r.locationId,
+        lotId,
+        reference: r.code,
+      });
+    return this.close(tx, r, outcome, delivered);
   }
 
   private async open(tx: Tx, siteId: string, id: string): Promise<LineReplenishment> {

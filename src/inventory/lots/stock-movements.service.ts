@@ -157,6 +157,56 @@ export class StockMovementsService {
     return { moved, pickedQty: plan.allocated, shortQty: plan.shortQty };
   }
 
+  /**
+   * Books a delivery an external WMS made: the named lot (or, without one, lots by the site's FIFO/FEFO policy)
+   * moves from MOM's warehouse locations to the destination. What MOM's books do not have is answered as short
+   * (a book difference for the warehouse to count), never taken below zero.
+   */
+  async bookDelivery(
+    tx: Tx,
+    c: {
+      siteId: string;
+      materialId: string;
+      quantity: string;
+      toLocationId: string;
+      lotId?: string;
+      reference: string;
+    },
+  ): Promise<PickResult> {
+    if (!c.lotId) return this.pick(tx, { ...c, workOrderId: null });
+    const candidates = (await this.stock.warehouseCandidates(tx.manager, c.siteId, c.materialId)).filter(
+      (x) => x.lotId === c.lotId,
+    );
+    let left = parseDecimal(c.quantity);
+    const moved: PickResult['moved'] = [];
+    for (const x of candidates) {
+      if (compare(left, ZERO) <= 0) break;
+      const available = parseDecimal(x.available);
+      const take = compare(available, left) < 0 ? available : left;
+      const movement = await this.transfer(tx, {
+        siteId: c.siteId,
+        lotId: x.lotId,
+        fromLocationId: x.locationId,
+        toLocationId: c.toLocationId,
+        quantity: formatExact(take),
+        reference: c.reference,
+      });
+      moved.push({
+        lotId: x.lotId,
+        lotCode: x.lotCode,
+        fromLocationId: x.locationId,
+        quantity: movement.quantity,
+        movementId: movement.id,
+      });
+      left = subtract(left, take);
+    }
+    return {
+      moved,
+      pickedQty: formatExact(subtract(parseDecimal(c.quantity), left)),
+      shortQty: formatExact(compare(left, ZERO) > 0 ? left : ZERO),
+    };
+  }
+
   async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {
     const lot = await this.lot(tx.manager, c.siteId, c.lotId);
     await this.stock.take(tx.manager, lot, c.locationId, c.quantity);
