@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { SerialNumbers1795293061428 } from './1795293061428-SerialNumbers';
 import { Outsourcing1795292062010 } from './1795292062010-Outsourcing';
 import { LineSideReplenishment1795291662937 } from './1795291662937-LineSideReplenishment';
 import { TodosAdjustmentsSafetyStock1795291035444 } from './1795291035444-TodosAdjustmentsSafetyStock';
@@ -32,4 +33,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   TodosAdjustmentsSafetyStock1795291035444,
   LineSideReplenishment1795291662937,
   Outsourcing1795292062010,
+  SerialNumbers1795293061428,
 ];

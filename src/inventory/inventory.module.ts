@@ -22,6 +22,9 @@ import { OutsourcingController } from './outsourcing/outsourcing.controller';
 import { LotLink, OutsourcingOrder } from './outsourcing/outsourcing.entities';
 import { OutsourcingService } from './outsourcing/outsourcing.service';
 import { Reservation } from './reservations/reservation.entity';
+import { SerialNumber } from './serials/serial-number.entity';
+import { SerialsController } from './serials/serials.controller';
+import { SerialsService } from './serials/serials.service';
 import { SafetyStockState } from './safety-stock/safety-stock-state.entity';
 import { SafetyStockService } from './safety-stock/safety-stock.service';
 import { ReservationsController } from './reservations/reservations.controller';
@@ -44,6 +47,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
       LineReplenishment,
       OutsourcingOrder,
       LotLink,
+      SerialNumber,
     ]),
   ],
   controllers: [
@@ -54,6 +58,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     AdjustmentsController,
     LineSideController,
     OutsourcingController,
+    SerialsController,
   ],
   providers: [
     StockService,
@@ -67,6 +72,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     LineReplenishmentsService,
     OutsourcingService,
     LotExpiryJob,
+    SerialsService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

@@ -22,6 +22,7 @@ import { InventoryMovement } from '../lots/inventory-movement.entity';
 import { Lot, LOT_STATUSES, type LotStatus } from '../lots/lot.entity';
 import { StockBalance } from '../lots/stock-balance.entity';
 import { isPositive, StockService } from '../lots/stock.service';
+import { SerialList } from '../serials/serials.dto';
 import { lotView, type LotView } from './lot-view';
 
 const RECEIVABLE = ['warehouse', 'zone', 'bin', 'line_side', 'quarantine'];
@@ -54,6 +55,9 @@ export class ReceiveLotDto {
   @IsString()
   @MaxLength(200)
   reference?: string;
+
+  @SerialList()
+  serials?: string[];
 }
 
 export class LotQueryDto extends PageQueryDto {
@@ -117,6 +121,7 @@ export class InventoryController {
         supplierLot: dto.supplierLot ?? null,
         expiryDate: dto.expiryDate ?? null,
         reference: dto.reference ?? null,
+        serials: dto.serials,
       });
     });
     return this.view(lot);

@@ -27,6 +27,7 @@ import type { LotStatus } from '../lots/lot.entity';
 import { LotStatusService } from '../lots/lot-status.service';
 import { StockMovementsService } from '../lots/stock-movements.service';
 import { isPositive, StockService } from '../lots/stock.service';
+import { SerialList } from '../serials/serials.dto';
 import { lotView, type LotView } from './lot-view';
 
 export class LotStatusChangeDto {
@@ -72,6 +73,9 @@ class MoveBaseDto {
   @IsString()
   @MaxLength(500)
   note?: string;
+
+  @SerialList()
+  serials?: string[];
 }
 
 export class TransferDto extends MoveBaseDto {
@@ -221,6 +225,7 @@ export class StockController {
         workOrderId: dto.workOrderId ?? null,
         reference: dto.reference ?? null,
         note: dto.note ?? null,
+        serials: dto.serials,
       });
     });
   }
@@ -259,6 +264,7 @@ export class StockController {
         workOrderId: dto.workOrderId ?? null,
         reference: dto.reference ?? null,
         note: dto.note ?? null,
+        serials: dto.serials,
       });
     });
   }
@@ -298,6 +304,7 @@ export class StockController {
         reasonCodeId: reason?.id ?? null,
         reference: dto.reference ?? null,
         note: dto.note ?? null,
+        serials: dto.serials,
       });
     });
   }

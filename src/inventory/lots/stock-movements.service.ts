@@ -25,6 +25,8 @@ export interface TransferCommand {
   workOrderId?: string | null;
   reference?: string | null;
   note?: string | null;
+  /** Serial-tracked lots: the units moved (else the first at the place). */
+  serials?: string[];
 }
 
 export interface ScrapCommand {
@@ -36,6 +38,8 @@ export interface ScrapCommand {
   workOrderId?: string | null;
   reference?: string | null;
   note?: string | null;
+  /** Serial-tracked lots: the units moved (else the first at the place). */
+  serials?: string[];
 }
 
 export interface PickCommand {
@@ -72,6 +76,8 @@ export interface ReturnCommand {
   reasonCodeId?: string | null;
   reference?: string | null;
   note?: string | null;
+  /** Serial-tracked lots: the units moved (else the first at the place). */
+  serials?: string[];
 }
 
 /**
@@ -117,6 +123,7 @@ export class StockMovementsService {
       operationId: null,
       reference: c.reference ?? null,
       note: c.note ?? null,
+      serials: c.serials,
     });
     this.raiseMoved(tx, lot, movement);
     await this.lineSide.afterDecrease(tx, c.siteId, c.fromLocationId, lot.materialId);
@@ -223,6 +230,7 @@ export class StockMovementsService {
       reference: c.reference ?? null,
       reasonCodeId: c.reasonCodeId,
       note: c.note ?? null,
+      serials: c.serials,
     });
     await this.audit.record(tx, {
       entityType: 'lot',
@@ -277,6 +285,7 @@ export class StockMovementsService {
       reference: c.reference ?? null,
       reasonCodeId: c.reasonCodeId ?? null,
       note: c.note ?? null,
+      serials: c.serials,
     });
     if (lot.status === 'consumed') {
       await this.statuses.change(tx, {

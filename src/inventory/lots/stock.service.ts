@@ -8,7 +8,7 @@ import { nextSequenceValue } from '../../platform/database/document-sequence';
 import type { Tx } from '../../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal } from '../../platform/engine/decimal';
 import { localDate } from '../../platform/engine/local-date';
-import { DomainError, notFound } from '../../platform/errors/domain-error';
+import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { Site } from '../../platform/sites/site.entity';
 import {
   DEFAULT_LOT_CODE_PATTERN,
@@ -21,6 +21,7 @@ import { InventoryMovement, type MovementType } from './inventory-movement.entit
 import { ReservationsService } from '../reservations/reservations.service';
 import { SafetyStockService } from '../safety-stock/safety-stock.service';
 import { LineSideCheck } from '../line-side/line-side-check.service';
+import { SerialsService } from '../serials/serials.service';
 import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
 import { StockBalance } from './stock-balance.entity';
 
@@ -41,6 +42,8 @@ export interface CreateLotCommand {
   /** Lot code rule when the material has none (the site's default). */
   defaultPattern?: string;
   reference?: string | null;
+  /** Serial-tracked materials: one per unit; generated from the lot code when omitted. */
+  serials?: string[];
 }
 
 export interface IssueCommand {
@@ -51,6 +54,8 @@ export interface IssueCommand {
   workOrderId: string;
   operationId: string;
   reference?: string;
+  /** The units consumed (serial-tracked lots); the first at the place when omitted. */
+  serials?: string[];
 }
 
 export interface LotStockRow {
@@ -72,6 +77,7 @@ export class StockService {
     private readonly reservations: ReservationsService,
     private readonly safety: SafetyStockService,
     private readonly lineSide: LineSideCheck,
+    private readonly serials: SerialsService,
   ) {}
 
   async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
@@ -137,6 +143,18 @@ export class StockService {
       operationId: null,
       reference: c.reference ?? null,
     });
+    if (material.serialTracked) {
+      await this.serials.register(tx.manager, lot, c.locationId, c.quantity, c.serials);
+    } else if (c.serials?.length) {
+      throw new DomainError(
+        'validation',
+        PlatformErrorCode.VALIDATION_FAILED,
+        'This material has no serial numbers',
+        {
+          errors: [{ field: 'serials', message: `${material.code} is not serial-tracked` }],
+        },
+      );
+    }
     await this.audit.record(tx, {
       entityType: 'lot',
       entityId: lot.id,
@@ -172,6 +190,7 @@ export class StockService {
       workOrderId: c.workOrderId,
       operationId: c.operationId,
       reference: c.reference ?? null,
+      serials: c.serials,
     });
     await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
@@ -370,8 +389,12 @@ export class StockService {
       reference: string | null;
       reasonCodeId?: string | null;
       note?: string | null;
+      /** Serial-tracked lots: the units moved (else the first at the place). */
+      serials?: string[];
     },
   ): Promise<InventoryMovement> {
+    const { serials, ...m0 } = m;
+    m = m0;
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
     const row = manager.getRepository(InventoryMovement).create({
       reasonCodeId: null,
@@ -383,6 +406,17 @@ export class StockService {
       correlationId: RequestContext.correlationId(),
     });
     const saved = await manager.getRepository(InventoryMovement).save(row);
+    await this.serials.follow(manager, {
+      siteId: m.siteId,
+      lotId: m.lotId,
+      materialId: m.materialId,
+      movementType: m.movementType,
+      quantity: m.quantity,
+      fromLocationId: m.fromLocationId,
+      toLocationId: m.toLocationId,
+      workOrderId: m.workOrderId,
+      serials,
+    });
     // As stored (quantities at the column's scale, defaults filled in), like every later read of it.
     return manager.getRepository(InventoryMovement).findOneByOrFail({ id: saved.id });
   }

@@ -414,6 +414,7 @@ export class OperationCommandsService {
         workOrderId: wo.id,
         operationId: op.id,
         reference: `${wo.code}/${op.seq}`,
+        serials: dto.serials,
       });
       await tx.manager.query(`UPDATE work_order_material SET issued_qty = issued_qty + $2 WHERE id = $1`, [
         line.id,

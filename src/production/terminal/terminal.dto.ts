@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsArray,
   IsDateString,
   IsIn,
   IsNumber,
@@ -10,6 +11,7 @@ import {
   IsString,
   IsUUID,
   MaxLength,
+  Matches,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -70,6 +72,20 @@ export class ConsumeMaterialDto {
   @IsString()
   @MaxLength(64)
   location?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Serial-tracked materials: the scanned units, one per unit of quantity',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10000)
+  @Matches(/^[A-Za-z0-9._\-/]{1,100}$/, {
+    each: true,
+    message: 'each serial number must be 1-100 letters, digits or . _ - /',
+  })
+  serials?: string[];
 }
 
 export class ReadingDto {
