@@ -167,6 +167,16 @@ export class InventoryFacade {
     return this.stock.availableAt(manager, locationIds, materialIds);
   }
 
+  /** Available stock and other orders' active reservations per material, in one read. */
+  freeByMaterial(
+    manager: EntityManager,
+    siteId: string,
+    materialIds: string[],
+    exceptWorkOrderId: string,
+  ): Promise<Map<string, { onHand: string; reserved: string }>> {
+    return this.stock.freeByMaterial(manager, siteId, materialIds, exceptWorkOrderId);
+  }
+
   stockAt(manager: EntityManager, materialId: string, locationIds: string[]): Promise<LotStockRow[]> {
     return this.stock.stockAt(manager, materialId, locationIds);
   }

@@ -20,11 +20,17 @@ export interface WorkOrderReleased {
   plannedStart: string | null;
   priority: 'normal' | 'rush';
   releasedWithShortage: boolean;
+  lineCode: string;
+  firstWorkCenterCode: string | null;
+  /** Where the order's material is staged (the line's first line-side location), if the line has one. */
+  lineSideLocation: { id: string; code: string } | null;
   /** What the warehouse has to bring: open quantity per material line, and what was short at release. */
   materials: Array<{
     lineNo: number;
     materialId: string;
+    materialCode: string;
     unitId: string;
+    unitCode: string;
     requiredQty: string;
     shortQty: string;
     operationSeq: number | null;

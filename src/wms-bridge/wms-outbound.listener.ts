@@ -71,18 +71,8 @@ export class WmsOutboundListener implements OnModuleInit {
       .map((l) => ({ ...l, qty: parseDecimal(l.requiredQty) }))
       .filter((l) => compare(l.qty, ZERO) > 0);
     if (open.length === 0) return; // nothing to bring: the order can start from `released`
-    const codes = await this.masterData.materialNames(
-      open.map((l) => l.materialId),
-      m,
-    );
-    const units = new Map<string, string>();
-    for (const l of open) {
-      if (!units.has(l.unitId))
-        units.set(l.unitId, (await this.masterData.unit(e.siteId, l.unitId, m))?.code ?? '');
-    }
-    const line = await this.masterData.line(e.siteId, e.lineId, m);
-    const station = await this.masterData.workCenter(e.siteId, e.firstWorkCenterId, m);
-    const lineSide = (await this.masterData.locationsOfLine(e.siteId, e.lineId, 'line_side', m))[0] ?? null;
+    // Codes travel with the event (read before the site's release lock), so nothing is looked up here.
+    const lineSide = e.lineSideLocation;
     const task = m.getRepository(PickTask).create({
       id: randomUUID(),
       siteId: e.siteId,
@@ -103,8 +93,8 @@ export class WmsOutboundListener implements OnModuleInit {
         taskId: task.id,
         lineNo: i + 1,
         materialId: l.materialId,
-        materialCode: codes.get(l.materialId)?.code ?? '',
-        unitCode: units.get(l.unitId) ?? '',
+        materialCode: l.materialCode,
+        unitCode: l.unitCode,
         quantity: formatExact(l.qty),
       })),
     );
@@ -113,14 +103,14 @@ export class WmsOutboundListener implements OnModuleInit {
       workOrder: e.code,
       purpose: 'work_order',
       lines: open.map((l) => ({
-        material: codes.get(l.materialId)?.code ?? l.materialId,
+        material: l.materialCode || l.materialId,
         qty: formatExact(l.qty),
-        uom: units.get(l.unitId) ?? '',
+        uom: l.unitCode,
       })),
       needBy: task.needBy.toISOString(),
       destination: {
-        line: line?.code ?? e.lineId,
-        station: station?.code ?? null,
+        line: e.lineCode || e.lineId,
+        station: e.firstWorkCenterCode,
         location: lineSide?.code ?? null,
       },
       priority: e.priority,

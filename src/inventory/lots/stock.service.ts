@@ -262,6 +262,33 @@ export class StockService {
   }
 
   /**
+   * Per material at a site: available stock (lots in status available, any location) and what other orders'
+   * active reservations promise, in one statement.
+   */
+  async freeByMaterial(
+    manager: EntityManager,
+    siteId: string,
+    materialIds: string[],
+    exceptWorkOrderId: string,
+  ): Promise<Map<string, { onHand: string; reserved: string }>> {
+    const result = new Map<string, { onHand: string; reserved: string }>();
+    if (materialIds.length === 0) return result;
+    const rows: Array<{ material_id: string; on_hand: string; reserved: string }> = await manager.query(
+      `SELECT m.id AS material_id,
+              coalesce((SELECT sum(b.quantity) FROM stock_balance b JOIN lot l ON l.id = b.lot_id
+                         WHERE b.site_id = $1 AND b.material_id = m.id AND l.status = 'available'
+                           AND b.quantity > 0), 0)::text AS on_hand,
+              coalesce((SELECT sum(r.quantity) FROM inventory_reservation r
+                         WHERE r.site_id = $1 AND r.material_id = m.id AND r.status = 'active'
+                           AND r.work_order_id <> $3), 0)::text AS reserved
+         FROM unnest($2::uuid[]) AS m(id)`,
+      [siteId, materialIds, exceptWorkOrderId],
+    );
+    for (const r of rows) result.set(r.material_id, { onHand: r.on_hand, reserved: r.reserved });
+    return result;
+  }
+
+  /**
    * Stock of a material a warehouse pick may take: available lots in warehouse, zone and bin locations,
    * balances locked (in a fixed order) so two picks cannot hand out the same quantity.
    */

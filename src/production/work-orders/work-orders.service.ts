@@ -9,6 +9,7 @@ import {
   add,
   compare,
   formatExact,
+  formatFixed,
   multiply,
   parseDecimal,
   subtract,
@@ -385,12 +386,31 @@ export class WorkOrdersService {
         `UPDATE work_order_operation SET status = 'ready', max_qty = $2 WHERE work_order_id = $1`,
         [id, maxQty],
       );
-      const firstOp = await tx.manager
+      const operations = await tx.manager
         .getRepository(WorkOrderOperation)
-        .findOne({ where: { workOrderId: id }, order: { seq: 'ASC' } });
-      // Releases of one site are serialised so two orders never both count the same stock as theirs.
+        .find({ where: { workOrderId: id }, order: { seq: 'ASC' } });
+      const firstOp = operations[0]!;
+      const lines = await tx.manager
+        .getRepository(WorkOrderMaterial)
+        .find({ where: { workOrderId: id }, order: { lineNo: 'ASC' } });
+      const codes = await this.masterData.materialNames(
+        [wo.materialId, ...lines.map((l) => l.materialId)],
+        tx.manager,
+      );
+      // Codes the warehouse needs with the event (unit, line, station, line-side location).
+      const unitCodes = new Map<string, string>();
+      for (const unitId of new Set(lines.map((l) => l.unitId)))
+        unitCodes.set(unitId, (await this.masterData.unit(siteId, unitId, tx.manager))?.code ?? '');
+      const line = await this.masterData.line(siteId, wo.lineId, tx.manager);
+      const station = await this.masterData.workCenter(siteId, firstOp.workCenterId, tx.manager);
+      const lineSide = (await this.masterData.locationsOfLine(siteId, wo.lineId, 'line_side', tx.manager))[0];
+      // Releases of one site are serialised so two orders never both count the same stock as theirs; the
+      // lock is held until commit, so only what reads or promises stock comes after it.
       await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('production.release:' || $1))`, [siteId]);
-      const { view: kitting, lines: requirementLines } = await this.kittingWith(tx.manager, wo);
+      const { view: kitting, lines: requirementLines } = await this.kittingWith(tx.manager, wo, {
+        lines,
+        codes,
+      });
       if (!kitting.complete && !allowShortage) {
         throw new DomainError(
           'conflict',
@@ -410,14 +430,11 @@ export class WorkOrdersService {
             WHERE wm.work_order_id = $1 AND wm.line_no = s.line_no`,
           [id, [...shortAtRelease.keys()], [...shortAtRelease.values()]],
         );
-      await tx.manager.getRepository(WorkOrder).update(
-        { id },
-        {
-          status: result.status,
-          releasedAt: new Date(),
-          releasedWithShortage: !kitting.complete,
-          version: wo.version + 1,
-        },
+      const [[stamped]] = await tx.manager.query<[Array<{ released_at: Date; updated_at: Date }>, number]>(
+        `UPDATE work_order SET status = $2, released_at = now(), released_with_shortage = $3, version = $4,
+                updated_at = now()
+          WHERE id = $1 RETURNING released_at, updated_at`,
+        [id, result.status, !kitting.complete, wo.version + 1],
       );
       // The open quantity is promised to this order now: later releases see it as taken.
       await this.inventory.reserve(tx, {
@@ -429,7 +446,13 @@ export class WorkOrdersService {
           quantity: formatExact(subtract(parseDecimal(l.requiredQty), parseDecimal(l.issuedQty))),
         })),
       });
-      const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+      const after: WorkOrder = Object.assign(new WorkOrder(), wo, {
+        status: result.status,
+        releasedAt: stamped!.released_at,
+        releasedWithShortage: !kitting.complete,
+        version: wo.version + 1,
+        updatedAt: stamped!.updated_at,
+      });
       await this.audit.record(tx, {
         entityType: 'work_order',
         entityId: id,
@@ -448,7 +471,7 @@ export class WorkOrdersService {
       });
       const materials = requirementLines.map((mat) => ({
         ...mat,
-        shortQtyAtRelease: shortAtRelease.get(mat.lineNo) ?? null,
+        shortQtyAtRelease: asStored(shortAtRelease.get(mat.lineNo) ?? null),
       }));
       tx.raise('production.workorder.released', {
         workOrderId: id,
@@ -461,18 +484,23 @@ export class WorkOrdersService {
         plannedStart: wo.plannedStart?.toISOString() ?? null,
         priority: wo.priority,
         releasedWithShortage: after.releasedWithShortage,
+        lineCode: line?.code ?? '',
+        firstWorkCenterCode: station?.code ?? null,
+        lineSideLocation: lineSide ? { id: lineSide.id, code: lineSide.code } : null,
         materials: materials.map((mat) => ({
           lineNo: mat.lineNo,
           materialId: mat.materialId,
+          materialCode: codes.get(mat.materialId)?.code ?? '',
           unitId: mat.unitId,
+          unitCode: unitCodes.get(mat.unitId) ?? '',
           requiredQty: mat.requiredQty,
           shortQty: mat.shortQtyAtRelease ?? '0',
           operationSeq: mat.operationSeq,
         })),
-        firstWorkCenterId: firstOp!.workCenterId,
+        firstWorkCenterId: firstOp.workCenterId,
       });
       this.raiseStatus(tx, after, wo.status, reason ?? null);
-      return this.view(tx.manager, after);
+      return this.viewWith(after, materials, operations, codes);
     });
   }
 
@@ -481,21 +509,24 @@ export class WorkOrdersService {
     return (await this.kittingWith(m, wo)).view;
   }
 
-  /** The kitting picture and the order's material lines it was computed from. */
+  /** The kitting picture and the order's material lines it was computed from (those given, or read). */
   private async kittingWith(
     m: EntityManager,
     wo: WorkOrder,
+    preloaded?: { lines: WorkOrderMaterial[]; codes: Map<string, { code: string; name: string }> },
   ): Promise<{ view: KittingView; lines: WorkOrderMaterial[] }> {
-    const lines = await m
-      .getRepository(WorkOrderMaterial)
-      .find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } });
+    const lines =
+      preloaded?.lines ??
+      (await m
+        .getRepository(WorkOrderMaterial)
+        .find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } }));
     const materialIds = [...new Set(lines.map((l) => l.materialId))];
-    const onHand = await this.inventory.availableByMaterial(m, wo.siteId, materialIds);
-    const reservedBy = await this.inventory.reservedByMaterial(m, wo.siteId, materialIds, wo.id);
+    const free = await this.inventory.freeByMaterial(m, wo.siteId, materialIds, wo.id);
     const available: Record<string, string> = {};
     for (const id of materialIds) {
-      const free = subtract(parseDecimal(onHand.get(id) ?? '0'), parseDecimal(reservedBy.get(id) ?? '0'));
-      available[id] = formatExact(compare(free, ZERO) > 0 ? free : ZERO);
+      const f = free.get(id);
+      const net = subtract(parseDecimal(f?.onHand ?? '0'), parseDecimal(f?.reserved ?? '0'));
+      available[id] = formatExact(compare(net, ZERO) > 0 ? net : ZERO);
     }
     const picture = kittingPicture({
       requirements: lines.map((l) => ({
@@ -506,7 +537,7 @@ export class WorkOrdersService {
       })),
       available,
     });
-    const codes = await this.masterData.materialNames(materialIds, m);
+    const codes = preloaded?.codes ?? (await this.masterData.materialNames(materialIds, m));
     const view: KittingView = {
       workOrderId: wo.id,
       code: wo.code,
@@ -535,6 +566,16 @@ export class WorkOrdersService {
       [wo.materialId, ...materials.map((x) => x.materialId)],
       m,
     );
+    return this.viewWith(wo, materials, operations, codes);
+  }
+
+  /** The view from what the caller has read already. */
+  private viewWith(
+    wo: WorkOrder,
+    materials: WorkOrderMaterial[],
+    operations: WorkOrderOperation[],
+    codes: Map<string, { code: string; name: string }>,
+  ): WorkOrderView {
     const hasProgress = operations.some(
       (o) => o.status === 'running' || o.status === 'paused' || o.status === 'completed',
     );
@@ -667,4 +708,9 @@ export class WorkOrdersService {
       if (!(await m.getRepository(WorkOrder).existsBy({ siteId: site.id, code }))) return code;
     }
   }
+}
+
+/** A quantity as the numeric(18,6) columns give it back, so a view built in memory reads like one from the table. */
+function asStored(quantity: string | null): string | null {
+  return quantity === null ? null : formatFixed(parseDecimal(quantity), 6);
 }
