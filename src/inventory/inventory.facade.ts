@@ -11,6 +11,7 @@ import { SafetyStockService } from './safety-stock/safety-stock.service';
 import { LineReplenishmentsService } from './line-side/line-replenishments.service';
 import {
   StockMovementsService,
+  type DeliveryBooking,
   type PickCommand,
   type PickResult,
   type TransferCommand,
@@ -111,17 +112,7 @@ export class InventoryFacade {
   }
 
   /** Books what an external WMS delivered (named lot, else FIFO/FEFO) from warehouse to the destination. */
-  bookDelivery(
-    tx: Tx,
-    command: {
-      siteId: string;
-      materialId: string;
-      quantity: string;
-      toLocationId: string;
-      lotId?: string;
-      reference: string;
-    },
-  ): Promise<PickResult> {
+  bookDelivery(tx: Tx, command: DeliveryBooking): Promise<PickResult> {
     return this.movements.bookDelivery(tx, command);
   }
 

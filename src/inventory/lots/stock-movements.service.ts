@@ -66,6 +66,16 @@ export interface PickResult {
   shortQty: string;
 }
 
+/** A delivery an external WMS made, to book in MOM: the named lot, or any by the site's policy. */
+export interface DeliveryBooking {
+  siteId: string;
+  materialId: string;
+  quantity: string;
+  toLocationId: string;
+  lotId?: string;
+  reference: string;
+}
+
 export interface ReturnCommand {
   siteId: string;
   lotId: string;
@@ -169,17 +179,7 @@ export class StockMovementsService {
    * moves from MOM's warehouse locations to the destination. What MOM's books do not have is answered as short
    * (a book difference for the warehouse to count), never taken below zero.
    */
-  async bookDelivery(
-    tx: Tx,
-    c: {
-      siteId: string;
-      materialId: string;
-      quantity: string;
-      toLocationId: string;
-      lotId?: string;
-      reference: string;
-    },
-  ): Promise<PickResult> {
+  async bookDelivery(tx: Tx, c: DeliveryBooking): Promise<PickResult> {
     if (!c.lotId) return this.pick(tx, { ...c, workOrderId: null });
     const candidates = (await this.stock.warehouseCandidates(tx.manager, c.siteId, c.materialId)).filter(
       (x) => x.lotId === c.lotId,
