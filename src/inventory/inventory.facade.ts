@@ -96,16 +96,6 @@ export class InventoryFacade {
     return this.reservations.close(tx, workOrderId, reason);
   }
 
-  /** Other orders' active reservations per material at a site. */
-  reservedByMaterial(
-    manager: EntityManager,
-    siteId: string,
-    materialIds: string[],
-    exceptWorkOrderId?: string,
-  ): Promise<Map<string, string>> {
-    return this.reservations.reservedByMaterial(manager, siteId, materialIds, exceptWorkOrderId);
-  }
-
   /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */
   pick(tx: Tx, command: PickCommand): Promise<PickResult> {
     return this.movements.pick(tx, command);
@@ -139,14 +129,6 @@ export class InventoryFacade {
 
   balancesOf(manager: EntityManager, lotIds: string[]): Promise<StockBalance[]> {
     return this.stock.balancesOf(manager, lotIds);
-  }
-
-  availableByMaterial(
-    manager: EntityManager,
-    siteId: string,
-    materialIds: string[],
-  ): Promise<Map<string, string>> {
-    return this.stock.availableByMaterial(manager, siteId, materialIds);
   }
 
   /** Available quantity per location and material (e.g. what is staged at a line's line-side locations). */

@@ -94,30 +94,12 @@ export class WmsEventsService {
   }
 
   private async apply(tx: Tx, p: Principal, type: WmsEventDto['type'], data: object): Promise<Applied> {
-    if (type.startsWith('pick.')) {
-      const replenishment = await this.lineReplenishment(tx, p, type, data as PickEventDataDto);
-      if (replenishment) return replenishment;
-    }
     switch (type) {
       case 'pick.accepted':
-        return this.picks.progress(tx, await this.task(tx, p, data as PickEventDataDto), 'accepted');
       case 'pick.picked':
-        return this.picks.progress(tx, await this.task(tx, p, data as PickEventDataDto), 'picking');
-      case 'pick.delivered': {
-        const d = data as PickEventDataDto;
-        return this.picks.delivered(tx, await this.task(tx, p, d), d.lines);
-      }
-      case 'pick.shortage': {
-        const d = data as PickShortageDataDto;
-        const task = await this.task(tx, p, d);
-        const lines = [];
-        for (const l of d.lines) {
-          const material = await this.masterData.material(task.siteId, l.material, tx.manager);
-          if (!material) throw this.unknown('data.lines', `material ${l.material}`);
-          lines.push({ materialId: material.id, materialCode: material.code, shortQty: l.shortQty });
-        }
-        return this.picks.shortage(tx, task, lines, 'reported short by the WMS');
-      }
+      case 'pick.delivered':
+      case 'pick.shortage':
+        return this.pickEvent(tx, p, type, data as PickEventDataDto | PickShortageDataDto);
       case 'putaway.confirmed': {
         const d = data as PutawayConfirmedDataDto;
         const putaway = await tx.manager.getRepository(Putaway).findOne({
@@ -200,14 +182,50 @@ export class WmsEventsService {
     }
   }
 
-  /** Pick events about a line replenishment (补料) sent as a pick task without a work order. */
+  /**
+   * Pick events: about a work order's pick task, or — when no task has the id — a line replenishment (补料) sent
+   * as a pick task without a work order.
+   */
+  private async pickEvent(
+    tx: Tx,
+    p: Principal,
+    type: 'pick.accepted' | 'pick.picked' | 'pick.delivered' | 'pick.shortage',
+    d: PickEventDataDto | PickShortageDataDto,
+  ): Promise<Applied> {
+    const task = await tx.manager
+      .getRepository(PickTask)
+      .findOne({ where: { id: d.taskId }, lock: { mode: 'pessimistic_write' } });
+    if (!task) {
+      const replenishment = await this.lineReplenishment(tx, p, type, d);
+      if (replenishment) return replenishment;
+      throw new DomainError('not_found', WmsErrorCode.UNKNOWN_TASK, `Unknown pick task ${d.taskId}`);
+    }
+    assertSiteAccess(p, task.siteId);
+    switch (type) {
+      case 'pick.accepted':
+        return this.picks.progress(tx, task, 'accepted');
+      case 'pick.picked':
+        return this.picks.progress(tx, task, 'picking');
+      case 'pick.delivered':
+        return this.picks.delivered(tx, task, (d as PickEventDataDto).lines);
+      case 'pick.shortage': {
+        const lines = [];
+        for (const l of (d as PickShortageDataDto).lines) {
+          const material = await this.masterData.material(task.siteId, l.material, tx.manager);
+          if (!material) throw this.unknown('data.lines', `material ${l.material}`);
+          lines.push({ materialId: material.id, materialCode: material.code, shortQty: l.shortQty });
+        }
+        return this.picks.shortage(tx, task, lines, 'reported short by the WMS');
+      }
+    }
+  }
+
   private async lineReplenishment(
     tx: Tx,
     p: Principal,
     type: WmsEventDto['type'],
     d: PickEventDataDto | PickShortageDataDto,
   ): Promise<Applied | null> {
-    if (await tx.manager.getRepository(PickTask).existsBy({ id: d.taskId })) return null;
     const line = type === 'pick.delivered' ? (d as PickEventDataDto).lines?.[0] : undefined;
     const result = await this.inventory.lineReplenishmentFromWms(
       tx,
@@ -221,15 +239,6 @@ export class WmsEventsService {
     return result.changed
       ? { applied: true, status: result.status }
       : { applied: type === 'pick.accepted' || type === 'pick.picked', status: result.status };
-  }
-
-  private async task(tx: Tx, p: Principal, d: { taskId: string }): Promise<PickTask> {
-    const task = await tx.manager
-      .getRepository(PickTask)
-      .findOne({ where: { id: d.taskId }, lock: { mode: 'pessimistic_write' } });
-    if (!task) throw new DomainError('not_found', WmsErrorCode.UNKNOWN_TASK, `Unknown pick task ${d.taskId}`);
-    assertSiteAccess(p, task.siteId);
-    return task;
   }
 
   /** The WMS client's site (a WMS serves one site; the first when it was given several). */

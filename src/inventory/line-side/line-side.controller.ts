@@ -61,6 +61,10 @@ export class CancelReplenishmentDto {
   reason: string;
 }
 
+export class LevelQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() locationId?: string;
+}
+
 export class ReplenishmentQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: LINE_REPLENISHMENT_STATUSES })
   @IsOptional()
@@ -112,12 +116,12 @@ export class LineSideController {
   async levels(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
-    @Query() query: { locationId?: string },
+    @Query() query: LevelQueryDto,
   ): Promise<ReturnType<typeof levelView>[]> {
     assertSiteAccess(p, siteId);
-    return (await this.replenishments.levels(this.dataSource.manager, siteId))
-      .map(levelView)
-      .filter((l) => !query.locationId || l.locationId === query.locationId);
+    return (await this.replenishments.levels(this.dataSource.manager, siteId, query.locationId)).map(
+      levelView,
+    );
   }
 
   @Put('line-stock-levels')

@@ -242,25 +242,6 @@ export class StockService {
     return manager.getRepository(StockBalance).find({ where: { lotId: In(lotIds) } });
   }
 
-  /** Available quantity per material at the site: lots in status available, any location. */
-  async availableByMaterial(
-    manager: EntityManager,
-    siteId: string,
-    materialIds: string[],
-  ): Promise<Map<string, string>> {
-    const result = new Map<string, string>(materialIds.map((id) => [id, '0']));
-    if (materialIds.length === 0) return result;
-    const rows: Array<{ material_id: string; qty: string }> = await manager.query(
-      `SELECT b.material_id, sum(b.quantity)::text AS qty
-         FROM stock_balance b JOIN lot l ON l.id = b.lot_id
-        WHERE b.site_id = $1 AND b.material_id = ANY($2::uuid[]) AND l.status = 'available' AND b.quantity > 0
-        GROUP BY b.material_id`,
-      [siteId, materialIds],
-    );
-    for (const r of rows) result.set(r.material_id, r.qty);
-    return result;
-  }
-
   /**
    * Per material at a site: available stock (lots in status available, any location) and what other orders'
    * active reservations promise, in one statement.
@@ -420,13 +401,12 @@ export class StockService {
       serials?: string[];
     },
   ): Promise<InventoryMovement> {
-    const { serials, ...m0 } = m;
-    m = m0;
+    const { serials, ...fields } = m;
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
     const row = manager.getRepository(InventoryMovement).create({
       reasonCodeId: null,
       note: null,
-      ...m,
+      ...fields,
       actorType: actor.type,
       actorId: actor.id,
       actorName: actor.name,

@@ -62,26 +62,6 @@ export class ReservationsService {
     return count;
   }
 
-  /** Active reservations per material at a site, other than the given order's. */
-  async reservedByMaterial(
-    manager: EntityManager,
-    siteId: string,
-    materialIds: string[],
-    exceptWorkOrderId?: string,
-  ): Promise<Map<string, string>> {
-    const result = new Map<string, string>();
-    if (materialIds.length === 0) return result;
-    const rows: Array<{ material_id: string; qty: string }> = await manager.query(
-      `SELECT material_id, sum(quantity)::text AS qty FROM inventory_reservation
-        WHERE site_id = $1 AND material_id = ANY($2::uuid[]) AND status = 'active'
-          AND ($3::uuid IS NULL OR work_order_id <> $3)
-        GROUP BY material_id`,
-      [siteId, materialIds, exceptWorkOrderId ?? null],
-    );
-    for (const r of rows) result.set(r.material_id, r.qty);
-    return result;
-  }
-
   list(
     manager: EntityManager,
     siteId: string,
