@@ -139,6 +139,7 @@ export function gifflerThompson(instance: JsspInstance, rule: PriorityRule, seed
     // The operation that could complete first decides the machine.
     let bestEnd = Infinity;
     let machine = -1;
+    let first = -1;
     for (let j = 0; j < jobs; j++) {
       const k = next[j]!;
       if (k >= ops[j]!.length) continue;
@@ -147,6 +148,7 @@ export function gifflerThompson(instance: JsspInstance, rule: PriorityRule, seed
       if (end < bestEnd) {
         bestEnd = end;
         machine = op.machine;
+        first = j;
       }
     }
     // The conflict set: operations on that machine that could start before it completes.
@@ -158,7 +160,8 @@ export function gifflerThompson(instance: JsspInstance, rule: PriorityRule, seed
       if (k >= ops[j]!.length) continue;
       const op = ops[j]![k]!;
       if (op.machine !== machine) continue;
-      if (Math.max(jobReady[j]!, machineReady[machine]!) >= bestEnd) continue;
+      // (The operation that completes first always competes, even with a zero duration.)
+      if (j !== first && Math.max(jobReady[j]!, machineReady[machine]!) >= bestEnd) continue;
       const key =
         rule === 'mwkr'
           ? remaining[j]!
