@@ -83,7 +83,7 @@ export default tseslint.config(
   },
   {
     // Node tooling in CommonJS (the TypeScript require hook of the CLIs and test workers).
-    files: ['scripts/**/*.cjs'],
+    files: ['scripts/**/*.cjs', 'bench/**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
