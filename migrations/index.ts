@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { Planning1795297543434 } from './1795297543434-Planning';
 import { SerialNumbers1795293061428 } from './1795293061428-SerialNumbers';
 import { Outsourcing1795292062010 } from './1795292062010-Outsourcing';
 import { LineSideReplenishment1795291662937 } from './1795291662937-LineSideReplenishment';
@@ -34,4 +35,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   LineSideReplenishment1795291662937,
   Outsourcing1795292062010,
   SerialNumbers1795293061428,
+  Planning1795297543434,
 ];

@@ -14,6 +14,7 @@ import { RequestContext } from '../src/platform/context/request-context';
 import { TransactionRunner } from '../src/platform/database/transaction-runner';
 import { SitesService } from '../src/platform/sites/sites.service';
 import { UsersService } from '../src/platform/users/users.service';
+import { WorkOrdersService } from '../src/production/work-orders/work-orders.service';
 
 /**
  * The demo factory: 苏州精密传动 Suzhou Precision Drives, a gearbox plant. One site, a machining line and an
@@ -766,6 +767,44 @@ async function build(
     });
   });
 
+  // Open orders for the planner board (planned, not released): two weeks of gearboxes, each with the machined
+  // housings, covers, shafts and gears it needs two days earlier, so a schedule has real contention to solve.
+  const workOrders = app.get(WorkOrdersService);
+  let orderCount = 0;
+  const order = async (material: string, quantity: number, dueAt: Date, notes: string): Promise<void> => {
+    const wo = await workOrders.create(seeder, siteId, {
+      material,
+      quantity: String(quantity),
+      dueAt: dueAt.toISOString(),
+      notes,
+    });
+    await workOrders.transition(seeder, siteId, wo.id, 'plan');
+    orderCount++;
+  };
+  const dayMs = 86_400_000;
+  const today = Math.floor(Date.now() / dayMs) * dayMs + 8 * 3_600_000; // 16:00 in Suzhou
+  const waves: Array<[size: (typeof SIZES)[number], quantity: number, dueInDays: number, customer: string]> =
+    [
+      [50, 20, 6, 'C-CONVEY'],
+      [63, 16, 7, 'C-CRANE'],
+      [80, 12, 8, 'C-MIXER'],
+      [100, 8, 10, 'C-CRANE'],
+      [63, 24, 12, 'C-CONVEY'],
+      [80, 10, 13, 'C-MIXER'],
+    ];
+  for (const [s, quantity, days, customer] of waves) {
+    const due = new Date(today + days * dayMs);
+    for (const part of ['HSG', 'CVR', 'ISH', 'OSH', 'PIN', 'GER']) {
+      await order(
+        `${part}-${s}`,
+        quantity,
+        new Date(due.getTime() - 2 * dayMs),
+        `For GB-R${s} (${customer})`,
+      );
+    }
+    await order(`GB-R${s}`, quantity, due, `Customer ${customer}`);
+  }
+
   const counts: Record<string, number> = {};
   for (const key of ids.keys()) {
     const path = key.split(':')[0]!;
@@ -773,6 +812,7 @@ async function build(
   }
   counts.boms = SIZES.length * 7;
   counts.routings = SIZES.length * 7;
+  counts['work-orders'] = orderCount;
   return { created: true, siteId, users, counts };
 }
 

@@ -3,6 +3,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MasterDataModule } from './master-data/master-data.module';
+import { PlanningModule } from './planning/planning.module';
 import { PlatformModule } from './platform/platform.module';
 import { ProductionModule } from './production/production.module';
 import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
@@ -13,6 +14,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     MasterDataModule,
     InventoryModule,
     ProductionModule,
+    PlanningModule,
     ErpBridgeModule,
     WmsBridgeModule,
     AlertsModule,

@@ -2,7 +2,10 @@ import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { Tx } from '../platform/database/transaction-runner';
+import { Site } from '../platform/sites/site.entity';
 import { Bom, BomLine } from './boms/bom.entity';
+import { availableIntervals, MAX_RANGE_DAYS, type AvailableInterval } from './calendars/engine/availability';
+import { ShiftCalendar } from './calendars/shift-calendar.entity';
 import { explodeBom, type BomInput } from './boms/engine/bom-explosion';
 import { EquipmentStatusService } from './hierarchy/equipment-status';
 import { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
@@ -23,6 +26,7 @@ export type { Routing, RoutingOperation, RoutingOperationEquipment } from './rou
 export type { Bom } from './boms/bom.entity';
 export type { WorkCenter } from './hierarchy/work-center.entity';
 export type { UnitOfMeasure } from './units/unit.entity';
+export type { AvailableInterval } from './calendars/engine/availability';
 export {
   DEFAULT_LOT_CODE_PATTERN,
   formatLotCode,
@@ -47,6 +51,21 @@ export interface BomSnapshot {
     issueMethod: 'manual' | 'backflush';
     operationSeq: number | null;
   }>;
+}
+
+/** A machine as the scheduler sees it: where it is and when it can work. */
+export interface MachineCalendar {
+  equipmentId: string;
+  code: string;
+  name: string;
+  active: boolean;
+  status: EquipmentStatus;
+  workCenterId: string;
+  workCenterCode: string;
+  /** The calendar that applies (the work center's, else the site default); null: none, always available. */
+  calendarCode: string | null;
+  /** Working intervals (UTC) between the two instants asked for; null when no calendar applies. */
+  intervals: AvailableInterval[] | null;
 }
 
 @Injectable()
@@ -124,6 +143,65 @@ export class MasterDataFacade {
         operationSeq: l.operationSeq,
       })),
     };
+  }
+
+  /**
+   * Machines with their work center and working intervals between two instants (the work center's active
+   * calendar, else the site default; a range longer than the calendar engine answers is cut to its limit).
+   */
+  async machineCalendars(
+    siteId: string,
+    equipmentIds: string[],
+    from: Date,
+    to: Date,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<MachineCalendar[]> {
+    const ids = [...new Set(equipmentIds)];
+    if (ids.length === 0) return [];
+    const machines = await manager.getRepository(Equipment).findBy({ siteId, id: In(ids) });
+    const centers = new Map(
+      (
+        await manager
+          .getRepository(WorkCenter)
+          .findBy({ siteId, id: In([...new Set(machines.map((e) => e.workCenterId))]) })
+      ).map((w) => [w.id, w]),
+    );
+    const calendars = await manager.getRepository(ShiftCalendar).findBy({ siteId, active: true });
+    const site = await manager.getRepository(Site).findOneByOrFail({ id: siteId });
+    const until = new Date(Math.min(to.getTime(), from.getTime() + MAX_RANGE_DAYS * 86_400_000));
+    const computed = new Map<string, AvailableInterval[]>();
+    const intervalsOf = (calendar: ShiftCalendar): AvailableInterval[] => {
+      let intervals = computed.get(calendar.id);
+      if (!intervals) {
+        intervals = availableIntervals(
+          {
+            timeZone: site.timeZone,
+            shifts: calendar.shifts,
+            holidays: calendar.holidays.map((h) => h.date),
+            exceptions: calendar.exceptions,
+          },
+          from.toISOString(),
+          until.toISOString(),
+        );
+        computed.set(calendar.id, intervals);
+      }
+      return intervals;
+    };
+    const siteDefault = calendars.find((c) => c.workCenterId === null);
+    return machines.map((e) => {
+      const calendar = calendars.find((c) => c.workCenterId === e.workCenterId) ?? siteDefault;
+      return {
+        equipmentId: e.id,
+        code: e.code,
+        name: e.name,
+        active: e.active,
+        status: e.status,
+        workCenterId: e.workCenterId,
+        workCenterCode: centers.get(e.workCenterId)?.code ?? '',
+        calendarCode: calendar?.code ?? null,
+        intervals: calendar ? intervalsOf(calendar) : null,
+      };
+    });
   }
 
   /** Changes a machine's operational state inside the caller's transaction (audited, event raised). */

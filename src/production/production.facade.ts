@@ -1,10 +1,28 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
 import { compare, parseDecimal } from '../platform/engine/decimal';
 import { DomainError } from '../platform/errors/domain-error';
+import {
+  OperationScheduleService,
+  type ScheduleApplied,
+  type ScheduleToApply,
+  type SchedulingFeed,
+} from './operations/operation-schedule.service';
 import { ProductionErrorCode } from './production.errors';
-import { WorkOrder } from './work-orders/work-order.entity';
+import { WorkOrder, type WorkOrderPriority } from './work-orders/work-order.entity';
 import { WorkOrdersService, type WorkOrderView } from './work-orders/work-orders.service';
+
+export type {
+  FeedMaterialLine,
+  FeedOperation,
+  FeedWorkOrder,
+  MachineLastRun,
+  ScheduleApplied,
+  ScheduleToApply,
+  SchedulingFeed,
+} from './operations/operation-schedule.service';
+export type { WorkOrderPriority } from './work-orders/work-order.entity';
 
 export interface ErpOrderLine {
   erpOrderId: string;
@@ -28,8 +46,39 @@ export interface ErpImportResult {
 export class ProductionFacade {
   constructor(
     private readonly tx: TransactionRunner,
+    private readonly dataSource: DataSource,
     private readonly workOrders: WorkOrdersService,
+    private readonly schedule: OperationScheduleService,
   ) {}
+
+  /**
+   * The open work the planner schedules: orders planned to running (held ones too, flagged by status), or only
+   * those named in `workOrderIds`; `alsoWorkOrderIds` adds orders named explicitly (a draft rush order). Their
+   * operations, open material lines and what each machine ran last come with them.
+   */
+  schedulingFeed(
+    siteId: string,
+    scope: { workOrderIds?: string[]; alsoWorkOrderIds?: string[] },
+    manager = this.dataSource.manager,
+  ): Promise<SchedulingFeed> {
+    return this.schedule.feed(manager, siteId, scope);
+  }
+
+  /** Writes a published schedule onto operations and work orders, inside the caller's transaction. */
+  applySchedule(tx: Tx, siteId: string, schedule: ScheduleToApply): Promise<ScheduleApplied> {
+    return this.schedule.apply(tx, siteId, schedule);
+  }
+
+  /** Sets a work order's priority (a draft is planned on the way), inside the caller's transaction. */
+  changePriority(
+    tx: Tx,
+    siteId: string,
+    workOrderId: string,
+    priority: WorkOrderPriority,
+    reason: string,
+  ): Promise<boolean> {
+    return this.schedule.changePriority(tx, siteId, workOrderId, priority, reason);
+  }
 
   /**
    * The warehouse's progress on a work order's material (pick task accepted → `kitting`, every line delivered

@@ -13,6 +13,7 @@ import {
   OperationReport,
   WorkOrderOperation,
 } from './operations/operation.entity';
+import { OperationScheduleService } from './operations/operation-schedule.service';
 import { ProductionFacade } from './production.facade';
 import './production.events';
 import { ProductionPushes } from './realtime/production-pushes.listener';
@@ -64,6 +65,7 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
     OperationCommandsService,
     ShopFloorService,
     DispatchService,
+    OperationScheduleService,
     ProductionPushes,
     ProductionFacade,
   ],
