@@ -193,7 +193,7 @@ for (const set of SETS.filter((s) => chosen.includes(s.id))) {
 
 console.log('\nsummary (scaled budgets do not count against the targets)');
 console.log(
-  `${pad('set', 9)} ${pad('result', 32)} ${pad('target', 26)} ${pad('best-known hits', 22)} ${lpad('cpu s', 6)}  `,
+  `${pad('set', 9)} ${pad('result', 32)} ${pad('target', 26)} ${pad('best-known hits', 22)} ${lpad('Σ s', 6)}  `,
 );
 for (const l of summary) {
   const verdict = scale === 1 ? (l.met ? 'PASS' : 'MISS') : 'scaled';

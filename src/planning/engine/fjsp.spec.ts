@@ -152,12 +152,18 @@ describe('solveFjsp', () => {
     expect(result.assignments[0]!.map((a) => a.machine)).toEqual([1, 1]);
   });
 
-  it('reaches 42 or better on mk01 within 2 s, feasible', () => {
+  it('reaches 42 or better on mk01 within 20,000 iterations, feasible', () => {
     const mk01 = parseFjsp(fixture('mk01.txt'));
-    const result = solveFjsp(mk01, { seconds: 2, seed: 1, target: 40 });
+    const result = solveFjsp(mk01, { seconds: 60, seed: 1, target: 40, maxIterations: 20_000 });
     expectFeasible(mk01, result);
     expect(result.makespan).toBeLessThanOrEqual(42);
-    expect(result.elapsedMs).toBeLessThan(4000);
+  });
+
+  it.each(NAMES)('returns a feasible plan for %s, never below its lower bound', (name) => {
+    const instance = parseFjsp(fixture(`${name}.txt`));
+    const result = solveFjsp(instance, { seconds: 60, seed: 3, maxIterations: 300 });
+    expectFeasible(instance, result);
+    expect(result.makespan).toBeGreaterThanOrEqual(bounds[name]!.trivial_lower_bound);
   });
 
   it('gives the same schedule for the same seed and number of iterations', () => {
@@ -193,7 +199,7 @@ describe('solveFjsp', () => {
     const result = solveFjsp(mk01, { seconds: 30, seed: 1, target: 60 });
     expectFeasible(mk01, result);
     expect(result.makespan).toBeLessThanOrEqual(60);
-    expect(result.elapsedMs).toBeLessThan(2000);
+    expect(result.iterations).toBeLessThan(100); // the first plans already beat 60
   });
 
   it('rejects an instance it cannot schedule', () => {
