@@ -6,24 +6,12 @@
  */
 import { checkJssp, parseJssp } from '../engine/jssp';
 import { solveJssp } from '../engine/jssp-tabu';
-import { parseSolverArgs, readInstance, runCli } from './cli-args';
+import { runSolverCli } from './cli-args';
 
-runCli(() => {
-  const args = parseSolverArgs(
-    process.argv.slice(2),
-    'usage: aps:jssp FILE [--seconds S] [--seed N] [--target T] [--progress]',
-  );
-  const instance = parseJssp(readInstance(args.file));
-  const result = solveJssp(instance, {
-    seconds: args.seconds,
-    seed: args.seed,
-    target: args.target,
-    onProgress: args.progress
-      ? (p) =>
-          process.stderr.write(`${(p.elapsedMs / 1000).toFixed(1)} s  ${p.iterations} it  ${p.makespan}\n`)
-      : undefined,
-  });
-  const check = checkJssp(instance, result.starts);
-  if (!check.feasible) throw new Error(`infeasible plan: ${check.errors.join('; ')}`);
-  process.stdout.write(`${JSON.stringify({ makespan: result.makespan, starts: result.starts })}\n`);
+runSolverCli({
+  name: 'aps:jssp',
+  parse: parseJssp,
+  solve: solveJssp,
+  check: (instance, result) => checkJssp(instance, result.starts),
+  output: (result) => ({ makespan: result.makespan, starts: result.starts }),
 });

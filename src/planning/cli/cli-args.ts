@@ -59,3 +59,45 @@ export function runCli(body: () => void): void {
     throw err;
   }
 }
+
+/** What a benchmark CLI needs to know about its solver. */
+export interface SolverCli<I, R extends { makespan: number }> {
+  name: string;
+  parse(text: string): I;
+  solve(
+    instance: I,
+    options: {
+      seconds: number;
+      seed: number;
+      target?: number;
+      onProgress?: (p: { elapsedMs: number; iterations: number; makespan: number }) => void;
+    },
+  ): R;
+  /** Independent feasibility check of the result. */
+  check(instance: I, result: R): { feasible: true } | { feasible: false; errors: string[] };
+  /** The JSON printed on stdout. */
+  output(result: R): object;
+}
+
+/** Parses the arguments, reads and solves the instance, checks the plan and prints it as one JSON line. */
+export function runSolverCli<I, R extends { makespan: number }>(cli: SolverCli<I, R>): void {
+  runCli(() => {
+    const args = parseSolverArgs(
+      process.argv.slice(2),
+      `usage: ${cli.name} FILE [--seconds S] [--seed N] [--target T] [--progress]`,
+    );
+    const instance = cli.parse(readInstance(args.file));
+    const result = cli.solve(instance, {
+      seconds: args.seconds,
+      seed: args.seed,
+      target: args.target,
+      onProgress: args.progress
+        ? (p) =>
+            process.stderr.write(`${(p.elapsedMs / 1000).toFixed(1)} s  ${p.iterations} it  ${p.makespan}\n`)
+        : undefined,
+    });
+    const check = cli.check(instance, result);
+    if (!check.feasible) throw new Error(`infeasible plan: ${check.errors.join('; ')}`);
+    process.stdout.write(`${JSON.stringify(cli.output(result))}\n`);
+  });
+}
