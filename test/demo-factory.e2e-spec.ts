@@ -1,14 +1,18 @@
 import { seedDemoFactory } from '../seeds/demo-factory';
 import { login } from './support/builders';
+import { ownDatabase, type OwnDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('the demo factory', () => {
   let t: TestApp;
+  let db: OwnDatabase; // the demo loads once per database: this spec gets its own
   beforeAll(async () => {
-    t = await startTestApp();
+    db = await ownDatabase();
+    t = await startTestApp({ DATABASE_URL: db.url });
   });
   afterAll(async () => {
     await t.close();
+    await db.drop();
   });
 
   it('loads a believable plant once, which a planner can browse and explode, and every role can sign in', async () => {

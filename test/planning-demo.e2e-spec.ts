@@ -1,6 +1,7 @@
 import { seedDemoFactory } from '../seeds/demo-factory';
 import { login } from './support/builders';
 import { eventually } from './support/eventually';
+import { ownDatabase, type OwnDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
 
 interface Bar {
@@ -19,6 +20,7 @@ interface Bar {
  */
 describe('planning: the demo plant', () => {
   let t: TestApp;
+  let db: OwnDatabase; // the demo loads once per database: this spec gets its own
   let auth: Record<string, string>;
   let url: (path: string) => string;
 
@@ -47,7 +49,8 @@ describe('planning: the demo plant', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    db = await ownDatabase();
+    t = await startTestApp({ DATABASE_URL: db.url });
     const seeded = await seedDemoFactory(t.app, 'demo-pass-123');
     expect(seeded.counts!['work-orders']).toBe(42);
     auth = {
@@ -57,6 +60,7 @@ describe('planning: the demo plant', () => {
   });
   afterAll(async () => {
     await t.close();
+    await db.drop();
   });
 
   it('schedules the demo orders, inserts a rush order and compares a what-if, each with a budget of seconds', async () => {
