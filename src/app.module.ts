@@ -6,6 +6,7 @@ import { MasterDataModule } from './master-data/master-data.module';
 import { PlanningModule } from './planning/planning.module';
 import { PlatformModule } from './platform/platform.module';
 import { ProductionModule } from './production/production.module';
+import { QualityModule } from './quality/quality.module';
 import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
 
 @Module({
@@ -13,6 +14,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     PlatformModule,
     MasterDataModule,
     InventoryModule,
+    QualityModule,
     ProductionModule,
     PlanningModule,
     ErpBridgeModule,
