@@ -197,22 +197,35 @@ function validate(input: SpcAnalyzeInput): Validated {
     errors.push({ field: dataField, message: `a ${chart} chart needs a non-empty ${dataField} array` });
   } else {
     length = data.length;
-    data.forEach((item: unknown, i) => {
-      const at = `${dataField}[${i}]`;
+    for (let i = 0; i < data.length; i++) {
+      const item: unknown = data[i];
       if (dataField === 'subgroups') {
-        if (!Array.isArray(item)) return errors.push({ field: at, message: 'must be an array of numbers' });
-        if (item.length < 2)
-          errors.push({ field: at, message: `a subgroup needs at least 2 values (has ${item.length})` });
-        else if (constants === 'table' && item.length > TABLE_MAX_N) {
+        // A tight loop: this runs over every measurement (half a million for 100,000 subgroups of 5).
+        if (!Array.isArray(item)) {
+          errors.push({ field: `subgroups[${i}]`, message: 'must be an array of numbers' });
+          continue;
+        }
+        const size = item.length;
+        if (size < 2)
           errors.push({
-            field: at,
-            message: `subgroup size ${item.length} is beyond the printed constants (n ≤ ${TABLE_MAX_N}); use constants "exact"`,
+            field: `subgroups[${i}]`,
+            message: `a subgroup needs at least 2 values (has ${size})`,
+          });
+        else if (constants === 'table' && size > TABLE_MAX_N) {
+          errors.push({
+            field: `subgroups[${i}]`,
+            message: `subgroup size ${size} is beyond the printed constants (n ≤ ${TABLE_MAX_N}); use constants "exact"`,
           });
         }
-        (item as unknown[]).forEach((x, j) => {
-          if (!isFiniteNumber(x)) errors.push({ field: `${at}[${j}]`, message: 'must be a finite number' });
-        });
-      } else if (dataField === 'values') {
+        for (let j = 0; j < size; j++) {
+          const x: unknown = item[j];
+          if (typeof x !== 'number' || !Number.isFinite(x))
+            errors.push({ field: `subgroups[${i}][${j}]`, message: 'must be a finite number' });
+        }
+        continue;
+      }
+      const at = `${dataField}[${i}]`;
+      if (dataField === 'values') {
         if (!isFiniteNumber(item)) errors.push({ field: at, message: 'must be a finite number' });
       } else {
         const c = (item ?? {}) as { count?: unknown; size?: unknown };
@@ -234,7 +247,7 @@ function validate(input: SpcAnalyzeInput): Validated {
           errors.push({ field: `${at}.count`, message: `count ${c.count} exceeds size ${c.size}` });
         }
       }
-    });
+    }
     if (chart === 'imr' && length < 2)
       errors.push({ field: 'values', message: 'an individuals chart needs at least 2 values' });
   }
@@ -373,7 +386,14 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
       );
 
   const variableSize = samples.some((s) => s.size !== (samples[0] as ChartSample).size);
-  const limitsOf: PointLimits[] = samples.map((s) => pointLimits(chart, params, s.size, nSigma));
+  // Limits depend on the subgroup size only: one object per size, shared by its points.
+  const bySize = new Map<number, PointLimits>();
+  const limitsFor = (size: number): PointLimits => {
+    let l = bySize.get(size);
+    if (!l) bySize.set(size, (l = pointLimits(chart, params, size, nSigma)));
+    return l;
+  };
+  const limitsOf: PointLimits[] = samples.map((s) => limitsFor(s.size));
   const rulePoints: RulePoint[] = samples.map((s, i) => {
     const l = limitsOf[i] as PointLimits;
     return { value: s.value, center: l.center, sigma: l.se, ucl: l.ucl, lcl: l.lcl };
@@ -447,7 +467,12 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
             n: 2,
           }))
         : samples.map((s, i) => ({ index: i, value: s.spread ?? 0, n: s.size }));
-    const secLimits = plotted.map((p) => secondaryLimits(statistic, params.sigma, p.n, nSigma, constants));
+    const secBySize = new Map<number, PointLimits>();
+    const secLimits = plotted.map((p) => {
+      let l = secBySize.get(p.n);
+      if (!l) secBySize.set(p.n, (l = secondaryLimits(statistic, params.sigma, p.n, nSigma, constants)));
+      return l;
+    });
     const secViolations = evaluateRules(
       plotted.map((p, i) => {
         const l = secLimits[i] as PointLimits;

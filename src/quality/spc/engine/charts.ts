@@ -57,12 +57,24 @@ export function buildSamples(
   switch (chart) {
     case 'xbar-r':
     case 'xbar-s':
-      return (data.subgroups ?? []).map((g) => ({
-        value: mean(g),
-        size: g.length,
-        observations: g,
-        spread: chart === 'xbar-r' ? range(g) : sampleStandardDeviation(g),
-      }));
+      return (data.subgroups ?? []).map((g) => {
+        // One pass for mean and range (this runs over every measurement).
+        let sum = 0;
+        let min = Infinity;
+        let max = -Infinity;
+        for (let i = 0; i < g.length; i++) {
+          const x = g[i] as number;
+          sum += x;
+          if (x < min) min = x;
+          if (x > max) max = x;
+        }
+        return {
+          value: sum / g.length,
+          size: g.length,
+          observations: g,
+          spread: chart === 'xbar-r' ? max - min : sampleStandardDeviation(g),
+        };
+      });
     case 'imr':
       return (data.values ?? []).map((v) => ({ value: v, size: 1, observations: [v] }));
     case 'p':

@@ -53,68 +53,102 @@ function zScore(p: RulePoint): number {
   return d === 0 ? 0 : d > 0 ? Infinity : -Infinity;
 }
 
-/** For each point, the rules that fire at it (in the order the rules were given). */
-export function evaluateRules(points: readonly RulePoint[], rules: readonly RuleId[]): RuleId[][] {
-  const z = points.map(zScore);
-  const side = points.map((p) => Math.sign(p.value - p.center));
-  const diff = points.map((p, i) => (i === 0 ? 0 : Math.sign(p.value - (points[i - 1] as RulePoint).value)));
-  const at = (a: number[], i: number) => a[i] as number;
+/** Shared answer for a point no rule fires at (most points): never mutated. */
+const NONE: RuleId[] = Object.freeze([]) as unknown as RuleId[];
 
-  const window = (i: number, length: number, test: (j: number) => boolean): boolean => {
-    if (i < length - 1) return false;
-    for (let j = i - length + 1; j <= i; j++) if (!test(j)) return false;
-    return true;
-  };
+/**
+ * For each point, the rules that fire at it (in the order the rules were given). One pass over the series with
+ * run lengths (same side, monotone, alternating, within or beyond 1 sigma), so the cost is linear in the points
+ * whatever the rules' window lengths; points where nothing fires share one frozen empty list.
+ */
+export function evaluateRules(points: readonly RulePoint[], rules: readonly RuleId[]): RuleId[][] {
+  const n = points.length;
+  const out: RuleId[][] = new Array<RuleId[]>(n);
+  const z = new Float64Array(n);
+  const side = new Int8Array(n);
+  const diff = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = points[i] as RulePoint;
+    z[i] = zScore(p);
+    side[i] = Math.sign(p.value - p.center);
+    diff[i] = i === 0 ? 0 : Math.sign(p.value - (points[i - 1] as RulePoint).value);
+  }
+  /** k of the m points ending at i beyond `beyond` sigma on i's side, i itself one of them. */
   const kOfM = (i: number, k: number, m: number, beyond: number): boolean => {
     if (i < m - 1) return false;
-    const s = at(side, i);
-    if (s === 0 || at(z, i) * s <= beyond) return false;
+    const s = side[i] as number;
+    if (s === 0 || (z[i] as number) * s <= beyond) return false;
     let count = 0;
-    for (let j = i - m + 1; j <= i; j++) if (at(z, j) * s > beyond) count++;
+    for (let j = i - m + 1; j <= i; j++) if ((z[j] as number) * s > beyond) count++;
     return count >= k;
   };
-  const sameSide = (i: number, length: number) =>
-    window(i, length, (j) => at(side, j) !== 0 && at(side, j) === at(side, i));
-  const beyondLimits = (i: number) => {
+  let sameSide = 0; // points in a row on one side (a point on the center line breaks it)
+  let monotone = 0; // successive differences in a row of one sign (ties break it)
+  let alternating = 0; // successive differences in a row alternating in sign
+  let within1 = 0; // points in a row within 1 sigma
+  let beyond1 = 0; // points in a row beyond 1 sigma
+  const fired: RuleId[] = [];
+  for (let i = 0; i < n; i++) {
     const p = points[i] as RulePoint;
-    return p.value > p.ucl || p.value < p.lcl;
-  };
-
-  const test = (rule: RuleId, i: number): boolean => {
-    switch (rule) {
-      case 'WE1':
-      case 'N1':
-        return beyondLimits(i);
-      case 'WE2':
-      case 'N5':
-        return kOfM(i, 2, 3, 2);
-      case 'WE3':
-      case 'N6':
-        return kOfM(i, 4, 5, 1);
-      case 'WE4':
-        return sameSide(i, 8);
-      case 'N2':
-        return sameSide(i, 9);
-      case 'N3':
-        // 6 points = 5 successive differences of one sign
-        return i >= 5 && at(diff, i) !== 0 && window(i, 5, (j) => at(diff, j) === at(diff, i));
-      case 'N4':
-        // 14 points = 13 successive differences alternating in sign
-        return window(i, 13, (j) => at(diff, j) !== 0 && (j === i - 12 || at(diff, j) === -at(diff, j - 1)));
-      case 'N7':
-        return window(i, 15, (j) => Math.abs(at(z, j)) < 1);
-      case 'N8': {
-        if (!window(i, 8, (j) => Math.abs(at(z, j)) > 1)) return false;
-        let up = false;
-        let down = false;
-        for (let j = i - 7; j <= i; j++) {
-          if (at(z, j) > 0) up = true;
-          else down = true;
+    const zi = z[i] as number;
+    const si = side[i] as number;
+    const di = diff[i] as number;
+    sameSide = si !== 0 ? (i > 0 && side[i - 1] === si ? sameSide + 1 : 1) : 0;
+    monotone = di !== 0 ? (i > 0 && diff[i - 1] === di ? monotone + 1 : 1) : 0;
+    alternating = di !== 0 ? (i > 0 && diff[i - 1] === -di ? alternating + 1 : 1) : 0;
+    within1 = Math.abs(zi) < 1 ? within1 + 1 : 0;
+    beyond1 = Math.abs(zi) > 1 ? beyond1 + 1 : 0;
+    fired.length = 0;
+    for (const rule of rules) {
+      let hit: boolean;
+      switch (rule) {
+        case 'WE1':
+        case 'N1':
+          hit = p.value > p.ucl || p.value < p.lcl;
+          break;
+        case 'WE2':
+        case 'N5':
+          hit = kOfM(i, 2, 3, 2);
+          break;
+        case 'WE3':
+        case 'N6':
+          hit = kOfM(i, 4, 5, 1);
+          break;
+        case 'WE4':
+          hit = sameSide >= 8;
+          break;
+        case 'N2':
+          hit = sameSide >= 9;
+          break;
+        case 'N3':
+          // 6 points = 5 successive differences of one sign
+          hit = monotone >= 5;
+          break;
+        case 'N4':
+          // 14 points = 13 successive differences alternating in sign
+          hit = alternating >= 13;
+          break;
+        case 'N7':
+          hit = within1 >= 15;
+          break;
+        case 'N8': {
+          // 8 in a row beyond 1 sigma, on both sides
+          hit = false;
+          if (beyond1 >= 8) {
+            let up = false;
+            let down = false;
+            for (let j = i - 7; j <= i; j++) {
+              if ((z[j] as number) > 0) up = true;
+              else down = true;
+            }
+            hit = up && down;
+          }
+          break;
         }
-        return up && down;
       }
+      if (hit) fired.push(rule);
     }
-  };
-
-  return points.map((_, i) => rules.filter((rule) => test(rule, i)));
+    out[i] = fired.length ? fired.slice() : NONE;
+  }
+  return out;
 }
