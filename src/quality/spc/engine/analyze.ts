@@ -15,14 +15,7 @@ import {
   type SecondaryStatistic,
 } from './charts';
 import { type ConstantsMode, TABLE_MAX_N } from './constants';
-import {
-  evaluateRules,
-  isRuleId,
-  NELSON_RULES,
-  type RuleId,
-  type RulePoint,
-  WESTERN_ELECTRIC_RULES,
-} from './rules';
+import { evaluateRuleSeries, isRuleId, NELSON_RULES, type RuleId, WESTERN_ELECTRIC_RULES } from './rules';
 
 export type { Capability, SpecLimits } from './capability';
 export type { ChartType, ImrSigmaMethod, SecondaryStatistic } from './charts';
@@ -393,29 +386,47 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
     if (!l) bySize.set(size, (l = pointLimits(chart, params, size, nSigma)));
     return l;
   };
-  const limitsOf: PointLimits[] = samples.map((s) => limitsFor(s.size));
-  const rulePoints: RulePoint[] = samples.map((s, i) => {
+  const count = samples.length;
+  const limitsOf: PointLimits[] = new Array<PointLimits>(count);
+  const series = {
+    value: new Float64Array(count),
+    center: new Float64Array(count),
+    sigma: new Float64Array(count),
+    ucl: new Float64Array(count),
+    lcl: new Float64Array(count),
+  };
+  for (let i = 0; i < count; i++) {
+    const s = samples[i] as ChartSample;
+    const l = limitsFor(s.size);
+    limitsOf[i] = l;
+    series.value[i] = s.value;
+    series.center[i] = l.center;
+    series.sigma[i] = l.se;
+    series.ucl[i] = l.ucl;
+    series.lcl[i] = l.lcl;
+  }
+  const violations = evaluateRuleSeries(series, rules);
+  const points: SpcPoint[] = new Array<SpcPoint>(count);
+  const phaseIOnly = !v.frozen;
+  for (let i = 0; i < count; i++) {
     const l = limitsOf[i] as PointLimits;
-    return { value: s.value, center: l.center, sigma: l.se, ucl: l.ucl, lcl: l.lcl };
-  });
-  const violations = evaluateRules(rulePoints, rules);
-  const points: SpcPoint[] = samples.map((s, i) => {
-    const l = limitsOf[i] as PointLimits;
-    const point: SpcPoint = {
+    points[i] = {
       index: i,
-      value: s.value,
+      value: series.value[i] as number,
       center: l.center,
       ucl: l.ucl,
       lcl: l.lcl,
       se: l.se,
-      phase: !v.frozen && i >= first && i <= last ? 'I' : 'II',
-      excluded: excluded.has(i),
+      phase: phaseIOnly && i >= first && i <= last ? 'I' : 'II',
+      excluded: false,
       violations: violations[i] as RuleId[],
     };
-    const reason = excluded.get(i);
+  }
+  for (const [i, reason] of excluded) {
+    const point = points[i] as SpcPoint;
+    point.excluded = true;
     if (reason !== undefined) point.exclusionReason = reason;
-    return point;
-  });
+  }
 
   const basis = {
     chart,
@@ -440,15 +451,15 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
 
   const analysis: SpcAnalysis = {
     chart,
-    center: collapse(limitsOf.map((l) => l.center)),
-    ucl: collapse(
-      limitsOf.map((l) => l.ucl),
-      variableSize,
-    ),
-    lcl: collapse(
-      limitsOf.map((l) => l.lcl),
-      variableSize,
-    ),
+    center: bySize.size === 1 ? (limitsOf[0] as PointLimits).center : collapse(Array.from(series.center)),
+    ucl:
+      bySize.size === 1 && !variableSize
+        ? (limitsOf[0] as PointLimits).ucl
+        : collapse(Array.from(series.ucl), variableSize),
+    lcl:
+      bySize.size === 1 && !variableSize
+        ? (limitsOf[0] as PointLimits).lcl
+        : collapse(Array.from(series.lcl), variableSize),
     sigma: params.sigma,
     nSigma,
     rules,
@@ -459,49 +470,52 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
   const statistic = secondaryStatistic(chart);
   if (statistic) {
     const secondaryRules = rules.filter((r) => r === 'WE1' || r === 'N1');
-    const plotted =
-      statistic === 'MR'
-        ? samples.slice(1).map((s, i) => ({
-            index: i + 1,
-            value: Math.abs(s.value - (samples[i] as ChartSample).value),
-            n: 2,
-          }))
-        : samples.map((s, i) => ({ index: i, value: s.spread ?? 0, n: s.size }));
+    // MR: one moving range per point after the first; R and S: one spread per subgroup.
+    const offset = statistic === 'MR' ? 1 : 0;
+    const m = Math.max(0, count - offset);
     const secBySize = new Map<number, PointLimits>();
-    const secLimits = plotted.map((p) => {
-      let l = secBySize.get(p.n);
-      if (!l) secBySize.set(p.n, (l = secondaryLimits(statistic, params.sigma, p.n, nSigma, constants)));
-      return l;
-    });
-    const secViolations = evaluateRules(
-      plotted.map((p, i) => {
-        const l = secLimits[i] as PointLimits;
-        return { value: p.value, center: l.center, sigma: l.se, ucl: l.ucl, lcl: l.lcl };
-      }),
-      secondaryRules,
-    );
+    const secLimits: PointLimits[] = new Array<PointLimits>(m);
+    const sec = {
+      value: new Float64Array(m),
+      center: new Float64Array(m),
+      sigma: new Float64Array(m),
+      ucl: new Float64Array(m),
+      lcl: new Float64Array(m),
+    };
+    for (let k = 0; k < m; k++) {
+      const s = samples[k + offset] as ChartSample;
+      const n = statistic === 'MR' ? 2 : s.size;
+      let l = secBySize.get(n);
+      if (!l) secBySize.set(n, (l = secondaryLimits(statistic, params.sigma, n, nSigma, constants)));
+      secLimits[k] = l;
+      sec.value[k] =
+        statistic === 'MR' ? Math.abs(s.value - (samples[k] as ChartSample).value) : (s.spread ?? 0);
+      sec.center[k] = l.center;
+      sec.sigma[k] = l.se;
+      sec.ucl[k] = l.ucl;
+      sec.lcl[k] = l.lcl;
+    }
+    const secViolations = evaluateRuleSeries(sec, secondaryRules);
+    const secPoints: SpcSecondaryPoint[] = new Array<SpcSecondaryPoint>(m);
+    for (let k = 0; k < m; k++) {
+      const l = secLimits[k] as PointLimits;
+      secPoints[k] = {
+        index: k + offset,
+        value: sec.value[k] as number,
+        center: l.center,
+        ucl: l.ucl,
+        lcl: l.lcl,
+        violations: secViolations[k] as RuleId[],
+      };
+    }
+    const perPoint = variableSize && statistic !== 'MR';
+    const single = secBySize.size === 1 ? (secLimits[0] as PointLimits) : undefined;
     analysis.secondary = {
       statistic,
-      center: collapse(secLimits.map((l) => l.center)),
-      ucl: collapse(
-        secLimits.map((l) => l.ucl),
-        variableSize && statistic !== 'MR',
-      ),
-      lcl: collapse(
-        secLimits.map((l) => l.lcl),
-        variableSize && statistic !== 'MR',
-      ),
-      points: plotted.map((p, i) => {
-        const l = secLimits[i] as PointLimits;
-        return {
-          index: p.index,
-          value: p.value,
-          center: l.center,
-          ucl: l.ucl,
-          lcl: l.lcl,
-          violations: secViolations[i] as RuleId[],
-        };
-      }),
+      center: single ? single.center : collapse(Array.from(sec.center)),
+      ucl: single && !perPoint ? single.ucl : collapse(Array.from(sec.ucl), perPoint),
+      lcl: single && !perPoint ? single.lcl : collapse(Array.from(sec.lcl), perPoint),
+      points: secPoints,
     };
   }
 

@@ -47,31 +47,56 @@ export function isRuleId(value: unknown): value is RuleId {
   );
 }
 
-function zScore(p: RulePoint): number {
-  const d = p.value - p.center;
-  if (p.sigma > 0) return d / p.sigma;
-  return d === 0 ? 0 : d > 0 ? Infinity : -Infinity;
-}
-
 /** Shared answer for a point no rule fires at (most points): never mutated. */
 const NONE: RuleId[] = Object.freeze([]) as unknown as RuleId[];
 
-/**
- * For each point, the rules that fire at it (in the order the rules were given). One pass over the series with
- * run lengths (same side, monotone, alternating, within or beyond 1 sigma), so the cost is linear in the points
- * whatever the rules' window lengths; points where nothing fires share one frozen empty list.
- */
+/** A series as parallel arrays: value, center, sigma of the plotted statistic and limits of each point. */
+export interface RuleSeries {
+  value: ArrayLike<number>;
+  center: ArrayLike<number>;
+  sigma: ArrayLike<number>;
+  ucl: ArrayLike<number>;
+  lcl: ArrayLike<number>;
+}
+
+/** For each point, the rules that fire at it (in the order the rules were given). */
 export function evaluateRules(points: readonly RulePoint[], rules: readonly RuleId[]): RuleId[][] {
   const n = points.length;
+  const series = {
+    value: new Float64Array(n),
+    center: new Float64Array(n),
+    sigma: new Float64Array(n),
+    ucl: new Float64Array(n),
+    lcl: new Float64Array(n),
+  };
+  points.forEach((p, i) => {
+    series.value[i] = p.value;
+    series.center[i] = p.center;
+    series.sigma[i] = p.sigma;
+    series.ucl[i] = p.ucl;
+    series.lcl[i] = p.lcl;
+  });
+  return evaluateRuleSeries(series, rules);
+}
+
+/**
+ * evaluateRules on parallel arrays. One pass over the series with run lengths (same side, monotone, alternating,
+ * within or beyond 1 sigma), so the cost is linear in the points whatever the rules' window lengths; points where
+ * nothing fires share one frozen empty list.
+ */
+export function evaluateRuleSeries(series: RuleSeries, rules: readonly RuleId[]): RuleId[][] {
+  const n = series.value.length;
   const out: RuleId[][] = new Array<RuleId[]>(n);
   const z = new Float64Array(n);
   const side = new Int8Array(n);
   const diff = new Int8Array(n);
   for (let i = 0; i < n; i++) {
-    const p = points[i] as RulePoint;
-    z[i] = zScore(p);
-    side[i] = Math.sign(p.value - p.center);
-    diff[i] = i === 0 ? 0 : Math.sign(p.value - (points[i - 1] as RulePoint).value);
+    const value = series.value[i] as number;
+    const d = value - (series.center[i] as number);
+    const sigma = series.sigma[i] as number;
+    z[i] = sigma > 0 ? d / sigma : d === 0 ? 0 : d > 0 ? Infinity : -Infinity;
+    side[i] = Math.sign(d);
+    diff[i] = i === 0 ? 0 : Math.sign(value - (series.value[i - 1] as number));
   }
   /** k of the m points ending at i beyond `beyond` sigma on i's side, i itself one of them. */
   const kOfM = (i: number, k: number, m: number, beyond: number): boolean => {
@@ -87,9 +112,24 @@ export function evaluateRules(points: readonly RulePoint[], rules: readonly Rule
   let alternating = 0; // successive differences in a row alternating in sign
   let within1 = 0; // points in a row within 1 sigma
   let beyond1 = 0; // points in a row beyond 1 sigma
-  const fired: RuleId[] = [];
+  // Rules as small integers, so the per-point loop compares numbers, not strings.
+  const CODES: Record<RuleId, number> = {
+    WE1: 1,
+    N1: 1,
+    WE2: 5,
+    N5: 5,
+    WE3: 6,
+    N6: 6,
+    WE4: 4,
+    N2: 2,
+    N3: 3,
+    N4: 9,
+    N7: 7,
+    N8: 8,
+  };
+  const codes = Int8Array.from(rules, (r) => CODES[r]);
+  const ruleCount = codes.length;
   for (let i = 0; i < n; i++) {
-    const p = points[i] as RulePoint;
     const zi = z[i] as number;
     const si = side[i] as number;
     const di = diff[i] as number;
@@ -98,41 +138,38 @@ export function evaluateRules(points: readonly RulePoint[], rules: readonly Rule
     alternating = di !== 0 ? (i > 0 && diff[i - 1] === -di ? alternating + 1 : 1) : 0;
     within1 = Math.abs(zi) < 1 ? within1 + 1 : 0;
     beyond1 = Math.abs(zi) > 1 ? beyond1 + 1 : 0;
-    fired.length = 0;
-    for (const rule of rules) {
+    let fired: RuleId[] | undefined;
+    for (let r = 0; r < ruleCount; r++) {
       let hit: boolean;
-      switch (rule) {
-        case 'WE1':
-        case 'N1':
-          hit = p.value > p.ucl || p.value < p.lcl;
+      switch (codes[r]) {
+        case 1: // WE1, N1: beyond the control limits
+          hit =
+            (series.value[i] as number) > (series.ucl[i] as number) ||
+            (series.value[i] as number) < (series.lcl[i] as number);
           break;
-        case 'WE2':
-        case 'N5':
+        case 5: // WE2, N5
           hit = kOfM(i, 2, 3, 2);
           break;
-        case 'WE3':
-        case 'N6':
+        case 6: // WE3, N6
           hit = kOfM(i, 4, 5, 1);
           break;
-        case 'WE4':
+        case 4: // WE4
           hit = sameSide >= 8;
           break;
-        case 'N2':
+        case 2: // N2
           hit = sameSide >= 9;
           break;
-        case 'N3':
-          // 6 points = 5 successive differences of one sign
+        case 3: // N3: 6 points = 5 successive differences of one sign
           hit = monotone >= 5;
           break;
-        case 'N4':
-          // 14 points = 13 successive differences alternating in sign
+        case 9: // N4: 14 points = 13 successive differences alternating in sign
           hit = alternating >= 13;
           break;
-        case 'N7':
+        case 7: // N7
           hit = within1 >= 15;
           break;
-        case 'N8': {
-          // 8 in a row beyond 1 sigma, on both sides
+        default: {
+          // N8: 8 in a row beyond 1 sigma, on both sides
           hit = false;
           if (beyond1 >= 8) {
             let up = false;
@@ -143,12 +180,11 @@ export function evaluateRules(points: readonly RulePoint[], rules: readonly Rule
             }
             hit = up && down;
           }
-          break;
         }
       }
-      if (hit) fired.push(rule);
+      if (hit) (fired ??= []).push(rules[r] as RuleId);
     }
-    out[i] = fired.length ? fired.slice() : NONE;
+    out[i] = fired ?? NONE;
   }
   return out;
 }
