@@ -52,10 +52,8 @@ if (!(scale > 0)) {
 const parallel = intEnv('BENCH_APS_JOBS', Math.max(1, Math.min(2, availableParallelism())));
 const baseSeed = intEnv('BENCH_APS_SEED', 1);
 
-function runCli(kind, file, seconds, seed, target) {
-  const script = join(ROOT, `src/planning/cli/aps-${kind}.ts`);
-  const args = ['-r', join(ROOT, 'scripts/swc-register.cjs'), script, file, '--seconds', String(seconds)];
-  args.push('--seed', String(seed), '--target', String(target));
+/** Runs node with `args` in a child process; answers its stdout parsed as JSON and the wall time in seconds. */
+function runJson(what, args) {
   return new Promise((resolve, reject) => {
     const began = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,25 +64,23 @@ function runCli(kind, file, seconds, seed, target) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wall = Number(process.hrtime.bigint() - began) / 1e9;
-      if (code !== 0) reject(new Error(`aps:${kind} ${file} exited ${code}: ${err.trim()}`));
-      else resolve({ plan: JSON.parse(out), wall });
+      if (code !== 0) reject(new Error(`${what} exited ${code}: ${err.trim()}`));
+      else resolve({ json: JSON.parse(out), wall });
     });
   });
 }
 
-function runPlant(seconds, seed) {
-  return new Promise((resolve, reject) => {
-    const args = [join(ROOT, 'bench/aps-plant.cjs'), '1250', '120', '8', String(seconds), String(seed)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`plant run exited ${code}: ${err.trim()}`)),
-    );
-  });
+async function runCli(kind, file, seconds, seed, target) {
+  const script = join(ROOT, `src/planning/cli/aps-${kind}.ts`);
+  const args = ['-r', join(ROOT, 'scripts/swc-register.cjs'), script, file, '--seconds', String(seconds)];
+  args.push('--seed', String(seed), '--target', String(target));
+  const { json, wall } = await runJson(`aps:${kind} ${file}`, args);
+  return { plan: json, wall };
+}
+
+async function runPlant(seconds, seed) {
+  const args = [join(ROOT, 'bench/aps-plant.cjs'), '1250', '120', '8', String(seconds), String(seed)];
+  return (await runJson('plant run', args)).json;
 }
 
 async function runOne(set, name, seed) {

@@ -7,21 +7,16 @@ import { ROOT, intEnv, log } from './common.mjs';
 const require = createRequire(import.meta.url);
 require(join(ROOT, 'scripts/swc-register.cjs'));
 const { analyze } = require(join(ROOT, 'src/quality/spc/engine/analyze.ts'));
+const { seededRandom } = require(join(ROOT, 'src/planning/engine/random.ts'));
 
 const POINTS = intEnv('BENCH_SPC_POINTS', 100_000);
 const SIZE = intEnv('BENCH_SPC_SUBGROUP', 5);
 const RUNS = intEnv('BENCH_SPC_RUNS', 15);
 const TARGET_MS = 50;
 
-// Seeded normal data (mulberry32 + Box–Muller) with a few shifts, so rules fire as they would on a real line.
-let a = 12345;
-const uniform = () => {
-  a = (a + 0x6d2b79f5) >>> 0;
-  let t = a;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Seeded normal data (Box–Muller over the engines' seeded generator) with a few shifts, so rules fire as they
+// would on a real line.
+const uniform = seededRandom(12345);
 const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 const subgroups = Array.from({ length: POINTS }, (_, i) => {
   const shift = i % 5000 > 4900 ? 0.012 : 0; // a short drift every 5,000 subgroups

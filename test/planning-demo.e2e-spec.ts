@@ -1,6 +1,6 @@
 import { seedDemoFactory } from '../seeds/demo-factory';
 import { login } from './support/builders';
-import { eventually } from './support/eventually';
+import { settledVersion } from './support/schedule-version';
 import { ownDatabase, type OwnDatabase } from './support/own-database';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -33,17 +33,7 @@ describe('planning: the demo plant', () => {
       .set(auth)
       .send(body)
       .expect(202);
-    const version = await eventually(
-      async () => {
-        const res = await t.http
-          .get(url(`planning/versions/${queued.body.id}`))
-          .set(auth)
-          .expect(200);
-        return ['succeeded', 'failed'].includes(res.body.status) ? res.body : undefined;
-      },
-      `${path} to finish`,
-      60000,
-    );
+    const version = await settledVersion(t.http, url(`planning/versions/${queued.body.id}`), auth);
     expect(version).toMatchObject({ status: 'succeeded', error: null });
     return version;
   };
@@ -154,17 +144,8 @@ describe('planning: the demo plant', () => {
         ],
       })
       .expect(202);
-    const scenario = await eventually(
-      async () => {
-        const res = await t.http
-          .get(url(`planning/versions/${created.body.id}`))
-          .set(auth)
-          .expect(200);
-        return res.body.status === 'succeeded' ? res.body : undefined;
-      },
-      'the what-if',
-      60000,
-    );
+    const scenario = await settledVersion(t.http, url(`planning/versions/${created.body.id}`), auth);
+    expect(scenario).toMatchObject({ status: 'succeeded', error: null });
     const compared = await t.http
       .get(url(`planning/scenarios/${scenario.id}/compare`))
       .set(auth)

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from './support/eventually';
+import { settledVersion } from './support/schedule-version';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -28,17 +29,7 @@ describe('planning: what-if scenarios and rush orders', () => {
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
   const plan = (path: string) => f.url(`planning/${path}`);
   const waitFor = async (id: string) => {
-    const done = await eventually(
-      async () => {
-        const res = await t.http
-          .get(plan(`versions/${id}`))
-          .set(planner)
-          .expect(200);
-        return ['succeeded', 'failed', 'cancelled'].includes(res.body.status) ? res.body : undefined;
-      },
-      `schedule ${id}`,
-      60000,
-    );
+    const done = await settledVersion(t.http, plan(`versions/${id}`), planner);
     expect(done).toMatchObject({ status: 'succeeded', error: null });
     return done;
   };

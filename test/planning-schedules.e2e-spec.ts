@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { ShopFloorEnvelope } from '../src/platform/realtime/shop-floor-events';
 import { eventually } from './support/eventually';
+import { settledVersion } from './support/schedule-version';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -35,18 +36,7 @@ describe('planning: schedule runs, publication, frozen horizon', () => {
 
   const as = (token: string) => ({ Authorization: `Bearer ${token}` });
   const plan = (path: string) => f.url(`planning/${path}`);
-  const waitFor = (id: string) =>
-    eventually(
-      async () => {
-        const res = await t.http
-          .get(plan(`versions/${id}`))
-          .set(planner)
-          .expect(200);
-        return ['succeeded', 'failed', 'cancelled'].includes(res.body.status) ? res.body : undefined;
-      },
-      `schedule ${id}`,
-      60000,
-    );
+  const waitFor = (id: string) => settledVersion(t.http, plan(`versions/${id}`), planner);
   const run = async (body: object) => {
     const res = await t.http.post(plan('runs')).set(planner).send(body).expect(202);
     const done = await waitFor(res.body.id);

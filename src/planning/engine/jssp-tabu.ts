@@ -244,9 +244,7 @@ export function solveJssp(instance: JsspInstance, options: JsspSolveOptions): Js
   const path = new Int32Array(n);
   const segment = new Int32Array(jobs);
   const rr = new Int32Array(jobs);
-  const qq = new Int32Array(jobs);
   const cand = { m: new Int32Array(4 * n), from: new Int32Array(4 * n), to: new Int32Array(4 * n) };
-  const candEst = new Int32Array(4 * n);
   const candTabu = new Uint8Array(4 * n);
 
   /** Estimated makespan after moving machine m's operation at `from` to `to` (Balas–Vazacopoulos heads/tails). */
@@ -280,7 +278,6 @@ export function solveJssp(instance: JsspInstance, options: JsspSolveOptions): Js
       const c = js[w]!;
       const jobTail = c >= 0 ? q[c]! + p[c]! : 0;
       const tail = jobTail > nextTail ? jobTail : nextTail;
-      qq[i] = tail;
       nextTail = tail + p[w]!;
       const len = rr[i]! + p[w]! + tail;
       if (len > est) est = len;
@@ -439,7 +436,6 @@ export function solveJssp(instance: JsspInstance, options: JsspSolveOptions): Js
     for (let c = 0; c < count; c++) {
       const est = estimate(cand.m[c]!, cand.from[c]!, cand.to[c]!);
       const forbidden = isTabu(cand.m[c]!, cand.from[c]!, cand.to[c]!);
-      candEst[c] = est;
       candTabu[c] = forbidden ? 1 : 0;
       if (!forbidden) anyFree = true;
       if (forbidden && est >= bestMakespan) continue;

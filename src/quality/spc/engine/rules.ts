@@ -50,6 +50,22 @@ export function isRuleId(value: unknown): value is RuleId {
 /** Shared answer for a point no rule fires at (most points): never mutated. */
 const NONE: RuleId[] = Object.freeze([]) as unknown as RuleId[];
 
+/** Rules as small integers, so the per-point loop compares numbers, not strings. */
+const CODES: Record<RuleId, number> = {
+  WE1: 1,
+  N1: 1,
+  WE2: 5,
+  N5: 5,
+  WE3: 6,
+  N6: 6,
+  WE4: 4,
+  N2: 2,
+  N3: 3,
+  N4: 9,
+  N7: 7,
+  N8: 8,
+};
+
 /** A series as parallel arrays: value, center, sigma of the plotted statistic and limits of each point. */
 export interface RuleSeries {
   value: ArrayLike<number>;
@@ -112,21 +128,6 @@ export function evaluateRuleSeries(series: RuleSeries, rules: readonly RuleId[])
   let alternating = 0; // successive differences in a row alternating in sign
   let within1 = 0; // points in a row within 1 sigma
   let beyond1 = 0; // points in a row beyond 1 sigma
-  // Rules as small integers, so the per-point loop compares numbers, not strings.
-  const CODES: Record<RuleId, number> = {
-    WE1: 1,
-    N1: 1,
-    WE2: 5,
-    N5: 5,
-    WE3: 6,
-    N6: 6,
-    WE4: 4,
-    N2: 2,
-    N3: 3,
-    N4: 9,
-    N7: 7,
-    N8: 8,
-  };
   const codes = Int8Array.from(rules, (r) => CODES[r]);
   const ruleCount = codes.length;
   for (let i = 0; i < n; i++) {
