@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { Quality1795306007915 } from './1795306007915-Quality';
 import { Planning1795297543434 } from './1795297543434-Planning';
 import { SerialNumbers1795293061428 } from './1795293061428-SerialNumbers';
 import { Outsourcing1795292062010 } from './1795292062010-Outsourcing';
@@ -36,4 +37,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Outsourcing1795292062010,
   SerialNumbers1795293061428,
   Planning1795297543434,
+  Quality1795306007915,
 ];

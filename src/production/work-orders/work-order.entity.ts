@@ -14,7 +14,7 @@ import type { WorkOrderStatus } from '../engine/work-order-state';
 
 export const WORK_ORDER_PRIORITIES = ['normal', 'rush'] as const;
 export type WorkOrderPriority = (typeof WORK_ORDER_PRIORITIES)[number];
-export const WORK_ORDER_SOURCES = ['manual', 'erp'] as const;
+export const WORK_ORDER_SOURCES = ['manual', 'erp', 'rework'] as const;
 export type WorkOrderSource = (typeof WORK_ORDER_SOURCES)[number];
 
 const STATUS_LIST = `'draft', 'planned', 'released', 'kitting', 'ready', 'running', 'held', 'completed', 'closed', 'cancelled'`;
@@ -31,7 +31,7 @@ const STATUS_LIST = `'draft', 'planned', 'released', 'kitting', 'ready', 'runnin
 @Check('ck_work_order_status', `status IN (${STATUS_LIST})`)
 @Check('ck_work_order_held_from', `held_from IS NULL OR held_from IN (${STATUS_LIST})`)
 @Check('ck_work_order_priority', `priority IN ('normal', 'rush')`)
-@Check('ck_work_order_source', `source IN ('manual', 'erp')`)
+@Check('ck_work_order_source', `source IN ('manual', 'erp', 'rework')`)
 @Check('ck_work_order_quantities', `quantity > 0 AND good_qty >= 0 AND scrap_qty >= 0`)
 export class WorkOrder {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_work_order' })
