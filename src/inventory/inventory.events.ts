@@ -10,8 +10,22 @@ export interface LotStatusChanged {
   status: LotStatus;
   previousStatus: LotStatus;
   reason: string | null;
-  /** Where the change came from: a person or system through the API, the WMS, or the expiry job. */
-  source: 'api' | 'wms' | 'expiry';
+  /** Where the change came from: a person or system through the API, the WMS, the expiry job, or quality (an inspection's outcome, an NCR's containment or disposition). */
+  source: 'api' | 'wms' | 'expiry' | 'quality';
+}
+
+/** A lot came into stock: received, produced or back from outsourcing (raised inside the creating transaction). */
+export interface LotCreated {
+  lotId: string;
+  lotCode: string;
+  siteId: string;
+  materialId: string;
+  origin: string;
+  status: LotStatus;
+  quantity: string;
+  locationId: string;
+  workOrderId: string | null;
+  supplierId: string | null;
 }
 
 export interface StockMoved {
@@ -93,6 +107,7 @@ declare module '../platform/events/domain-events' {
     'inventory.line_replenishment.requested': LineReplenishmentRequested;
     'inventory.line_replenishment.closed': LineReplenishmentClosed;
     'inventory.lot.status_changed': LotStatusChanged;
+    'inventory.lot.created': LotCreated;
     'inventory.stock.moved': StockMoved;
   }
 }

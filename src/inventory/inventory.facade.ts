@@ -37,7 +37,7 @@ export type {
   LineReplenishmentRequested,
   SafetyStockChanged,
 } from './inventory.events';
-export type { LotStatusChanged } from './inventory.events';
+export type { LotCreated, LotStatusChanged } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
 /** What other modules may ask of or tell inventory. Writes happen inside the caller's transaction. */
@@ -152,5 +152,91 @@ export class InventoryFacade {
 
   stockAt(manager: EntityManager, materialId: string, locationIds: string[]): Promise<LotStockRow[]> {
     return this.stock.stockAt(manager, materialId, locationIds);
+  }
+
+  /** Lots a work order produced (received from production), optionally only those received after `since`. */
+  async lotsProducedBy(
+    manager: EntityManager,
+    workOrderId: string,
+    since: Date | null,
+  ): Promise<Array<{ id: string; code: string; status: string; receivedAt: Date }>> {
+    const rows: Array<{ id: string; code: string; status: string; received_at: Date }> = await manager.query(
+      `SELECT id, code, status, received_at FROM lot
+        WHERE work_order_id = $1 AND origin = 'production' AND ($2::timestamptz IS NULL OR received_at > $2)
+        ORDER BY received_at, code`,
+      [workOrderId, since],
+    );
+    return rows.map((r) => ({ id: r.id, code: r.code, status: r.status, receivedAt: r.received_at }));
+  }
+
+  /**
+   * Lots made from the given lots, to any depth up to `maxDepth`: a lot issued to a work order leads to the lots
+   * that order produced (from the movement ledger). The given lots themselves come first at depth 0.
+   */
+  async downstreamLots(
+    manager: EntityManager,
+    siteId: string,
+    lotIds: string[],
+    maxDepth = 25,
+  ): Promise<
+    Array<{ id: string; code: string; status: string; materialId: string; depth: number; onHand: string }>
+  > {
+    if (lotIds.length === 0) return [];
+    const rows: Array<{
+      id: string;
+      code: string;
+      status: string;
+      material_id: string;
+      depth: number;
+      on_hand: string;
+    }> = await manager.query(
+      `WITH RECURSIVE down(lot_id, depth) AS (
+         SELECT l.id, 0 FROM lot l WHERE l.site_id = $1 AND l.id = ANY($2::uuid[])
+         UNION
+         SELECT p.id, d.depth + 1
+           FROM down d
+           JOIN inventory_movement m ON m.lot_id = d.lot_id AND m.movement_type = 'issue' AND m.work_order_id IS NOT NULL
+           JOIN lot p ON p.work_order_id = m.work_order_id AND p.origin = 'production' AND p.id <> d.lot_id
+          WHERE d.depth < $3
+       )
+       SELECT l.id, l.code, l.status, l.material_id, min(d.depth)::int AS depth,
+              coalesce((SELECT trim_scale(sum(b.quantity))::text FROM stock_balance b WHERE b.lot_id = l.id), '0') AS on_hand
+         FROM down d JOIN lot l ON l.id = d.lot_id
+        GROUP BY l.id ORDER BY min(d.depth), l.code`,
+      [siteId, lotIds, maxDepth],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      status: r.status,
+      materialId: r.material_id,
+      depth: r.depth,
+      onHand: r.on_hand,
+    }));
+  }
+
+  /** Scraps what is left of a lot at every location it is stocked (e.g. an NCR disposed as scrap). */
+  async scrapLot(
+    tx: Tx,
+    c: { siteId: string; lotId: string; reasonCodeId: string; note: string | null; reference: string | null },
+  ): Promise<InventoryMovement[]> {
+    const balances = (await this.stock.balancesOf(tx.manager, [c.lotId])).filter(
+      (b) => Number(b.quantity) > 0,
+    );
+    const done: InventoryMovement[] = [];
+    for (const b of balances) {
+      done.push(
+        await this.movements.scrap(tx, {
+          siteId: c.siteId,
+          lotId: c.lotId,
+          locationId: b.locationId,
+          quantity: b.quantity,
+          reasonCodeId: c.reasonCodeId,
+          reference: c.reference,
+          note: c.note,
+        }),
+      );
+    }
+    return done;
   }
 }

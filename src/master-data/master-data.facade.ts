@@ -1,6 +1,7 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService } from '../platform/audit/audit.service';
 import type { Tx } from '../platform/database/transaction-runner';
 import { Site } from '../platform/sites/site.entity';
 import { Bom, BomLine } from './boms/bom.entity';
@@ -73,7 +74,31 @@ export class MasterDataFacade {
   constructor(
     private readonly dataSource: DataSource,
     private readonly equipmentStatus: EquipmentStatusService,
+    private readonly audit: AuditService,
   ) {}
+
+  /**
+   * Marks a material as inspected on arrival (an IQC or OQC plan now covers it): its new lots start in quarantine.
+   * Inside the caller's transaction, audited; false when it was marked already.
+   */
+  async requireInspection(tx: Tx, siteId: string, materialId: string, reason: string): Promise<boolean> {
+    const rows: unknown[] = await tx.manager.query(
+      `UPDATE material SET inspection_required = true, version = version + 1, updated_at = now()
+        WHERE id = $1 AND site_id = $2 AND NOT inspection_required RETURNING id`,
+      [materialId, siteId],
+    );
+    if (rows.length === 0) return false;
+    await this.audit.record(tx, {
+      entityType: 'material',
+      entityId: materialId,
+      siteId,
+      action: 'material.inspection_required',
+      before: { inspectionRequired: false },
+      after: { inspectionRequired: true },
+      reason,
+    });
+    return true;
+  }
 
   /** The routing revision of a material valid on a site-local day (or the given revision). */
   async routingFor(

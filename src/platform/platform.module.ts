@@ -147,6 +147,7 @@ import { UsersService } from './users/users.service';
     RoomAccessRegistry,
     ScheduledJobs,
     SignableRecordRegistry,
+    SignaturesService,
     JwtTokenService,
     MetricsService,
   ],

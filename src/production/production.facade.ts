@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
 import { compare, parseDecimal } from '../platform/engine/decimal';
 import { DomainError } from '../platform/errors/domain-error';
@@ -155,4 +155,105 @@ export class ProductionFacade {
       return { created: true, workOrders: made };
     });
   }
+  /**
+   * Holds a work order (quality: a rule violation on its operation's chart), inside the caller's transaction.
+   * Only an order between release and running is held; false when it was in another state (already held,
+   * completed …) and nothing changed.
+   */
+  async holdWorkOrder(tx: Tx, siteId: string, workOrderId: string, reason: string): Promise<boolean> {
+    const from = ['released', 'kitting', 'ready', 'running'] as const;
+    return (await this.workOrders.transitionIn(tx, siteId, workOrderId, 'hold', reason, from)) !== null;
+  }
+
+  /** Opens a rework order (返工单) for a material, e.g. from an NCR disposed as rework, in the caller's transaction. */
+  async createReworkOrder(
+    tx: Tx,
+    siteId: string,
+    c: { material: string; quantity: string; dueAt: string; notes: string },
+  ): Promise<{ id: string; code: string; status: string }> {
+    const wo = await this.workOrders.createIn(tx, siteId, {
+      material: c.material,
+      quantity: c.quantity,
+      dueAt: c.dueAt,
+      notes: c.notes,
+      source: 'rework',
+      status: 'planned',
+    });
+    return { id: wo.id, code: wo.code, status: wo.status };
+  }
+
+  /** An operation with its order's context (what an IPQC inspection is about), or null when it does not exist. */
+  async operationContext(manager: EntityManager, operationId: string): Promise<OperationContext | null> {
+    const rows = await manager.query<OperationContextRow[]>(`${OPERATION_CONTEXT_SQL} WHERE o.id = $1`, [
+      operationId,
+    ]);
+    return rows[0] ? toOperationContext(rows[0]) : null;
+  }
+
+  /** Every running operation (of running orders), for inspections due by time. */
+  async runningOperations(manager: EntityManager): Promise<OperationContext[]> {
+    const rows = await manager.query<OperationContextRow[]>(
+      `${OPERATION_CONTEXT_SQL} WHERE o.status = 'running' AND w.status = 'running' ORDER BY o.started_at`,
+    );
+    return rows.map(toOperationContext);
+  }
+}
+
+export interface OperationContext {
+  operationId: string;
+  siteId: string;
+  seq: number;
+  name: string;
+  status: string;
+  goodQty: string;
+  startedAt: Date | null;
+  workCenterId: string;
+  equipmentId: string | null;
+  workOrderId: string;
+  workOrderCode: string;
+  workOrderStatus: string;
+  lineId: string;
+  materialId: string;
+}
+
+interface OperationContextRow {
+  id: string;
+  site_id: string;
+  seq: number;
+  name: string;
+  status: string;
+  good_qty: string;
+  started_at: Date | null;
+  work_center_id: string;
+  equipment_id: string | null;
+  work_order_id: string;
+  wo_code: string;
+  wo_status: string;
+  line_id: string;
+  material_id: string;
+}
+
+const OPERATION_CONTEXT_SQL = `
+  SELECT o.id, o.site_id, o.seq, o.name, o.status, trim_scale(o.good_qty)::text AS good_qty, o.started_at,
+         o.work_center_id, o.equipment_id, o.work_order_id, w.code AS wo_code, w.status AS wo_status, w.line_id,
+         w.material_id
+    FROM work_order_operation o JOIN work_order w ON w.id = o.work_order_id`;
+
+function toOperationContext(r: OperationContextRow): OperationContext {
+  return {
+    operationId: r.id,
+    siteId: r.site_id,
+    seq: r.seq,
+    name: r.name,
+    status: r.status,
+    goodQty: r.good_qty,
+    startedAt: r.started_at,
+    workCenterId: r.work_center_id,
+    equipmentId: r.equipment_id,
+    workOrderId: r.work_order_id,
+    workOrderCode: r.wo_code,
+    workOrderStatus: r.wo_status,
+    lineId: r.line_id,
+    materialId: r.material_id,
+  };
 }

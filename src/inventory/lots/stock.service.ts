@@ -162,6 +162,18 @@ export class StockService {
       action: 'lot.created',
       after: { ...lot, quantity: c.quantity, locationId: c.locationId },
     });
+    tx.raise('inventory.lot.created', {
+      lotId: lot.id,
+      lotCode: lot.code,
+      siteId: c.siteId,
+      materialId: material.id,
+      origin: c.origin,
+      status: lot.status,
+      quantity: c.quantity,
+      locationId: c.locationId,
+      workOrderId: lot.workOrderId,
+      supplierId: lot.supplierId,
+    });
     await this.safety.check(tx, c.siteId, material.id);
     return lot;
   }

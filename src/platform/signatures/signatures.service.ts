@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import { canAccessSite, hasRole, type Principal } from '../auth/principal';
 import { RequestContext } from '../context/request-context';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { DomainError, notFound, PlatformErrorCode } from '../errors/domain-error';
 import { Site } from '../sites/site.entity';
 import { User } from '../users/user.entity';
@@ -104,38 +104,77 @@ export class SignaturesService implements OnModuleInit {
     return this.tx.run(async (tx) => {
       const current = await this.loadAccessible(signer, loader, tx.manager, input.entityId);
       if (!current) throw notFound(input.entityType, input.entityId);
-      const hash = recordHash(current.record);
-      const sig = await tx.manager.getRepository(ElectronicSignature).save(
-        tx.manager.create(ElectronicSignature, {
-          entityType: input.entityType,
-          entityId: input.entityId,
-          meaning: input.meaning,
-          reason: input.reason ?? null,
-          signerId: signer.id,
-          signerName: signer.name,
-          signerUsername: signer.username,
-          recordHash: hash,
-          signedRecord: current.record,
-          correlationId: RequestContext.correlationId(),
-        }),
+      return this.store(tx, signer, input, current);
+    });
+  }
+
+  /**
+   * First half of a signature given with a command (e.g. an NCR disposition): the signer must be a person and
+   * re-enter their password. Call it before the command's transaction; then `recordIn` inside it.
+   */
+  async verifySigner(signer: Principal, password: string, ip: string | undefined): Promise<void> {
+    if (signer.kind !== 'user' || !signer.username) {
+      throw new DomainError(
+        'forbidden',
+        PlatformErrorCode.ROLE_REQUIRED,
+        'Only a person can sign electronically',
       );
-      await this.audit.record(tx, {
+    }
+    await this.auth.reauthenticate(signer.id, signer.username, password, ip);
+  }
+
+  /**
+   * Second half: records the signature of the record as it stands inside the caller's transaction (after the
+   * command changed it), so the signature covers what was decided and commits or rolls back with it.
+   */
+  async recordIn(
+    tx: Tx,
+    signer: Principal,
+    input: { entityType: string; entityId: string; meaning: SignatureMeaning; reason?: string },
+  ): Promise<SignatureView> {
+    const loader = this.loaderFor(input.entityType);
+    const current = await this.loadAccessible(signer, loader, tx.manager, input.entityId);
+    if (!current) throw notFound(input.entityType, input.entityId);
+    return this.store(tx, signer, input, current);
+  }
+
+  private async store(
+    tx: Tx,
+    signer: Principal,
+    input: { entityType: string; entityId: string; meaning: SignatureMeaning; reason?: string },
+    current: SignableRecord,
+  ): Promise<SignatureView> {
+    const hash = recordHash(current.record);
+    const sig = await tx.manager.getRepository(ElectronicSignature).save(
+      tx.manager.create(ElectronicSignature, {
         entityType: input.entityType,
         entityId: input.entityId,
-        siteId: current.siteIds[0] ?? null,
-        action: 'signature.recorded',
-        after: { signatureId: sig.id, meaning: sig.meaning, recordHash: hash, signer: signer.username },
-        reason: input.reason,
-      });
-      tx.raise('platform.signature.recorded', {
-        signatureId: sig.id,
-        entityType: sig.entityType,
-        entityId: sig.entityId,
-        meaning: sig.meaning,
+        meaning: input.meaning,
+        reason: input.reason ?? null,
         signerId: signer.id,
-      });
-      return this.view(sig, hash);
+        signerName: signer.name,
+        signerUsername: signer.username,
+        recordHash: hash,
+        signedRecord: current.record,
+        correlationId: RequestContext.correlationId(),
+      }),
+    );
+    await this.audit.record(tx, {
+      entityType: input.entityType,
+      entityId: input.entityId,
+      siteId: current.siteIds[0] ?? null,
+      action: 'signature.recorded',
+      after: { signatureId: sig.id, meaning: sig.meaning, recordHash: hash, signer: signer.username },
+      reason: input.reason,
     });
+    tx.raise('platform.signature.recorded', {
+      signatureId: sig.id,
+      entityType: sig.entityType,
+      entityId: sig.entityId,
+      meaning: sig.meaning,
+      signerId: signer.id,
+    });
+    return this.view(sig, hash);
   }
 
   async listFor(reader: Principal, entityType: string, entityId: string): Promise<SignatureView[]> {
