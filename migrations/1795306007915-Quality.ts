@@ -39,6 +39,9 @@ export class Quality1795306007915 implements MigrationInterface {
       `CREATE INDEX "ix_inspection_work_center_open" ON "inspection"  ("work_center_id", "due_at") WHERE status IN ('pending', 'in_progress')`,
     );
     await queryRunner.query(
+      `CREATE INDEX "ix_inspection_plan_created" ON "inspection" ("plan_id", "created_at", "id") `,
+    );
+    await queryRunner.query(
       `CREATE INDEX "ix_inspection_site_status" ON "inspection"  ("site_id", "status", "due_at") `,
     );
     await queryRunner.query(
@@ -208,6 +211,7 @@ export class Quality1795306007915 implements MigrationInterface {
     await queryRunner.query(`DROP INDEX "public"."ux_inspection_site_code"`);
     await queryRunner.query(`DROP INDEX "public"."ux_inspection_plan_lot"`);
     await queryRunner.query(`DROP INDEX "public"."ux_inspection_plan_operation_seq"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_inspection_plan_created"`);
     await queryRunner.query(`DROP INDEX "public"."ix_inspection_site_status"`);
     await queryRunner.query(`DROP INDEX "public"."ix_inspection_work_center_open"`);
     await queryRunner.query(`DROP INDEX "public"."ix_inspection_lot"`);

@@ -6,6 +6,7 @@ import { catalogServiceToken } from '../src/master-data/catalog/catalog.controll
 import type { CatalogRecord } from '../src/master-data/catalog/catalog-record';
 import { UnitConversionsService } from '../src/master-data/materials/unit-conversions';
 import { RoutingsService } from '../src/master-data/routings/routings.service';
+import { InspectionPlansService } from '../src/quality/plans/inspection-plans.service';
 import { AuditService } from '../src/platform/audit/audit.service';
 import { sha256Hex } from '../src/platform/auth/hmac-signature';
 import type { Principal } from '../src/platform/auth/principal';
@@ -750,6 +751,95 @@ async function build(
     ['F-ELEC', 'Electrical failure', '电气故障', 'failure'],
   ] as const) {
     await add('reason-codes', { code, name, nameZh, category });
+  }
+
+  // Inspection plans: incoming bar stock (IQC), the shafts' ground bearing seats (IPQC, charted, acting on a
+  // violation), and every gearbox's run-in test (OQC).
+  const plans = app.get(InspectionPlansService);
+  await plans.create(seeder, siteId, {
+    code: 'IQC-BAR-40CR',
+    name: 'Incoming inspection, round bar 40Cr',
+    nameZh: '来料检验 圆钢 40Cr',
+    type: 'iqc',
+    material: 'BAR-40CR',
+    sampleSize: 3,
+    characteristics: [
+      {
+        code: 'HARDNESS',
+        name: 'Hardness',
+        nameZh: '硬度',
+        kind: 'variable',
+        unit: 'HBW',
+        lsl: '187',
+        usl: '229',
+        target: '207',
+      },
+      {
+        code: 'SURFACE',
+        name: 'Surface free of cracks',
+        nameZh: '表面无裂纹',
+        kind: 'attribute',
+        attributeType: 'pass_fail',
+        defectCodes: ['DEF-CRACK'],
+      },
+    ],
+  });
+  for (const s of SIZES) {
+    const seat = s / 2;
+    await plans.create(seeder, siteId, {
+      code: `IPQC-ISH-${s}-SEAT`,
+      name: `Bearing seats, input shaft R${s}`,
+      nameZh: `输入轴 R${s} 轴承位`,
+      type: 'ipqc',
+      material: `ISH-${s}`,
+      operationSeq: 30,
+      frequency: 'count',
+      frequencyQty: '10',
+      sampleSize: 5,
+      characteristics: [
+        {
+          code: 'SEAT-DIA',
+          name: 'Bearing seat diameter',
+          nameZh: '轴承位直径',
+          kind: 'variable',
+          unit: 'mm',
+          lsl: String(seat),
+          usl: (seat + 0.016).toFixed(3),
+          target: (seat + 0.008).toFixed(3),
+          chart: 'xbar-r',
+          ruleSet: 'nelson',
+          violationOpensNcr: true,
+          violationHoldsLots: true,
+        },
+      ],
+    });
+    await plans.create(seeder, siteId, {
+      code: `OQC-GB-R${s}`,
+      name: `Final inspection, gearbox R${s}`,
+      nameZh: `成品检验 减速机 R${s}`,
+      type: 'oqc',
+      material: `GB-R${s}`,
+      sampleSize: 1,
+      characteristics: [
+        {
+          code: 'NOISE',
+          name: 'Noise at rated speed',
+          nameZh: '额定转速噪声',
+          kind: 'variable',
+          unit: 'dB(A)',
+          usl: '75',
+          chart: 'imr',
+          ruleSet: 'we',
+        },
+        {
+          code: 'LEAK',
+          name: 'No oil leak',
+          nameZh: '无漏油',
+          kind: 'attribute',
+          attributeType: 'pass_fail',
+        },
+      ],
+    });
   }
 
   // The assembly terminal, with a known device key so the demo can sign in at it.

@@ -82,12 +82,13 @@ export class MasterDataFacade {
    * Inside the caller's transaction, audited; false when it was marked already.
    */
   async requireInspection(tx: Tx, siteId: string, materialId: string, reason: string): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query(
+    // TypeORM answers [rows, affected] to UPDATE … RETURNING on PostgreSQL.
+    const [, affected] = await tx.manager.query<[unknown[], number]>(
       `UPDATE material SET inspection_required = true, version = version + 1, updated_at = now()
         WHERE id = $1 AND site_id = $2 AND NOT inspection_required RETURNING id`,
       [materialId, siteId],
     );
-    if (rows.length === 0) return false;
+    if (!affected) return false;
     await this.audit.record(tx, {
       entityType: 'material',
       entityId: materialId,

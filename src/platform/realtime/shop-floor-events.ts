@@ -31,7 +31,36 @@ export interface ShopFloorEventMap {
     equipmentId?: string;
     message?: string;
   };
-  'spc.violation': { characteristicId: string; pointIndex: number; value: number; rules: number[] };
+  /** A control chart broke a run rule: to the work center and the quality room (NCR opened, holds made). */
+  'spc.violation': {
+    characteristicId: string;
+    characteristicCode: string;
+    inspectionId: string;
+    inspectionCode: string;
+    pointIndex: number;
+    value: number;
+    /** Rule ids that fired ("N1" … "N8", "WE1" … "WE4"). */
+    rules: string[];
+    workCenterId: string | null;
+    workOrderId: string | null;
+    ncrId: string | null;
+    ncrCode: string | null;
+    heldWorkOrderId: string | null;
+    heldLots: string[];
+  };
+  /** An inspection fell due (IQC, IPQC at the terminal, OQC) or was decided. */
+  'inspection.changed': {
+    inspectionId: string;
+    code: string;
+    type: string;
+    status: string;
+    workCenterId: string | null;
+    lotId: string | null;
+    workOrderId: string | null;
+    dueAt?: string;
+  };
+  /** A nonconformance report was opened or moved on. */
+  'ncr.changed': { ncrId: string; code: string; status: string; source: string; disposition: string | null };
   'ticket.changed': { ticketId: string; code: string; status: string; equipmentId?: string };
   'stock.alert': { materialId: string; siteId: string; availableQty: string; thresholdQty: string };
   'schedule.published': { scheduleId: string; siteId: string; version: number };

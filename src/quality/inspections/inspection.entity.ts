@@ -46,6 +46,7 @@ export interface LotOutcome {
   unique: true,
   where: `operation_id IS NOT NULL`,
 })
+@Index('ix_inspection_plan_created', ['planId', 'createdAt', 'id'])
 @Index('ix_inspection_site_status', ['siteId', 'status', 'dueAt'])
 @Index('ix_inspection_work_center_open', ['workCenterId', 'dueAt'], {
   where: `status IN ('pending', 'in_progress')`,
