@@ -10,6 +10,7 @@ import {
   PrimaryGeneratedColumn,
   UpdateDateColumn,
 } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 import type { PlanObjective } from '../engine/model';
 import type { ProgressView, ScheduleKpis } from '../model/plan-outcome';
 import type { PlanSnapshot, PlanWarning } from '../model/plan-snapshot';
@@ -37,8 +38,6 @@ export type ScheduleVersionStatus = (typeof SCHEDULE_VERSION_STATUSES)[number];
 
 export const PLAN_OBJECTIVES: readonly PlanObjective[] = ['makespan', 'tardiness', 'tardiness-then-makespan'];
 
-const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
-
 /**
  * One schedule (排产版本): a run of the APS engine over the site's open work — a live candidate, a rush
  * insertion (a live candidate with its rush order) or a what-if scenario — with the model it was computed from,
@@ -50,9 +49,9 @@ const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).
 @Index('ux_schedule_version_site_published', ['siteId'], { unique: true, where: `status = 'published'` })
 @Index('ix_schedule_version_site_created', ['siteId', 'createdAt'])
 @Index('ix_schedule_version_active', ['status', 'heartbeatAt'], { where: `status IN ('queued', 'running')` })
-@Check('ck_schedule_version_kind', `kind IN (${list(SCHEDULE_VERSION_KINDS)})`)
-@Check('ck_schedule_version_status', `status IN (${list(SCHEDULE_VERSION_STATUSES)})`)
-@Check('ck_schedule_version_objective', `objective IN (${list(PLAN_OBJECTIVES)})`)
+@Check('ck_schedule_version_kind', `kind IN (${sqlList(SCHEDULE_VERSION_KINDS)})`)
+@Check('ck_schedule_version_status', `status IN (${sqlList(SCHEDULE_VERSION_STATUSES)})`)
+@Check('ck_schedule_version_objective', `objective IN (${sqlList(PLAN_OBJECTIVES)})`)
 @Check('ck_schedule_version_budget', `budget_seconds BETWEEN 1 AND 600`)
 @Check('ck_schedule_version_frozen_horizon', `frozen_horizon_minutes >= 0`)
 @Check('ck_schedule_version_rush', `rush_work_order_id IS NULL OR kind = 'live'`)

@@ -10,9 +10,8 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 import { INSPECTION_TYPES, type InspectionType } from '../plans/inspection-plan.entity';
-
-const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
 /** pending → in_progress (first result) → passed | failed; cancelled while nothing is decided. */
 export const INSPECTION_STATUSES = ['pending', 'in_progress', 'passed', 'failed', 'cancelled'] as const;
@@ -53,9 +52,9 @@ export interface LotOutcome {
 })
 @Index('ix_inspection_lot', ['lotId'], { where: 'lot_id IS NOT NULL' })
 @Index('ix_inspection_work_order', ['workOrderId'], { where: 'work_order_id IS NOT NULL' })
-@Check('ck_inspection_type', `type IN (${list(INSPECTION_TYPES)})`)
-@Check('ck_inspection_status', `status IN (${list(INSPECTION_STATUSES)})`)
-@Check('ck_inspection_trigger', `"trigger" IN (${list(INSPECTION_TRIGGERS)})`)
+@Check('ck_inspection_type', `type IN (${sqlList(INSPECTION_TYPES)})`)
+@Check('ck_inspection_status', `status IN (${sqlList(INSPECTION_STATUSES)})`)
+@Check('ck_inspection_trigger', `"trigger" IN (${sqlList(INSPECTION_TRIGGERS)})`)
 @Check(
   'ck_inspection_subject',
   `(type = 'ipqc' AND operation_id IS NOT NULL) OR (type <> 'ipqc' AND lot_id IS NOT NULL)`,

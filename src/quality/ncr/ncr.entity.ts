@@ -11,8 +11,7 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
-
-const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+import { sqlList } from '../../platform/database/sql-list';
 
 export const NCR_SOURCES = ['inspection', 'spc', 'terminal', 'supplier', 'customer'] as const;
 export type NcrSource = (typeof NCR_SOURCES)[number];
@@ -32,9 +31,9 @@ export type NcrDisposition = (typeof NCR_DISPOSITIONS)[number];
 @Index('ux_ncr_site_code', ['siteId', 'code'], { unique: true })
 @Index('ix_ncr_site_status', ['siteId', 'status', 'createdAt'])
 @Index('ix_ncr_inspection', ['inspectionId'], { where: 'inspection_id IS NOT NULL' })
-@Check('ck_ncr_source', `source IN (${list(NCR_SOURCES)})`)
-@Check('ck_ncr_status', `status IN (${list(NCR_STATUSES)})`)
-@Check('ck_ncr_disposition', `disposition IS NULL OR disposition IN (${list(NCR_DISPOSITIONS)})`)
+@Check('ck_ncr_source', `source IN (${sqlList(NCR_SOURCES)})`)
+@Check('ck_ncr_status', `status IN (${sqlList(NCR_STATUSES)})`)
+@Check('ck_ncr_disposition', `disposition IS NULL OR disposition IN (${sqlList(NCR_DISPOSITIONS)})`)
 @Check(
   'ck_ncr_dispositioned',
   `(status IN ('dispositioned', 'closed')) = (disposition IS NOT NULL AND signature_id IS NOT NULL)`,
@@ -171,7 +170,7 @@ export type NcrLotRole = (typeof NCR_LOT_ROLES)[number];
  */
 @Entity({ name: 'ncr_lot' })
 @Index('ix_ncr_lot_lot', ['lotId'])
-@Check('ck_ncr_lot_role', `role IN (${list(NCR_LOT_ROLES)})`)
+@Check('ck_ncr_lot_role', `role IN (${sqlList(NCR_LOT_ROLES)})`)
 @Check('ck_ncr_lot_quantity', `quantity IS NULL OR quantity > 0`)
 export class NcrLot {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_ncr_lot' })

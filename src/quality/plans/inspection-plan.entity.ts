@@ -11,9 +11,8 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 import { CHART_TYPES, type ChartType } from '../spc/engine/charts';
-
-const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 
 /** IQC on goods receipt (per lot), IPQC at a routing operation (by count or time), OQC on completion (per lot). */
 export const INSPECTION_TYPES = ['iqc', 'ipqc', 'oqc'] as const;
@@ -42,8 +41,8 @@ export type RuleSet = (typeof RULE_SETS)[number];
 @Entity({ name: 'inspection_plan' })
 @Index('ux_inspection_plan_site_code', ['siteId', 'code'], { unique: true })
 @Index('ix_inspection_plan_material', ['siteId', 'materialId', 'type'])
-@Check('ck_inspection_plan_type', `type IN (${list(INSPECTION_TYPES)})`)
-@Check('ck_inspection_plan_frequency', `frequency IN (${list(INSPECTION_FREQUENCIES)})`)
+@Check('ck_inspection_plan_type', `type IN (${sqlList(INSPECTION_TYPES)})`)
+@Check('ck_inspection_plan_frequency', `frequency IN (${sqlList(INSPECTION_FREQUENCIES)})`)
 @Check(
   'ck_inspection_plan_frequency_fits_type',
   `(type = 'ipqc' AND operation_seq IS NOT NULL AND frequency IN ('count', 'time'))
@@ -130,10 +129,10 @@ export class InspectionPlan {
 @Entity({ name: 'inspection_characteristic' })
 @Index('ux_inspection_characteristic_plan_code', ['planId', 'code'], { unique: true })
 @Index('ix_inspection_characteristic_site', ['siteId'])
-@Check('ck_inspection_characteristic_kind', `kind IN (${list(CHARACTERISTIC_KINDS)})`)
+@Check('ck_inspection_characteristic_kind', `kind IN (${sqlList(CHARACTERISTIC_KINDS)})`)
 @Check(
   'ck_inspection_characteristic_attribute_type',
-  `(kind = 'attribute') = (attribute_type IS NOT NULL) AND (attribute_type IS NULL OR attribute_type IN (${list(ATTRIBUTE_TYPES)}))`,
+  `(kind = 'attribute') = (attribute_type IS NOT NULL) AND (attribute_type IS NULL OR attribute_type IN (${sqlList(ATTRIBUTE_TYPES)}))`,
 )
 @Check(
   'ck_inspection_characteristic_chart',
@@ -141,9 +140,9 @@ export class InspectionPlan {
    OR (attribute_type = 'pass_fail' AND chart IN ('p', 'np'))
    OR (attribute_type = 'defect_count' AND chart IN ('c', 'u'))`,
 )
-@Check('ck_inspection_characteristic_chart_type', `chart IS NULL OR chart IN (${list(CHART_TYPES)})`)
+@Check('ck_inspection_characteristic_chart_type', `chart IS NULL OR chart IN (${sqlList(CHART_TYPES)})`)
 @Check('ck_inspection_characteristic_specs', `lsl IS NULL OR usl IS NULL OR lsl < usl`)
-@Check('ck_inspection_characteristic_rules', `rule_set IN (${list(RULE_SETS)})`)
+@Check('ck_inspection_characteristic_rules', `rule_set IN (${sqlList(RULE_SETS)})`)
 @Check('ck_inspection_characteristic_n_sigma', `n_sigma > 0 AND n_sigma <= 6`)
 export class InspectionCharacteristic {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_inspection_characteristic' })
