@@ -157,3 +157,69 @@ describe('analyze: phase I, phase II, exclusions, frozen limits', () => {
     });
   });
 });
+
+describe('analyze: response shape', () => {
+  const keys = (o: object) => Object.keys(o);
+
+  it('builds every point with the same keys in the same order; a reason only where one was given', () => {
+    const a = analyze({
+      chart: 'xbar-r',
+      subgroups: [
+        [1, 2, 3],
+        [2, 3, 4],
+        [3, 2, 1],
+        [9, 9, 8],
+      ],
+      phaseI: { first: 0, last: 2 },
+      exclude: [1, { index: 2, reason: 'new operator' }],
+    });
+    const base = ['index', 'value', 'center', 'ucl', 'lcl', 'se', 'phase', 'excluded', 'violations'];
+    expect(keys(a.points[0] as object)).toEqual(base);
+    expect(keys(a.points[1] as object)).toEqual(base);
+    expect(keys(a.points[2] as object)).toEqual([...base, 'exclusionReason']);
+    expect(a.points.map((p) => [p.phase, p.excluded, p.exclusionReason])).toEqual([
+      ['I', false, undefined],
+      ['I', true, undefined],
+      ['I', true, 'new operator'],
+      ['II', false, undefined],
+    ]);
+    expect(keys(a.secondary?.points[0] as object)).toEqual([
+      'index',
+      'value',
+      'center',
+      'ucl',
+      'lcl',
+      'violations',
+    ]);
+    expect(a.secondary?.points.map((p) => p.value)).toEqual([2, 2, 2, 1]);
+  });
+
+  it('x̄ chart with varying subgroup sizes: limits per point, center shared, R chart per point', () => {
+    const a = analyze({
+      chart: 'xbar-r',
+      subgroups: [
+        [1, 2],
+        [2, 3, 4],
+        [3, 2],
+        [1, 2, 3, 4],
+      ],
+    });
+    expect(typeof a.center).toBe('number');
+    expect(a.ucl).toEqual(a.points.map((p) => p.ucl));
+    expect(a.points[0]?.ucl).toBe(a.points[2]?.ucl);
+    expect(a.points[0]?.ucl).not.toBe(a.points[1]?.ucl);
+    expect(Array.isArray(a.secondary?.center)).toBe(true);
+    expect(a.secondary?.ucl).toEqual(a.secondary?.points.map((p) => p.ucl));
+  });
+
+  it('lists fired rules in the order they were asked for; an empty list where none fires', () => {
+    const a = analyze({
+      chart: 'imr',
+      values: [0, 0.1, -0.1, 5],
+      frozen: { center: 0, sigma: 1 },
+      rules: ['N5', 'WE1', 'N1'],
+    });
+    expect(a.points.map((p) => p.violations)).toEqual([[], [], [], ['WE1', 'N1']]);
+    expect(a.secondary?.points.map((p) => p.violations)).toEqual([[], [], ['WE1', 'N1']]);
+  });
+});

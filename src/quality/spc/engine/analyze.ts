@@ -1,21 +1,31 @@
 import { type Capability, computeCapability, type SpecLimits } from './capability';
 import {
-  buildSamples,
+  buildSeries,
   CHART_TYPES,
-  type ChartSample,
+  type ChartData,
   type ChartType,
   estimateParameters,
   type ImrSigmaMethod,
   isVariablesChart,
+  observationsOf,
   type PointLimits,
   pointLimits,
   type ProcessParameters,
+  type SampleSeries,
   secondaryLimits,
   secondaryStatistic,
   type SecondaryStatistic,
 } from './charts';
 import { type ConstantsMode, TABLE_MAX_N } from './constants';
-import { evaluateRuleSeries, isRuleId, NELSON_RULES, type RuleId, WESTERN_ELECTRIC_RULES } from './rules';
+import {
+  firedRules,
+  isRuleId,
+  NELSON_RULES,
+  type RuleId,
+  ruleHits,
+  type RuleSeries,
+  WESTERN_ELECTRIC_RULES,
+} from './rules';
 
 export type { Capability, SpecLimits } from './capability';
 export type { ChartType, ImrSigmaMethod, SecondaryStatistic } from './charts';
@@ -154,7 +164,8 @@ function resolveRules(rules: SpcAnalyzeInput['rules'], errors: SpcFieldError[]):
 
 interface Validated {
   chart: ChartType;
-  samples: ChartSample[];
+  data: ChartData;
+  series: SampleSeries;
   first: number;
   last: number;
   excluded: Map<number, string | undefined>;
@@ -211,8 +222,8 @@ function validate(input: SpcAnalyzeInput): Validated {
           });
         }
         for (let j = 0; j < size; j++) {
-          const x: unknown = item[j];
-          if (typeof x !== 'number' || !Number.isFinite(x))
+          // Number.isFinite is false for anything but a finite number (no typeof check needed).
+          if (!Number.isFinite(item[j] as unknown))
             errors.push({ field: `subgroups[${i}][${j}]`, message: 'must be a finite number' });
         }
         continue;
@@ -330,10 +341,11 @@ function validate(input: SpcAnalyzeInput): Validated {
   }
 
   if (errors.length > 0) throw new SpcInputError(errors);
-  const samples = buildSamples(chart, raw);
+  const chartData: ChartData = raw; // its data field checked above
   return {
     chart,
-    samples,
+    data: chartData,
+    series: buildSeries(chart, chartData),
     first,
     last,
     excluded,
@@ -357,76 +369,75 @@ function limitsVersion(parts: unknown): string {
   return `spc-${hash.toString(16).padStart(8, '0')}`;
 }
 
-/** A number when every point has the same value (and, unless `always`, the same subgroup size), else the array. */
-function collapse(values: number[], perPoint = false): number | number[] {
-  const head = values[0] as number;
-  return !perPoint && values.every((v) => v === head) ? head : values;
+/** A series with the limits of its points (see RuleSeries: each distinct set listed once). */
+interface SeriesLimits extends RuleSeries {
+  value: Float64Array;
+  limits: PointLimits[];
+  at?: Int32Array;
+}
+
+/** Point k's limits. */
+const limitsAt = (series: SeriesLimits, k: number): PointLimits =>
+  (series.at === undefined ? series.limits[0] : series.limits[series.at[k] as number]) as PointLimits;
+
+/**
+ * Limits depend on the subgroup size only, so they are computed once per size. Point k's size is
+ * `sizes[k + offset]` (offset 1 for moving ranges, point k spanning individuals k and k + 1).
+ */
+function seriesLimits(
+  value: Float64Array,
+  sizes: Float64Array,
+  offset: number,
+  limitsFor: (n: number) => PointLimits,
+): SeriesLimits {
+  const m = value.length;
+  const size = sizes[offset] as number;
+  let k = 0;
+  while (k < m && sizes[k + offset] === size) k++;
+  // Equal subgroups (the usual case): one set of limits, no per-point index.
+  if (k === m) return { value, limits: m > 0 ? [limitsFor(size)] : [] };
+  const limits: PointLimits[] = [];
+  const bySize = new Map<number, number>(); // size → its limits' position in `limits`
+  const at = new Int32Array(m);
+  for (k = 0; k < m; k++) {
+    const n = sizes[k + offset] as number;
+    let j = bySize.get(n);
+    if (j === undefined) {
+      bySize.set(n, (j = limits.length));
+      limits.push(limitsFor(n));
+    }
+    at[k] = j;
+  }
+  return { value, limits, at };
+}
+
+/**
+ * The series' center, UCL or LCL for the response: one number when the subgroups all have one size; with sizes
+ * that vary, one per point, or still one number when every point's is the same and not `perPoint`.
+ */
+function collapse(series: SeriesLimits, key: 'center' | 'ucl' | 'lcl', perPoint = false): number | number[] {
+  const { limits, at } = series;
+  const head = (limits[0] as PointLimits)[key];
+  if (at === undefined) return head;
+  const values = Array.from(at, (j) => (limits[j] as PointLimits)[key]);
+  return !perPoint && values.every((x) => x === head) ? head : values;
 }
 
 export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
   const v = validate(input);
-  const { chart, samples, first, last, excluded, nSigma, rules, constants } = v;
-  const baseIndices: number[] = [];
-  for (let i = first; i <= last; i++) if (!excluded.has(i)) baseIndices.push(i);
+  const { chart, series, first, last, excluded, nSigma, rules, constants } = v;
+  const count = series.value.length;
+  const base = new Int32Array(last - first + 1 - excluded.size);
+  for (let i = first, b = 0; i <= last; i++) if (!excluded.has(i)) base[b++] = i;
 
   const params: ProcessParameters = v.frozen
     ? { center: v.frozen.center, sigma: v.frozen.sigma }
-    : estimateParameters(
-        chart,
-        baseIndices.map((i) => samples[i] as ChartSample),
-        constants,
-        v.sigmaMethod,
-      );
+    : estimateParameters(chart, series, base, constants, v.sigmaMethod);
 
-  const variableSize = samples.some((s) => s.size !== (samples[0] as ChartSample).size);
-  // Limits depend on the subgroup size only: one object per size, shared by its points.
-  const bySize = new Map<number, PointLimits>();
-  const limitsFor = (size: number): PointLimits => {
-    let l = bySize.get(size);
-    if (!l) bySize.set(size, (l = pointLimits(chart, params, size, nSigma)));
-    return l;
-  };
-  const count = samples.length;
-  const limitsOf: PointLimits[] = new Array<PointLimits>(count);
-  const series = {
-    value: new Float64Array(count),
-    center: new Float64Array(count),
-    sigma: new Float64Array(count),
-    ucl: new Float64Array(count),
-    lcl: new Float64Array(count),
-  };
-  for (let i = 0; i < count; i++) {
-    const s = samples[i] as ChartSample;
-    const l = limitsFor(s.size);
-    limitsOf[i] = l;
-    series.value[i] = s.value;
-    series.center[i] = l.center;
-    series.sigma[i] = l.se;
-    series.ucl[i] = l.ucl;
-    series.lcl[i] = l.lcl;
-  }
-  const violations = evaluateRuleSeries(series, rules);
-  const points: SpcPoint[] = new Array<SpcPoint>(count);
-  const phaseIOnly = !v.frozen;
-  for (let i = 0; i < count; i++) {
-    const l = limitsOf[i] as PointLimits;
-    points[i] = {
-      index: i,
-      value: series.value[i] as number,
-      center: l.center,
-      ucl: l.ucl,
-      lcl: l.lcl,
-      se: l.se,
-      phase: phaseIOnly && i >= first && i <= last ? 'I' : 'II',
-      excluded: false,
-      violations: violations[i] as RuleId[],
-    };
-  }
-  for (const [i, reason] of excluded) {
-    const point = points[i] as SpcPoint;
-    point.excluded = true;
-    if (reason !== undefined) point.exclusionReason = reason;
-  }
+  const main = seriesLimits(series.value, series.size, 0, (n) => pointLimits(chart, params, n, nSigma));
+  const variableSize = main.at !== undefined;
+  const phaseI = v.frozen ? undefined : { first, last };
+  const points = mainPoints(main, ruleHits(main, rules), rules, phaseI, excluded);
 
   const basis = {
     chart,
@@ -451,15 +462,9 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
 
   const analysis: SpcAnalysis = {
     chart,
-    center: bySize.size === 1 ? (limitsOf[0] as PointLimits).center : collapse(Array.from(series.center)),
-    ucl:
-      bySize.size === 1 && !variableSize
-        ? (limitsOf[0] as PointLimits).ucl
-        : collapse(Array.from(series.ucl), variableSize),
-    lcl:
-      bySize.size === 1 && !variableSize
-        ? (limitsOf[0] as PointLimits).lcl
-        : collapse(Array.from(series.lcl), variableSize),
+    center: collapse(main, 'center'),
+    ucl: collapse(main, 'ucl', variableSize),
+    lcl: collapse(main, 'lcl', variableSize),
     sigma: params.sigma,
     nSigma,
     rules,
@@ -468,61 +473,114 @@ export function analyze(input: SpcAnalyzeInput): SpcAnalysis {
   };
 
   const statistic = secondaryStatistic(chart);
-  if (statistic) {
-    const secondaryRules = rules.filter((r) => r === 'WE1' || r === 'N1');
-    // MR: one moving range per point after the first; R and S: one spread per subgroup.
-    const offset = statistic === 'MR' ? 1 : 0;
-    const m = Math.max(0, count - offset);
-    const secBySize = new Map<number, PointLimits>();
-    const secLimits: PointLimits[] = new Array<PointLimits>(m);
-    const sec = {
-      value: new Float64Array(m),
-      center: new Float64Array(m),
-      sigma: new Float64Array(m),
-      ucl: new Float64Array(m),
-      lcl: new Float64Array(m),
-    };
-    for (let k = 0; k < m; k++) {
-      const s = samples[k + offset] as ChartSample;
-      const n = statistic === 'MR' ? 2 : s.size;
-      let l = secBySize.get(n);
-      if (!l) secBySize.set(n, (l = secondaryLimits(statistic, params.sigma, n, nSigma, constants)));
-      secLimits[k] = l;
-      sec.value[k] =
-        statistic === 'MR' ? Math.abs(s.value - (samples[k] as ChartSample).value) : (s.spread ?? 0);
-      sec.center[k] = l.center;
-      sec.sigma[k] = l.se;
-      sec.ucl[k] = l.ucl;
-      sec.lcl[k] = l.lcl;
-    }
-    const secViolations = evaluateRuleSeries(sec, secondaryRules);
-    const secPoints: SpcSecondaryPoint[] = new Array<SpcSecondaryPoint>(m);
-    for (let k = 0; k < m; k++) {
-      const l = secLimits[k] as PointLimits;
-      secPoints[k] = {
-        index: k + offset,
-        value: sec.value[k] as number,
-        center: l.center,
-        ucl: l.ucl,
-        lcl: l.lcl,
-        violations: secViolations[k] as RuleId[],
-      };
-    }
-    const perPoint = variableSize && statistic !== 'MR';
-    const single = secBySize.size === 1 ? (secLimits[0] as PointLimits) : undefined;
-    analysis.secondary = {
-      statistic,
-      center: single ? single.center : collapse(Array.from(sec.center)),
-      ucl: single && !perPoint ? single.ucl : collapse(Array.from(sec.ucl), perPoint),
-      lcl: single && !perPoint ? single.lcl : collapse(Array.from(sec.lcl), perPoint),
-      points: secPoints,
-    };
-  }
+  if (statistic) analysis.secondary = secondaryChart(statistic, series, params.sigma, v, variableSize);
 
   if (v.spec) {
-    const basisIndices = v.frozen ? samples.map((_, i) => i) : baseIndices;
-    const observations = basisIndices.flatMap((i) => (samples[i] as ChartSample).observations);
+    const basisIndices = v.frozen ? Int32Array.from({ length: count }, (_, i) => i) : base;
+    const observations = observationsOf(chart, v.data, basisIndices);
     analysis.capability = computeCapability(v.spec, params.center, params.sigma, observations);
   }
   return analysis;
+}
+
+/*
+ * The loops over every point (mainPoints, secondaryPoints, movingRanges, seriesLimits, the rules) live in small
+ * functions of their own: V8 optimizes such a function whole, instead of entering a long function's optimized code
+ * mid-loop and dropping out of it again at the first cold statement after the loop, on every call.
+ */
+
+/** The main chart's points, each built once with its final shape (same keys in the same order: one hidden class). */
+function mainPoints(
+  series: SeriesLimits,
+  hits: Uint16Array,
+  rules: readonly RuleId[],
+  phaseI: { first: number; last: number } | undefined,
+  excluded: Map<number, string | undefined>,
+): SpcPoint[] {
+  const { value } = series;
+  const count = value.length;
+  const first = phaseI ? phaseI.first : count;
+  const last = phaseI ? phaseI.last : -1;
+  const points: SpcPoint[] = new Array<SpcPoint>(count);
+  for (let i = 0; i < count; i++) {
+    const l = limitsAt(series, i);
+    const isExcluded = excluded.size > 0 && excluded.has(i);
+    const point: SpcPoint = {
+      index: i,
+      value: value[i] as number,
+      center: l.center,
+      ucl: l.ucl,
+      lcl: l.lcl,
+      se: l.se,
+      phase: i >= first && i <= last ? 'I' : 'II',
+      excluded: isExcluded,
+      violations: firedRules(hits[i] as number, rules),
+    };
+    // The rare excluded point with a reason gets one more key (after the others, as the response always had it).
+    const reason = isExcluded ? excluded.get(i) : undefined;
+    if (reason !== undefined) point.exclusionReason = reason;
+    points[i] = point;
+  }
+  return points;
+}
+
+/** |x[k + 1] − x[k]| for every pair of neighbours. */
+function movingRanges(individuals: Float64Array): Float64Array {
+  const ranges = new Float64Array(Math.max(0, individuals.length - 1));
+  for (let k = 0; k < ranges.length; k++) {
+    ranges[k] = Math.abs((individuals[k + 1] as number) - (individuals[k] as number));
+  }
+  return ranges;
+}
+
+/** The dispersion chart's points; point k is plotted at index k + offset. */
+function secondaryPoints(
+  series: SeriesLimits,
+  hits: Uint16Array,
+  rules: readonly RuleId[],
+  offset: number,
+): SpcSecondaryPoint[] {
+  const { value } = series;
+  const m = value.length;
+  const points: SpcSecondaryPoint[] = new Array<SpcSecondaryPoint>(m);
+  for (let k = 0; k < m; k++) {
+    const l = limitsAt(series, k);
+    points[k] = {
+      index: k + offset,
+      value: value[k] as number,
+      center: l.center,
+      ucl: l.ucl,
+      lcl: l.lcl,
+      violations: firedRules(hits[k] as number, rules),
+    };
+  }
+  return points;
+}
+
+/** The dispersion chart (R, S or MR) under the main chart, judged by rule 1 if it was asked for. */
+function secondaryChart(
+  statistic: SecondaryStatistic,
+  series: SampleSeries,
+  sigma: number,
+  v: Validated,
+  variableSize: boolean,
+): SpcSecondaryChart {
+  const { nSigma, constants } = v;
+  const secondaryRules = v.rules.filter((r) => r === 'WE1' || r === 'N1');
+  // MR: one moving range per point after the first; R and S: the subgroups' own spreads, one per subgroup.
+  const offset = statistic === 'MR' ? 1 : 0;
+  const value = statistic === 'MR' ? movingRanges(series.value) : series.spread;
+  // A moving range is a range of n = 2 whatever the size (1) of its individuals.
+  const sec = seriesLimits(value, series.size, offset, (n) =>
+    secondaryLimits(statistic, sigma, statistic === 'MR' ? 2 : n, nSigma, constants),
+  );
+  const points = secondaryPoints(sec, ruleHits(sec, secondaryRules), secondaryRules, offset);
+  const perPoint = variableSize && statistic !== 'MR';
+  return {
+    statistic,
+    center: collapse(sec, 'center'),
+    ucl: collapse(sec, 'ucl', perPoint),
+    lcl: collapse(sec, 'lcl', perPoint),
+    points,
+  };
 }
