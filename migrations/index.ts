@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { TraceabilityShipments1795311592767 } from './1795311592767-TraceabilityShipments';
 import { Quality1795306007915 } from './1795306007915-Quality';
 import { Planning1795297543434 } from './1795297543434-Planning';
 import { SerialNumbers1795293061428 } from './1795293061428-SerialNumbers';
@@ -38,4 +39,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   SerialNumbers1795293061428,
   Planning1795297543434,
   Quality1795306007915,
+  TraceabilityShipments1795311592767,
 ];

@@ -7,6 +7,7 @@ import { PlanningModule } from './planning/planning.module';
 import { PlatformModule } from './platform/platform.module';
 import { ProductionModule } from './production/production.module';
 import { QualityModule } from './quality/quality.module';
+import { TraceabilityModule } from './traceability/traceability.module';
 import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
 
 @Module({
@@ -20,6 +21,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     ErpBridgeModule,
     WmsBridgeModule,
     AlertsModule,
+    TraceabilityModule,
   ],
 })
 export class AppModule {}

@@ -28,6 +28,21 @@ export interface LotCreated {
   supplierId: string | null;
 }
 
+/**
+ * Part of one lot went into another lot without a work order: processed at a supplier (outsourcing), split off
+ * into a new lot, or merged into an existing lot. Raised inside the transaction that moves the stock.
+ */
+export interface LotsLinked {
+  siteId: string;
+  kind: 'outsourcing' | 'split' | 'merge';
+  parentLotId: string;
+  childLotId: string;
+  /** How much of the parent went into the child (decimal string, the parent's unit). */
+  quantity: string;
+  /** outsourcing: the outsourcing order. */
+  referenceId: string | null;
+}
+
 export interface StockMoved {
   siteId: string;
   movementId: string;
@@ -109,5 +124,6 @@ declare module '../platform/events/domain-events' {
     'inventory.lot.status_changed': LotStatusChanged;
     'inventory.lot.created': LotCreated;
     'inventory.stock.moved': StockMoved;
+    'inventory.lots.linked': LotsLinked;
   }
 }

@@ -37,7 +37,7 @@ export type {
   LineReplenishmentRequested,
   SafetyStockChanged,
 } from './inventory.events';
-export type { LotCreated, LotStatusChanged } from './inventory.events';
+export type { LotCreated, LotsLinked, LotStatusChanged, StockMoved } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
 
 /** What other modules may ask of or tell inventory. Writes happen inside the caller's transaction. */

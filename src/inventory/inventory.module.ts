@@ -1,3 +1,4 @@
+import { Shipment, ShipmentLine } from './shipments/shipment.entity';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MasterDataModule } from '../master-data/master-data.module';
@@ -48,6 +49,8 @@ import { InventorySettingsController, InventorySettingsService } from './setting
       OutsourcingOrder,
       LotLink,
       SerialNumber,
+      Shipment,
+      ShipmentLine,
     ]),
   ],
   controllers: [

@@ -1,4 +1,5 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 import { Lot } from './lot.entity';
 
 export const MOVEMENT_TYPES = [
@@ -9,6 +10,9 @@ export const MOVEMENT_TYPES = [
   'return',
   'scrap',
   'adjustment',
+  'split',
+  'merge',
+  'shipment',
 ] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
@@ -17,10 +21,7 @@ export type MovementType = (typeof MOVEMENT_TYPES)[number];
 @Index('ix_inventory_movement_lot', ['lotId', 'occurredAt'])
 @Index('ix_inventory_movement_site_time', ['siteId', 'occurredAt'])
 @Index('ix_inventory_movement_work_order', ['workOrderId'], { where: 'work_order_id IS NOT NULL' })
-@Check(
-  'ck_inventory_movement_type',
-  `movement_type IN ('receipt', 'production_receipt', 'issue', 'transfer', 'return', 'scrap', 'adjustment')`,
-)
+@Check('ck_inventory_movement_type', `movement_type IN (${sqlList(MOVEMENT_TYPES)})`)
 @Check('ck_inventory_movement_quantity', `quantity > 0`)
 @Check('ck_inventory_movement_locations', `from_location_id IS NOT NULL OR to_location_id IS NOT NULL`)
 export class InventoryMovement {

@@ -10,13 +10,15 @@ import {
   UpdateDateColumn,
   VersionColumn,
 } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 import { Site } from '../../platform/sites/site.entity';
 
 import type { LotStatus } from '../engine/lot-state';
 
 export { LOT_STATUSES, type LotStatus } from '../engine/lot-state';
 
-export const LOT_ORIGINS = ['receipt', 'production', 'outsourcing'] as const;
+/** How a lot came to be: received, produced, back from outsourcing, or split off another lot. */
+export const LOT_ORIGINS = ['receipt', 'production', 'outsourcing', 'split'] as const;
 export type LotOrigin = (typeof LOT_ORIGINS)[number];
 
 /** A lot (批次): one identifiable quantity of a material, received or produced, with a quality status. */
@@ -25,7 +27,7 @@ export type LotOrigin = (typeof LOT_ORIGINS)[number];
 @Index('ix_lot_material_status', ['materialId', 'status'])
 @Index('ix_lot_work_order', ['workOrderId'], { where: 'work_order_id IS NOT NULL' })
 @Check('ck_lot_status', `status IN ('quarantine', 'available', 'hold', 'rejected', 'consumed', 'expired')`)
-@Check('ck_lot_origin', `origin IN ('receipt', 'production', 'outsourcing')`)
+@Check('ck_lot_origin', `origin IN (${sqlList(LOT_ORIGINS)})`)
 @Check('ck_lot_held_from', `held_from IS NULL OR status = 'hold'`)
 @Check('ck_lot_initial_qty', `initial_qty > 0`)
 export class Lot {

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { sqlList } from '../../platform/database/sql-list';
 
-export const SERIAL_STATUSES = ['in_stock', 'consumed', 'scrapped', 'written_off'] as const;
+export const SERIAL_STATUSES = ['in_stock', 'consumed', 'scrapped', 'written_off', 'shipped'] as const;
 export type SerialStatus = (typeof SERIAL_STATUSES)[number];
 
 /**
@@ -11,7 +12,7 @@ export type SerialStatus = (typeof SERIAL_STATUSES)[number];
 @Entity({ name: 'serial_number' })
 @Index('ux_serial_number_site_material_serial', ['siteId', 'materialId', 'serial'], { unique: true })
 @Index('ix_serial_number_lot_location', ['lotId', 'locationId', 'status'])
-@Check('ck_serial_number_status', `status IN ('in_stock', 'consumed', 'scrapped', 'written_off')`)
+@Check('ck_serial_number_status', `status IN (${sqlList(SERIAL_STATUSES)})`)
 @Check('ck_serial_number_location', `(status = 'in_stock') = (location_id IS NOT NULL)`)
 export class SerialNumber {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_serial_number' })
