@@ -16,4 +16,8 @@ export enum InventoryErrorCode {
   NOT_SENT_FOR_ORDER = 'NOT_SENT_FOR_ORDER',
   SERIAL_TAKEN = 'SERIAL_TAKEN',
   SERIAL_NOT_AVAILABLE = 'SERIAL_NOT_AVAILABLE',
+  /** A split would take everything the lot has: nothing would be left (a transfer moves a whole lot). */
+  WHOLE_LOT_SPLIT = 'WHOLE_LOT_SPLIT',
+  /** Lots merged together must all be available, or all in quarantine. */
+  LOT_STATUS_MISMATCH = 'LOT_STATUS_MISMATCH',
 }

@@ -14,7 +14,11 @@ export interface LotStatusChanged {
   source: 'api' | 'wms' | 'expiry' | 'quality';
 }
 
-/** A lot came into stock: received, produced or back from outsourcing (raised inside the creating transaction). */
+/**
+ * A lot came into stock: received, produced, back from outsourcing, or split off another lot (origin `split`,
+ * which keeps its lot's status; quality makes no incoming inspection for it). Raised inside the creating
+ * transaction.
+ */
 export interface LotCreated {
   lotId: string;
   lotCode: string;

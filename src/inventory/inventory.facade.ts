@@ -8,7 +8,9 @@ import { LotStatusService, type LotStatusCommand } from './lots/lot-status.servi
 import { ReservationsService, type ReserveCommand } from './reservations/reservations.service';
 import { AdjustmentsService, type CountResult } from './adjustments/adjustments.service';
 import { SafetyStockService } from './safety-stock/safety-stock.service';
+import { LotTraceQueries } from './trace/lot-trace.queries';
 import { LineReplenishmentsService } from './line-side/line-replenishments.service';
+import { ShipmentsService, type LotShipment } from './shipments/shipments.service';
 import {
   StockMovementsService,
   type DeliveryBooking,
@@ -39,6 +41,15 @@ export type {
 } from './inventory.events';
 export type { LotCreated, LotsLinked, LotStatusChanged, StockMoved } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
+export type { LotShipment } from './shipments/shipments.service';
+export type {
+  LotBalance,
+  LotIssue,
+  LotMovement,
+  LotSummary,
+  SerialRef,
+  WorkOrderLotFlows,
+} from './trace/lot-trace.queries';
 
 /** What other modules may ask of or tell inventory. Writes happen inside the caller's transaction. */
 @Injectable()
@@ -51,6 +62,9 @@ export class InventoryFacade {
     private readonly adjustments: AdjustmentsService,
     private readonly safety: SafetyStockService,
     private readonly lineReplenishments: LineReplenishmentsService,
+    private readonly shipments: ShipmentsService,
+    /** Read-only genealogy and trace questions (lots, balances, ledger, issues to work orders, serials). */
+    readonly trace: LotTraceQueries,
   ) {}
 
   /**
@@ -213,6 +227,14 @@ export class InventoryFacade {
       depth: r.depth,
       onHand: r.on_hand,
     }));
+  }
+
+  /**
+   * What was shipped of the given lots, to whom and when (oldest first; one query for all ids): which customers
+   * received an affected lot. Serial-tracked lots carry the units shipped.
+   */
+  shipmentsOfLots(manager: EntityManager, lotIds: string[]): Promise<LotShipment[]> {
+    return this.shipments.ofLots(manager, lotIds);
   }
 
   /** Scraps what is left of a lot at every location it is stocked (e.g. an NCR disposed as scrap). */

@@ -1,9 +1,11 @@
+import { LotTraceQueries } from './trace/lot-trace.queries';
 import { Shipment, ShipmentLine } from './shipments/shipment.entity';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MasterDataModule } from '../master-data/master-data.module';
 import { InventoryController } from './api/inventory.controller';
 import { StockController } from './api/stock.controller';
+import { LotSplitMergeController } from './api/lot-split-merge.controller';
 import { InventoryFacade } from './inventory.facade';
 import { InventoryMovement } from './lots/inventory-movement.entity';
 import { Lot } from './lots/lot.entity';
@@ -12,6 +14,9 @@ import { LotExpiryJob } from './lots/lot-expiry.job';
 import { LotStatusService } from './lots/lot-status.service';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
+import { LotSplitMergeService } from './lots/lot-split-merge.service';
+import { ShipmentsController } from './shipments/shipments.controller';
+import { ShipmentsService } from './shipments/shipments.service';
 import { AdjustmentsController } from './adjustments/adjustments.controller';
 import { AdjustmentsService } from './adjustments/adjustments.service';
 import { StockAdjustment } from './adjustments/stock-adjustment.entity';
@@ -62,6 +67,8 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     LineSideController,
     OutsourcingController,
     SerialsController,
+    LotSplitMergeController,
+    ShipmentsController,
   ],
   providers: [
     StockService,
@@ -76,6 +83,9 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     OutsourcingService,
     LotExpiryJob,
     SerialsService,
+    LotSplitMergeService,
+    ShipmentsService,
+    LotTraceQueries,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

@@ -1,3 +1,4 @@
+import { WorkOrderTraceQueries } from './work-orders/work-order-trace.queries';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
@@ -41,6 +42,8 @@ export interface ErpImportResult {
   workOrders: WorkOrderView[];
 }
 
+export type { OperationTrace, WorkOrderHead, WorkOrderTrace } from './work-orders/work-order-trace.queries';
+
 /** What other modules (ERP bridge, planning) may ask of production. */
 @Injectable()
 export class ProductionFacade {
@@ -49,6 +52,8 @@ export class ProductionFacade {
     private readonly dataSource: DataSource,
     private readonly workOrders: WorkOrdersService,
     private readonly schedule: OperationScheduleService,
+    /** Read-only trace questions: work orders with operations, operators, machines and captured parameters. */
+    readonly trace: WorkOrderTraceQueries,
   ) {}
 
   /**

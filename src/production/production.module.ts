@@ -1,3 +1,4 @@
+import { WorkOrderTraceQueries } from './work-orders/work-order-trace.queries';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
@@ -67,6 +68,7 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
     DispatchService,
     OperationScheduleService,
     ProductionPushes,
+    WorkOrderTraceQueries,
     ProductionFacade,
   ],
   exports: [ProductionFacade],

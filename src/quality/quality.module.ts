@@ -13,6 +13,7 @@ import { NcrService } from './ncr/ncr.service';
 import { InspectionCharacteristic, InspectionPlan } from './plans/inspection-plan.entity';
 import { InspectionPlansController } from './plans/inspection-plans.controller';
 import { InspectionPlansService } from './plans/inspection-plans.service';
+import { QualityFacade } from './quality.facade';
 import { QualityPushes } from './realtime/quality-pushes.listener';
 import { SpcAnalysisService } from './spc/spc-analysis.service';
 import { SpcChartsController } from './spc/spc-charts.controller';
@@ -59,6 +60,8 @@ import { SpcExclusion, SpcLimitSet, SpcSignal } from './spc/spc.entities';
     SpcChartsService,
     NcrService,
     QualityPushes,
+    QualityFacade,
   ],
+  exports: [QualityFacade],
 })
 export class QualityModule {}

@@ -113,14 +113,14 @@ export class StockMovementsService {
       });
     }
     const lot = await this.lot(tx.manager, c.siteId, c.lotId);
-    await this.ensureBalance(tx.manager, lot, c.toLocationId);
+    await this.stock.ensureBalance(tx.manager, lot, c.toLocationId);
     await tx.manager.query(
       `SELECT 1 FROM stock_balance WHERE lot_id = $1 AND location_id = ANY($2::uuid[])
         ORDER BY location_id FOR UPDATE`,
       [lot.id, [c.fromLocationId, c.toLocationId]],
     );
     await this.stock.take(tx.manager, lot, c.fromLocationId, c.quantity);
-    await this.put(tx.manager, lot, c.toLocationId, c.quantity);
+    await this.stock.put(tx.manager, lot, c.toLocationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
       siteId: c.siteId,
       movementType: 'transfer',
@@ -135,7 +135,7 @@ export class StockMovementsService {
       note: c.note ?? null,
       serials: c.serials,
     });
-    this.raiseMoved(tx, lot, movement);
+    this.stock.raiseMoved(tx, lot, movement);
     await this.lineSide.afterDecrease(tx, c.siteId, c.fromLocationId, lot.materialId);
     return movement;
   }
@@ -241,7 +241,7 @@ export class StockMovementsService {
       reason: c.note ?? undefined,
     });
     await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
-    this.raiseMoved(tx, lot, movement);
+    this.stock.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     return movement;
@@ -270,8 +270,8 @@ export class StockMovementsService {
         },
       );
     }
-    await this.ensureBalance(tx.manager, lot, c.toLocationId);
-    await this.put(tx.manager, lot, c.toLocationId, c.quantity);
+    await this.stock.ensureBalance(tx.manager, lot, c.toLocationId);
+    await this.stock.put(tx.manager, lot, c.toLocationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
       siteId: c.siteId,
       movementType: 'return',
@@ -295,7 +295,7 @@ export class StockMovementsService {
         reason: 'returned from work order',
       });
     }
-    this.raiseMoved(tx, lot, movement);
+    this.stock.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     return movement;
   }
@@ -320,8 +320,8 @@ export class StockMovementsService {
     const quantity = formatExact(compare(delta, ZERO) < 0 ? subtract(ZERO, delta) : delta);
     const adding = compare(delta, ZERO) > 0;
     if (adding) {
-      await this.ensureBalance(tx.manager, lot, c.locationId);
-      await this.put(tx.manager, lot, c.locationId, quantity);
+      await this.stock.ensureBalance(tx.manager, lot, c.locationId);
+      await this.stock.put(tx.manager, lot, c.locationId, quantity);
     } else {
       await this.stock.take(tx.manager, lot, c.locationId, quantity);
     }
@@ -349,7 +349,7 @@ export class StockMovementsService {
       await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `counted empty (${c.reference})`);
       await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     }
-    this.raiseMoved(tx, lot, movement);
+    this.stock.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     return movement;
   }
@@ -361,35 +361,5 @@ export class StockMovementsService {
     });
     if (!lot) throw notFound('lot', lotId);
     return lot;
-  }
-
-  private async ensureBalance(manager: EntityManager, lot: Lot, locationId: string): Promise<void> {
-    await manager.query(
-      `INSERT INTO stock_balance (lot_id, location_id, site_id, material_id, quantity)
-       VALUES ($1, $2, $3, $4, 0) ON CONFLICT (lot_id, location_id) DO NOTHING`,
-      [lot.id, locationId, lot.siteId, lot.materialId],
-    );
-  }
-
-  private async put(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
-    await manager.query(
-      `UPDATE stock_balance SET quantity = quantity + $3, updated_at = now() WHERE lot_id = $1 AND location_id = $2`,
-      [lot.id, locationId, quantity],
-    );
-  }
-
-  private raiseMoved(tx: Tx, lot: Lot, m: InventoryMovement): void {
-    tx.raise('inventory.stock.moved', {
-      siteId: lot.siteId,
-      movementId: String(m.id),
-      movementType: m.movementType,
-      lotId: lot.id,
-      lotCode: lot.code,
-      materialId: lot.materialId,
-      quantity: formatExact(parseDecimal(m.quantity)),
-      fromLocationId: m.fromLocationId,
-      toLocationId: m.toLocationId,
-      workOrderId: m.workOrderId,
-    });
   }
 }

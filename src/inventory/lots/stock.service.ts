@@ -6,7 +6,7 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { RequestContext } from '../../platform/context/request-context';
 import { nextSequenceValue } from '../../platform/database/document-sequence';
 import type { Tx } from '../../platform/database/transaction-runner';
-import { compare, formatExact, parseDecimal } from '../../platform/engine/decimal';
+import { compare, formatExact, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { localDate } from '../../platform/engine/local-date';
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { Site } from '../../platform/sites/site.entity';
@@ -15,6 +15,7 @@ import {
   formatLotCode,
   lotCodeSequenceScope,
   MasterDataFacade,
+  type Material,
 } from '../../master-data/master-data.facade';
 import { InventoryErrorCode } from '../inventory.errors';
 import { InventoryMovement, type MovementType } from './inventory-movement.entity';
@@ -58,6 +59,26 @@ export interface IssueCommand {
   serials?: string[];
 }
 
+/** One row of the stock ledger, as a service writes it. */
+export interface LedgerEntry {
+  siteId: string;
+  movementType: MovementType;
+  lotId: string;
+  materialId: string;
+  quantity: string;
+  fromLocationId: string | null;
+  toLocationId: string | null;
+  workOrderId: string | null;
+  operationId: string | null;
+  reference: string | null;
+  reasonCodeId?: string | null;
+  note?: string | null;
+  /** Serial-tracked lots: the units moved (else the first at the place). */
+  serials?: string[];
+  /** Split and merge (the outgoing row): the lot and place the units now belong to. */
+  relink?: { lotId: string; locationId: string };
+}
+
 export interface LotStockRow {
   lotId: string;
   lotCode: string;
@@ -85,22 +106,14 @@ export class StockService {
     if (!material) throw notFound('material', c.materialId);
     const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: c.siteId });
     const today = localDate(site.timeZone, new Date());
-    const code =
-      c.code ??
-      (await this.nextLotCode(tx.manager, {
-        pattern: material.lotCodePattern ?? c.defaultPattern ?? DEFAULT_LOT_CODE_PATTERN,
-        siteId: site.id,
-        siteCode: site.code,
-        materialCode: material.code,
-        workOrderCode: c.workOrderCode ?? '',
-        today,
-      }));
-    const taken = await tx.manager.getRepository(Lot).existsBy({ siteId: c.siteId, code });
-    if (taken) {
-      throw new DomainError('conflict', InventoryErrorCode.LOT_CODE_TAKEN, `Lot ${code} already exists`, {
-        errors: [{ field: 'lotCode', message: `lot ${code} already exists at this site` }],
-      });
-    }
+    const code = await this.lotCode(tx.manager, {
+      site,
+      material,
+      code: c.code,
+      workOrderCode: c.workOrderCode,
+      defaultPattern: c.defaultPattern,
+      today,
+    });
     const expiryDate =
       c.expiryDate ??
       (material.shelfLifeDays
@@ -162,20 +175,77 @@ export class StockService {
       action: 'lot.created',
       after: { ...lot, quantity: c.quantity, locationId: c.locationId },
     });
+    this.raiseCreated(tx, lot, c.quantity, c.locationId);
+    await this.safety.check(tx, c.siteId, material.id);
+    return lot;
+  }
+
+  /**
+   * The code of a new lot: the one given (refused when the site has it already), else the next by the
+   * material's lot code rule (or `defaultPattern`, else the default rule).
+   */
+  async lotCode(
+    manager: EntityManager,
+    c: {
+      site: Site;
+      material: Material;
+      code?: string;
+      workOrderCode?: string | null;
+      defaultPattern?: string;
+      today: string;
+      /** The request field the code came from, for a refusal. */
+      field?: string;
+    },
+  ): Promise<string> {
+    const code =
+      c.code ??
+      (await this.nextLotCode(manager, {
+        pattern: c.material.lotCodePattern ?? c.defaultPattern ?? DEFAULT_LOT_CODE_PATTERN,
+        siteId: c.site.id,
+        siteCode: c.site.code,
+        materialCode: c.material.code,
+        workOrderCode: c.workOrderCode ?? '',
+        today: c.today,
+      }));
+    const taken = await manager.getRepository(Lot).existsBy({ siteId: c.site.id, code });
+    if (taken) {
+      throw new DomainError('conflict', InventoryErrorCode.LOT_CODE_TAKEN, `Lot ${code} already exists`, {
+        errors: [{ field: c.field ?? 'lotCode', message: `lot ${code} already exists at this site` }],
+      });
+    }
+    return code;
+  }
+
+  /** Announces a new lot (inside the creating transaction: quality makes its incoming/final inspections). */
+  raiseCreated(tx: Tx, lot: Lot, quantity: string, locationId: string): void {
     tx.raise('inventory.lot.created', {
       lotId: lot.id,
       lotCode: lot.code,
-      siteId: c.siteId,
-      materialId: material.id,
-      origin: c.origin,
+      siteId: lot.siteId,
+      materialId: lot.materialId,
+      origin: lot.origin,
       status: lot.status,
-      quantity: c.quantity,
-      locationId: c.locationId,
+      quantity,
+      locationId,
       workOrderId: lot.workOrderId,
       supplierId: lot.supplierId,
     });
-    await this.safety.check(tx, c.siteId, material.id);
-    return lot;
+  }
+
+  /** Announces one ledger row of a lot (after commit: WMS, traceability, dashboards). */
+  raiseMoved(tx: Tx, lot: Lot, m: InventoryMovement): void {
+    tx.raise('inventory.stock.moved', {
+      siteId: lot.siteId,
+      movementId: String(m.id),
+      movementType: m.movementType,
+      lotId: lot.id,
+      lotCode: lot.code,
+      materialId: lot.materialId,
+      quantity: formatExact(parseDecimal(m.quantity)),
+      fromLocationId: m.fromLocationId,
+      toLocationId: m.toLocationId,
+      workOrderId: m.workOrderId,
+    });
   }
 
   /** Takes quantity of a lot at a location for a work order; refuses rather than going below zero. */
@@ -206,6 +276,7 @@ export class StockService {
     });
     await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
+    this.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     return movement;
@@ -233,6 +304,23 @@ export class StockService {
     );
   }
 
+  /** Makes sure a lot has a balance row at a location (zero when new), so it can be locked and added to. */
+  async ensureBalance(manager: EntityManager, lot: Lot, locationId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO stock_balance (lot_id, location_id, site_id, material_id, quantity)
+       VALUES ($1, $2, $3, $4, 0) ON CONFLICT (lot_id, location_id) DO NOTHING`,
+      [lot.id, locationId, lot.siteId, lot.materialId],
+    );
+  }
+
+  /** Adds to a lot's balance at a location (the row exists: {@link ensureBalance}). */
+  async put(manager: EntityManager, lot: Lot, locationId: string, quantity: string): Promise<void> {
+    await manager.query(
+      `UPDATE stock_balance SET quantity = quantity + $3, updated_at = now() WHERE lot_id = $1 AND location_id = $2`,
+      [lot.id, locationId, quantity],
+    );
+  }
+
   /** A lot with nothing left anywhere is used up. */
   async markConsumedIfEmpty(manager: EntityManager, lotId: string, why: string): Promise<void> {
     await manager.query(
@@ -241,6 +329,87 @@ export class StockService {
           AND NOT EXISTS (SELECT 1 FROM stock_balance WHERE lot_id = $1 AND quantity > 0)`,
       [lotId, why],
     );
+  }
+
+  /**
+   * The location a lot's stock is taken from (or, with `empty`, put at): the one named, or the only one where
+   * the lot has stock; refusals name `field`.
+   */
+  async placeOf(
+    manager: EntityManager,
+    lot: Lot,
+    locationId: string | null,
+    field: string,
+    empty = false,
+  ): Promise<string> {
+    if (locationId) return locationId;
+    const stocked = (await manager.getRepository(StockBalance).findBy({ lotId: lot.id })).filter(
+      (b) => compare(parseDecimal(b.quantity), ZERO) > 0,
+    );
+    if (stocked.length === 1) return stocked[0]!.locationId;
+    if (stocked.length === 0 && !empty) {
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.INSUFFICIENT_STOCK,
+        `Lot ${lot.code} has no stock`,
+        {
+          errors: [{ field, message: `lot ${lot.code} has no stock anywhere` }],
+          extensions: { availableQty: '0' },
+        },
+      );
+    }
+    const codes: string[] = [];
+    for (const b of stocked) {
+      codes.push((await this.masterData.location(lot.siteId, b.locationId, manager))?.code ?? b.locationId);
+    }
+    throw new DomainError(
+      'validation',
+      PlatformErrorCode.VALIDATION_FAILED,
+      stocked.length === 0
+        ? `Lot ${lot.code} has no stock; say where the stock goes`
+        : `Lot ${lot.code} is stocked at ${stocked.length} locations; say which one`,
+      {
+        errors: [
+          {
+            field,
+            message:
+              stocked.length === 0
+                ? 'is required: the lot has no stock anywhere'
+                : `is required: the lot is at ${codes.sort().join(', ')}`,
+          },
+        ],
+      },
+    );
+  }
+
+  /** More than zero, with no more decimals than the lot's unit allows; refusals name `field`. */
+  async checkQuantity(manager: EntityManager, lot: Lot, quantity: string, field: string): Promise<void> {
+    if (compare(parseDecimal(quantity), ZERO) <= 0) {
+      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Nothing to move', {
+        errors: [{ field, message: `${field.split('.').pop()} must be greater than 0` }],
+      });
+    }
+    const unit = await this.masterData.unit(lot.siteId, lot.unitId, manager);
+    const decimals = unit?.decimals ?? 6;
+    const fraction = /\.(\d*?)0*$/.exec(quantity)?.[1] ?? '';
+    if (fraction.length > decimals) {
+      throw new DomainError(
+        'validation',
+        PlatformErrorCode.VALIDATION_FAILED,
+        `${unit?.code ?? 'The unit'} allows ${decimals} decimal(s)`,
+        {
+          errors: [
+            {
+              field,
+              message:
+                decimals === 0
+                  ? `must be a whole number of ${unit?.code ?? 'units'}`
+                  : `at most ${decimals} decimal(s) in ${unit?.code ?? 'this unit'}`,
+            },
+          ],
+        },
+      );
+    }
   }
 
   findLot(manager: EntityManager, siteId: string, idOrCode: string): Promise<Lot | null> {
@@ -394,26 +563,16 @@ export class StockService {
   }
 
   /** Appends one ledger row (the caller has changed the balances in the same transaction). */
-  async move(
+  async move(manager: EntityManager, m: LedgerEntry): Promise<InventoryMovement> {
+    return (await this.moveTracked(manager, m)).movement;
+  }
+
+  /** {@link move}, answering also the serial numbers that moved (none for a lot without serials). */
+  async moveTracked(
     manager: EntityManager,
-    m: {
-      siteId: string;
-      movementType: MovementType;
-      lotId: string;
-      materialId: string;
-      quantity: string;
-      fromLocationId: string | null;
-      toLocationId: string | null;
-      workOrderId: string | null;
-      operationId: string | null;
-      reference: string | null;
-      reasonCodeId?: string | null;
-      note?: string | null;
-      /** Serial-tracked lots: the units moved (else the first at the place). */
-      serials?: string[];
-    },
-  ): Promise<InventoryMovement> {
-    const { serials, ...fields } = m;
+    m: LedgerEntry,
+  ): Promise<{ movement: InventoryMovement; serials: string[] }> {
+    const { serials, relink, ...fields } = m;
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
     const row = manager.getRepository(InventoryMovement).create({
       reasonCodeId: null,
@@ -425,7 +584,7 @@ export class StockService {
       correlationId: RequestContext.correlationId(),
     });
     const saved = await manager.getRepository(InventoryMovement).save(row);
-    await this.serials.follow(manager, {
+    const moved = await this.serials.follow(manager, {
       siteId: m.siteId,
       lotId: m.lotId,
       materialId: m.materialId,
@@ -435,9 +594,13 @@ export class StockService {
       toLocationId: m.toLocationId,
       workOrderId: m.workOrderId,
       serials,
+      relink,
     });
     // As stored (quantities at the column's scale, defaults filled in), like every later read of it.
-    return manager.getRepository(InventoryMovement).findOneByOrFail({ id: saved.id });
+    return {
+      movement: await manager.getRepository(InventoryMovement).findOneByOrFail({ id: saved.id }),
+      serials: moved,
+    };
   }
 }
 

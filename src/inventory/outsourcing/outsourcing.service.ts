@@ -151,6 +151,14 @@ export class OutsourcingService {
         referenceType: 'outsourcing_order',
         referenceId: order.id,
       });
+      tx.raise('inventory.lots.linked', {
+        siteId,
+        kind: 'outsourcing',
+        parentLotId: parent.id,
+        childLotId: lot.id,
+        quantity: formatExact(parseDecimal(input.quantity)),
+        referenceId: order.id,
+      });
     }
     const received = add(parseDecimal(order.receivedQty), parseDecimal(r.quantity));
     const status =

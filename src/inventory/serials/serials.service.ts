@@ -19,13 +19,22 @@ export interface SerialMove {
   workOrderId: string | null;
   /** The units moved, when the caller knows them (scanned); otherwise the first ones at the place are taken. */
   serials?: string[];
+  /**
+   * Split and merge: the lot (and place) the units now belong to. The outgoing movement re-points the units,
+   * keeping their identity; the incoming movement of the other lot then has nothing left to do.
+   */
+  relink?: { lotId: string; locationId: string };
 }
 
 const OUT_STATUS: Partial<Record<MovementType, SerialStatus>> = {
   issue: 'consumed',
   scrap: 'scrapped',
   adjustment: 'written_off',
+  shipment: 'shipped',
 };
+
+/** Movements that hand units from one lot to another (same material) instead of using them up. */
+const RELINKING: readonly MovementType[] = ['split', 'merge'];
 
 /**
  * Serial numbers follow the ledger: called for every movement of a lot, it moves as many serials as units —
@@ -67,8 +76,14 @@ export class SerialsService {
     return serials;
   }
 
-  /** Keeps a serialized lot's units in step with one ledger movement. */
-  async follow(manager: EntityManager, m: SerialMove): Promise<void> {
+  /**
+   * Keeps a serialized lot's units in step with one ledger movement; answers the serials it moved (none for a
+   * lot without serials).
+   */
+  async follow(manager: EntityManager, m: SerialMove): Promise<string[]> {
+    const relinking = RELINKING.includes(m.movementType);
+    // The other lot's outgoing movement already handed the units over.
+    if (relinking && m.fromLocationId === null) return [];
     const serialized: unknown[] = await manager.query(
       `SELECT 1 FROM serial_number WHERE lot_id = $1 LIMIT 1`,
       [m.lotId],
@@ -84,7 +99,7 @@ export class SerialsService {
           },
         );
       }
-      return;
+      return [];
     }
     const [lot] = await manager.query<Array<{ code: string }>>(`SELECT code FROM lot WHERE id = $1`, [
       m.lotId,
@@ -92,9 +107,26 @@ export class SerialsService {
     const lotCode = lot?.code ?? m.lotId;
     const units = this.units(m.quantity);
     if (m.serials) this.checkList(m.serials, units);
+    if (relinking) {
+      if (!m.relink) throw new Error(`A ${m.movementType} movement of serials needs the lot they go to`);
+      return this.pick(
+        manager,
+        m,
+        lotCode,
+        units,
+        `status = 'in_stock' AND location_id = $3`,
+        [m.fromLocationId],
+        {
+          status: 'in_stock',
+          locationId: m.relink.locationId,
+          workOrderId: null,
+          lotId: m.relink.lotId,
+        },
+      );
+    }
     if (m.fromLocationId === null) {
       if (m.movementType === 'return') {
-        await this.pick(
+        return this.pick(
           manager,
           m,
           lotCode,
@@ -103,7 +135,6 @@ export class SerialsService {
           [m.workOrderId],
           { status: 'in_stock', locationId: m.toLocationId, workOrderId: null },
         );
-        return;
       }
       // Found by a count (or booked in): new units, named by the caller or generated.
       const [row] = await manager.query<Array<{ n: number }>>(
@@ -111,7 +142,7 @@ export class SerialsService {
         [m.lotId],
       );
       const n = row?.n ?? 0;
-      await this.register(
+      return this.register(
         manager,
         { id: m.lotId, code: lotCode, siteId: m.siteId, materialId: m.materialId },
         m.toLocationId!,
@@ -119,10 +150,9 @@ export class SerialsService {
         m.serials ??
           Array.from({ length: units }, (_, i) => `${lotCode}-${String(n + i + 1).padStart(4, '0')}`),
       );
-      return;
     }
     const out = m.toLocationId === null;
-    await this.pick(
+    return this.pick(
       manager,
       m,
       lotCode,
@@ -153,8 +183,8 @@ export class SerialsService {
     units: number,
     where: string,
     params: unknown[],
-    to: { status: SerialStatus; locationId: string | null; workOrderId: string | null },
-  ): Promise<void> {
+    to: { status: SerialStatus; locationId: string | null; workOrderId: string | null; lotId?: string },
+  ): Promise<string[]> {
     const rows: Array<{ id: string; serial: string }> = await manager.query(
       `SELECT id, serial FROM serial_number
         WHERE lot_id = $1 AND ${where} AND ($2::text[] IS NULL OR serial = ANY($2::text[]))
@@ -177,10 +207,13 @@ export class SerialsService {
       );
     }
     await manager.query(
-      `UPDATE serial_number SET status = $2, location_id = $3, work_order_id = $4, updated_at = now()
+      `UPDATE serial_number
+          SET status = $2, location_id = $3, work_order_id = $4, lot_id = coalesce($5::uuid, lot_id),
+              updated_at = now()
         WHERE id = ANY($1::uuid[])`,
-      [rows.map((r) => r.id), to.status, to.locationId, to.workOrderId],
+      [rows.map((r) => r.id), to.status, to.locationId, to.workOrderId, to.lotId ?? null],
     );
+    return rows.map((r) => r.serial);
   }
 
   private units(quantity: string): number {

@@ -153,9 +153,10 @@ export class WorkOrdersService {
           : `material ${material.code} has no routing valid on ${day}; create one in master data first`,
       });
     }
-    const bom = material
-      ? await this.masterData.bomFor(siteId, material.id, dto.quantity, day, dto.bomRevision, m)
-      : undefined;
+    const bom =
+      material && dto.source !== 'rework'
+        ? await this.masterData.bomFor(siteId, material.id, dto.quantity, day, dto.bomRevision, m)
+        : undefined;
     if (material && dto.bomRevision && !bom) {
       errors.push({
         field: 'bomRevision',
@@ -670,6 +671,20 @@ export class WorkOrdersService {
     }
     const lastSeq = routing.operations[routing.operations.length - 1]!.seq;
     const seqs = new Set(routing.operations.map((o) => o.seq));
+    if (wo.source === 'rework') {
+      // A rework order (返工) takes the nonconforming goods themselves back in at its first operation: that
+      // is its material, and its output lot descends from them in the genealogy.
+      await tx.manager.insert(WorkOrderMaterial, {
+        workOrderId: wo.id,
+        lineNo: 10,
+        materialId: wo.materialId,
+        unitId: wo.unitId,
+        requiredQty: wo.quantity,
+        issueMethod: 'manual',
+        operationSeq: routing.operations[0]!.seq,
+      });
+      return;
+    }
     for (const line of bom?.lines ?? []) {
       await tx.manager.insert(WorkOrderMaterial, {
         workOrderId: wo.id,

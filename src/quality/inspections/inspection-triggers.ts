@@ -196,7 +196,10 @@ export class InspectionTriggers implements OnModuleInit {
     return created;
   }
 
-  /** Lots in quarantine whose material has an active IQC/OQC plan and which have no inspection under it. */
+  /**
+   * Lots in quarantine whose material has an active IQC/OQC plan and which have no inspection under it. A part
+   * split off a lot is not a new arrival and gets no inspection of its own (quality releases it by hand).
+   */
   private async catchUpLots(): Promise<number> {
     const missed = await this.dataSource.query<
       Array<{ lot_id: string; site_id: string; plan_id: string; origin: string }>
@@ -206,7 +209,7 @@ export class InspectionTriggers implements OnModuleInit {
          JOIN inspection_plan p
            ON p.site_id = l.site_id AND p.material_id = l.material_id AND p.active
           AND p.type = CASE WHEN l.origin = 'production' THEN 'oqc' ELSE 'iqc' END
-        WHERE l.status = 'quarantine'
+        WHERE l.status = 'quarantine' AND l.origin IN ('receipt', 'outsourcing', 'production')
           AND NOT EXISTS (SELECT 1 FROM inspection i WHERE i.plan_id = p.id AND i.lot_id = l.id)
         ORDER BY l.received_at
         LIMIT $1`,

@@ -1,0 +1,343 @@
+import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import type { EntityManager } from 'typeorm';
+
+/** A lot as a trace shows it: what it is, where it came from, how much is left. */
+export interface LotSummary {
+  id: string;
+  siteId: string;
+  code: string;
+  materialId: string;
+  materialCode: string;
+  materialName: string;
+  materialNameZh: string | null;
+  unit: string;
+  status: string;
+  statusReason: string | null;
+  origin: string;
+  initialQty: string;
+  onHand: string;
+  workOrderId: string | null;
+  supplierId: string | null;
+  supplierCode: string | null;
+  supplierName: string | null;
+  supplierLot: string | null;
+  expiryDate: string | null;
+  receivedAt: string;
+}
+
+export interface LotBalance {
+  lotId: string;
+  locationId: string;
+  locationCode: string;
+  locationName: string;
+  locationType: string;
+  quantity: string;
+}
+
+export interface LotMovement {
+  lotId: string;
+  id: string;
+  type: string;
+  quantity: string;
+  fromLocationCode: string | null;
+  toLocationCode: string | null;
+  workOrderId: string | null;
+  operationId: string | null;
+  reference: string | null;
+  note: string | null;
+  actorName: string;
+  occurredAt: string;
+}
+
+/** Net quantity of a lot issued to a work order (issues minus returns), with the last consuming operation. */
+export interface LotIssue {
+  lotId: string;
+  workOrderId: string;
+  quantity: string;
+  operationId: string | null;
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface WorkOrderLotFlows {
+  /** Lots issued to the order, net of returns (may be 0 or less when all came back); empty while nothing is produced. */
+  inputs: LotIssue[];
+  /** Lots the order produced. */
+  outputs: Array<{ lotId: string; siteId: string; receivedAt: string }>;
+}
+
+export interface SerialRef {
+  id: string;
+  siteId: string;
+  serial: string;
+  materialId: string;
+  materialCode: string;
+  lotId: string;
+  lotCode: string;
+  status: string;
+  workOrderId: string | null;
+}
+
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : d instanceof Date ? d.toISOString() : new Date(d).toISOString();
+
+/**
+ * Read-only queries traceability asks of inventory: one statement per question for any number of lots, so a
+ * trace of thousands of lots costs a handful of round trips.
+ */
+@Injectable()
+export class LotTraceQueries {
+  /** Lots with this code (or id) at any of the given sites. */
+  async findInSites(manager: EntityManager, siteIds: string[], idOrCode: string): Promise<LotSummary[]> {
+    if (siteIds.length === 0) return [];
+    const byId = isUUID(idOrCode);
+    const rows: LotRow[] = await manager.query(
+      `${SUMMARY_SQL} WHERE l.site_id = ANY($1::uuid[]) AND ${byId ? 'l.id = $2::uuid' : 'l.code = $2'}
+        ORDER BY l.site_id`,
+      [siteIds, idOrCode],
+    );
+    return rows.map(toSummary);
+  }
+
+  async summaries(manager: EntityManager, lotIds: string[]): Promise<LotSummary[]> {
+    if (lotIds.length === 0) return [];
+    const rows: LotRow[] = await manager.query(`${SUMMARY_SQL} WHERE l.id = ANY($1::uuid[])`, [lotIds]);
+    return rows.map(toSummary);
+  }
+
+  /** Where each lot is now: stock by location (positive balances only). */
+  async balances(manager: EntityManager, lotIds: string[]): Promise<LotBalance[]> {
+    if (lotIds.length === 0) return [];
+    const rows: Array<{
+      lot_id: string;
+      location_id: string;
+      code: string;
+      name: string;
+      location_type: string;
+      quantity: string;
+    }> = await manager.query(
+      `SELECT b.lot_id, b.location_id, s.code, s.name, s.location_type, trim_scale(b.quantity)::text AS quantity
+         FROM stock_balance b JOIN storage_location s ON s.id = b.location_id
+        WHERE b.lot_id = ANY($1::uuid[]) AND b.quantity > 0
+        ORDER BY b.lot_id, s.code`,
+      [lotIds],
+    );
+    return rows.map((r) => ({
+      lotId: r.lot_id,
+      locationId: r.location_id,
+      locationCode: r.code,
+      locationName: r.name,
+      locationType: r.location_type,
+      quantity: r.quantity,
+    }));
+  }
+
+  /** The ledger rows of each lot, oldest first (at most `perLot` per lot, the latest kept). */
+  async movements(manager: EntityManager, lotIds: string[], perLot = 50): Promise<LotMovement[]> {
+    if (lotIds.length === 0) return [];
+    const rows: Array<{
+      lot_id: string;
+      id: string;
+      movement_type: string;
+      quantity: string;
+      from_code: string | null;
+      to_code: string | null;
+      work_order_id: string | null;
+      operation_id: string | null;
+      reference: string | null;
+      note: string | null;
+      actor_name: string;
+      occurred_at: Date;
+    }> = await manager.query(
+      `SELECT m.lot_id, m.id::text AS id, m.movement_type, trim_scale(m.quantity)::text AS quantity,
+              f.code AS from_code, t.code AS to_code, m.work_order_id, m.operation_id, m.reference, m.note,
+              m.actor_name, m.occurred_at
+         FROM unnest($1::uuid[]) AS x(lot_id)
+         CROSS JOIN LATERAL (
+           SELECT * FROM inventory_movement im WHERE im.lot_id = x.lot_id
+            ORDER BY im.occurred_at DESC, im.id DESC LIMIT $2) m
+         LEFT JOIN storage_location f ON f.id = m.from_location_id
+         LEFT JOIN storage_location t ON t.id = m.to_location_id
+        ORDER BY m.lot_id, m.occurred_at, m.id`,
+      [lotIds, perLot],
+    );
+    return rows.map((r) => ({
+      lotId: r.lot_id,
+      id: r.id,
+      type: r.movement_type,
+      quantity: r.quantity,
+      fromLocationCode: r.from_code,
+      toLocationCode: r.to_code,
+      workOrderId: r.work_order_id,
+      operationId: r.operation_id,
+      reference: r.reference,
+      note: r.note,
+      actorName: r.actor_name,
+      occurredAt: iso(r.occurred_at)!,
+    }));
+  }
+
+  /** What each lot gave to work orders: net issued quantity per order (issues minus returns, when > 0). */
+  async issues(manager: EntityManager, lotIds: string[]): Promise<LotIssue[]> {
+    if (lotIds.length === 0) return [];
+    const rows: IssueRow[] = await manager.query(
+      `${ISSUES_SQL} WHERE m.lot_id = ANY($1::uuid[]) AND m.movement_type IN ('issue', 'return')
+          AND m.work_order_id IS NOT NULL
+        GROUP BY m.lot_id, m.work_order_id HAVING ${NET} > 0
+        ORDER BY m.lot_id, min(m.occurred_at)`,
+      [lotIds],
+    );
+    return rows.map(toIssue);
+  }
+
+  /** A work order's inputs (net issued lots) and outputs (lots it produced), for its genealogy edges. */
+  async workOrderFlows(manager: EntityManager, workOrderId: string): Promise<WorkOrderLotFlows> {
+    const outputs = await manager.query<Array<{ id: string; site_id: string; received_at: Date }>>(
+      `SELECT id, site_id, received_at FROM lot WHERE work_order_id = $1 AND origin = 'production'
+        ORDER BY received_at, id`,
+      [workOrderId],
+    );
+    // Nothing produced yet (the usual case while the order runs): no edges to draw, no need to sum issues.
+    const inputs =
+      outputs.length === 0
+        ? []
+        : await manager.query<IssueRow[]>(
+            `${ISSUES_SQL} WHERE m.work_order_id = $1 AND m.movement_type IN ('issue', 'return')
+              GROUP BY m.lot_id, m.work_order_id ORDER BY min(m.occurred_at)`,
+            [workOrderId],
+          );
+    return {
+      inputs: inputs.map(toIssue),
+      outputs: outputs.map((o) => ({ lotId: o.id, siteId: o.site_id, receivedAt: iso(o.received_at)! })),
+    };
+  }
+
+  /** Serial numbers with this value at the given sites (one per material). */
+  async serialsByValue(manager: EntityManager, siteIds: string[], serial: string): Promise<SerialRef[]> {
+    const rows: SerialRow[] = await manager.query(
+      `${SERIAL_SQL} WHERE s.site_id = ANY($1::uuid[]) AND s.serial = $2 ORDER BY mt.code`,
+      [siteIds, serial],
+    );
+    return rows.map(toSerial);
+  }
+
+  async serialsById(manager: EntityManager, ids: string[]): Promise<SerialRef[]> {
+    if (ids.length === 0) return [];
+    const rows: SerialRow[] = await manager.query(`${SERIAL_SQL} WHERE s.id = ANY($1::uuid[])`, [ids]);
+    return rows.map(toSerial);
+  }
+}
+
+const NET = `sum(CASE WHEN m.movement_type = 'issue' THEN m.quantity ELSE -m.quantity END)`;
+
+const ISSUES_SQL = `
+SELECT m.lot_id, m.work_order_id, trim_scale(${NET})::text AS quantity,
+       (array_agg(m.operation_id ORDER BY m.occurred_at DESC, m.id DESC)
+          FILTER (WHERE m.operation_id IS NOT NULL))[1] AS operation_id,
+       min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at
+  FROM inventory_movement m`;
+
+interface IssueRow {
+  lot_id: string;
+  work_order_id: string;
+  quantity: string;
+  operation_id: string | null;
+  first_at: Date;
+  last_at: Date;
+}
+
+const toIssue = (r: IssueRow): LotIssue => ({
+  lotId: r.lot_id,
+  workOrderId: r.work_order_id,
+  quantity: r.quantity,
+  operationId: r.operation_id,
+  firstAt: iso(r.first_at)!,
+  lastAt: iso(r.last_at)!,
+});
+
+const SUMMARY_SQL = `
+SELECT l.id, l.site_id, l.code, l.material_id, mt.code AS material_code, mt.name AS material_name, mt.name_zh AS material_name_zh,
+       u.code AS unit, l.status, l.status_reason, l.origin, trim_scale(l.initial_qty)::text AS initial_qty,
+       coalesce((SELECT trim_scale(sum(b.quantity))::text FROM stock_balance b WHERE b.lot_id = l.id), '0') AS on_hand,
+       l.work_order_id, l.supplier_id, p.code AS supplier_code, p.name AS supplier_name, l.supplier_lot,
+       to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date, l.received_at
+  FROM lot l
+  JOIN material mt ON mt.id = l.material_id
+  JOIN unit_of_measure u ON u.id = l.unit_id
+  LEFT JOIN partner p ON p.id = l.supplier_id`;
+
+interface LotRow {
+  id: string;
+  site_id: string;
+  code: string;
+  material_id: string;
+  material_code: string;
+  material_name: string;
+  material_name_zh: string | null;
+  unit: string;
+  status: string;
+  status_reason: string | null;
+  origin: string;
+  initial_qty: string;
+  on_hand: string;
+  work_order_id: string | null;
+  supplier_id: string | null;
+  supplier_code: string | null;
+  supplier_name: string | null;
+  supplier_lot: string | null;
+  expiry_date: string | null;
+  received_at: Date;
+}
+
+const toSummary = (r: LotRow): LotSummary => ({
+  id: r.id,
+  siteId: r.site_id,
+  code: r.code,
+  materialId: r.material_id,
+  materialCode: r.material_code,
+  materialName: r.material_name,
+  materialNameZh: r.material_name_zh,
+  unit: r.unit,
+  status: r.status,
+  statusReason: r.status_reason,
+  origin: r.origin,
+  initialQty: r.initial_qty,
+  onHand: r.on_hand,
+  workOrderId: r.work_order_id,
+  supplierId: r.supplier_id,
+  supplierCode: r.supplier_code,
+  supplierName: r.supplier_name,
+  supplierLot: r.supplier_lot,
+  expiryDate: r.expiry_date,
+  receivedAt: iso(r.received_at)!,
+});
+
+const SERIAL_SQL = `
+SELECT s.id, s.site_id, s.serial, s.material_id, mt.code AS material_code, s.lot_id, l.code AS lot_code, s.status,
+       s.work_order_id
+  FROM serial_number s JOIN material mt ON mt.id = s.material_id JOIN lot l ON l.id = s.lot_id`;
+
+interface SerialRow {
+  id: string;
+  site_id: string;
+  serial: string;
+  material_id: string;
+  material_code: string;
+  lot_id: string;
+  lot_code: string;
+  status: string;
+  work_order_id: string | null;
+}
+
+const toSerial = (r: SerialRow): SerialRef => ({
+  id: r.id,
+  siteId: r.site_id,
+  serial: r.serial,
+  materialId: r.material_id,
+  materialCode: r.material_code,
+  lotId: r.lot_id,
+  lotCode: r.lot_code,
+  status: r.status,
+  workOrderId: r.work_order_id,
+});

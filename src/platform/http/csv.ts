@@ -1,0 +1,17 @@
+/**
+ * A CSV document for download (RFC 4180, CRLF): cells quoted when needed, and text that a spreadsheet would take
+ * for a formula (starting with = + - @ or a tab/CR) prefixed with an apostrophe, so an exported lot code or note
+ * cannot run in the reader's spreadsheet. Numbers are written as they are.
+ */
+export function csvDocument(
+  header: readonly string[],
+  rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null | undefined>>,
+): string {
+  const cell = (v: string | number | boolean | null | undefined): string => {
+    if (v === null || v === undefined) return '';
+    let s = String(v);
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+    return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
+import type { GenealogyEdgeKind } from './genealogy.entities';
+
+/** One edge as read: `quantity` of the parent lot went into the child lot. */
+export interface EdgeRow {
+  parentLotId: string;
+  childLotId: string;
+  kind: GenealogyEdgeKind;
+  quantity: string;
+  workOrderId: string | null;
+  operationId: string | null;
+  referenceId: string | null;
+  occurredAt: string;
+}
+
+interface RawEdge {
+  parent_lot_id: string;
+  child_lot_id: string;
+  kind: GenealogyEdgeKind;
+  quantity: string;
+  work_order_id: string | null;
+  operation_id: string | null;
+  reference_id: string | null;
+  occurred_at: Date;
+}
+
+const EDGE_COLUMNS = `e.parent_lot_id, e.child_lot_id, e.kind, trim_scale(e.quantity)::text AS quantity,
+  e.work_order_id, e.operation_id, e.reference_id, e.occurred_at`;
+
+const toEdge = (r: RawEdge): EdgeRow => ({
+  parentLotId: r.parent_lot_id,
+  childLotId: r.child_lot_id,
+  kind: r.kind,
+  quantity: r.quantity,
+  workOrderId: r.work_order_id,
+  operationId: r.operation_id,
+  referenceId: r.reference_id,
+  occurredAt: new Date(r.occurred_at).toISOString(),
+});
+
+/** Reads and writes of the genealogy graph (genealogy_edge). */
+@Injectable()
+export class GenealogyStore {
+  /** Edges into the given lots (their parents: one backward step) at the given sites. */
+  async parentsOf(manager: EntityManager, lotIds: string[], siteIds: string[]): Promise<EdgeRow[]> {
+    const rows: RawEdge[] = await manager.query(
+      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
+        WHERE e.child_lot_id = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
+      [lotIds, siteIds],
+    );
+    return rows.map(toEdge);
+  }
+
+  /** Edges out of the given lots (their children: one forward step) at the given sites. */
+  async childrenOf(manager: EntityManager, lotIds: string[], siteIds: string[]): Promise<EdgeRow[]> {
+    const rows: RawEdge[] = await manager.query(
+      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
+        WHERE e.parent_lot_id = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
+      [lotIds, siteIds],
+    );
+    return rows.map(toEdge);
+  }
+
+  /** Whether any of the lots has an edge further in the direction (used to say a trace was cut at its depth). */
+  async anyBeyond(
+    manager: EntityManager,
+    direction: 'backward' | 'forward',
+    lotIds: string[],
+    siteIds: string[],
+  ): Promise<boolean> {
+    if (lotIds.length === 0) return false;
+    const column = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM genealogy_edge WHERE ${column} = ANY($1::uuid[]) AND site_id = ANY($2::uuid[]) LIMIT 1`,
+      [lotIds, siteIds],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Sets a work order's production edges to what its ledger says: every lot issued to it (net of returns)
+   * went into every lot it produced. Edges of lots that came back in full are removed.
+   */
+  async setProductionEdges(
+    manager: EntityManager,
+    e: {
+      siteId: string;
+      workOrderId: string;
+      inputs: Array<{ lotId: string; quantity: string; operationId: string | null; firstAt: string }>;
+      outputLotIds: string[];
+    },
+  ): Promise<void> {
+    const parents: string[] = [];
+    const children: string[] = [];
+    const quantities: string[] = [];
+    const operations: Array<string | null> = [];
+    const times: string[] = [];
+    for (const child of e.outputLotIds) {
+      for (const input of e.inputs) {
+        if (input.lotId === child || compare(parseDecimal(input.quantity), ZERO) <= 0) continue;
+        parents.push(input.lotId);
+        children.push(child);
+        quantities.push(input.quantity);
+        operations.push(input.operationId);
+        times.push(input.firstAt);
+      }
+    }
+    await manager.query(
+      `DELETE FROM genealogy_edge
+        WHERE work_order_id = $1 AND kind = 'production'
+          AND (parent_lot_id, child_lot_id) NOT IN (SELECT * FROM unnest($2::uuid[], $3::uuid[]))`,
+      [e.workOrderId, parents, children],
+    );
+    if (parents.length === 0) return;
+    await manager.query(
+      `INSERT INTO genealogy_edge (site_id, parent_lot_id, child_lot_id, kind, quantity, work_order_id,
+                                   operation_id, occurred_at)
+       SELECT $1, p, c, 'production', q, $2, o, t
+         FROM unnest($3::uuid[], $4::uuid[], $5::numeric[], $6::uuid[], $7::timestamptz[]) AS x(p, c, q, o, t)
+       ON CONFLICT (parent_lot_id, child_lot_id, kind)
+       DO UPDATE SET quantity = EXCLUDED.quantity, operation_id = EXCLUDED.operation_id`,
+      [e.siteId, e.workOrderId, parents, children, quantities, operations, times],
+    );
+  }
+
+  /** A link without a work order (outsourcing, split, merge): quantities add up when it happens again. */
+  async addLink(
+    manager: EntityManager,
+    l: {
+      siteId: string;
+      kind: Exclude<GenealogyEdgeKind, 'production'>;
+      parentLotId: string;
+      childLotId: string;
+      quantity: string;
+      referenceId: string | null;
+    },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO genealogy_edge (site_id, parent_lot_id, child_lot_id, kind, quantity, reference_id)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (parent_lot_id, child_lot_id, kind)
+       DO UPDATE SET quantity = genealogy_edge.quantity + EXCLUDED.quantity`,
+      [l.siteId, l.parentLotId, l.childLotId, l.kind, l.quantity, l.referenceId],
+    );
+  }
+}

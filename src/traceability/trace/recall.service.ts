@@ -1,0 +1,263 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../../platform/auth/principal';
+import { AuditService } from '../../platform/audit/audit.service';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
+import { DomainError } from '../../platform/errors/domain-error';
+import { InventoryFacade, type LotSummary } from '../../inventory/inventory.facade';
+import { ProductionFacade, type WorkOrderHead } from '../../production/production.facade';
+import { TraceabilityErrorCode } from '../traceability.errors';
+import { MAX_DEPTH, type ShipmentDoc, TraceService, type Walk } from './trace.service';
+
+/** Work order statuses in which consumed material is still work in progress (not yet in a finished lot). */
+const WIP_STATUSES = new Set(['released', 'kitting', 'ready', 'running', 'held']);
+/** Work orders a recall may stop. */
+const HOLDABLE_ORDER_STATUSES = new Set(['released', 'kitting', 'ready', 'running']);
+/** Lot statuses a recall hold applies to (a hold from any other is not allowed or not needed). */
+const HOLDABLE_LOT_STATUSES = new Set(['available', 'quarantine']);
+
+export interface RecallLot {
+  id: string;
+  code: string;
+  depth: number;
+  materialCode: string;
+  materialName: string;
+  unit: string;
+  status: string;
+  origin: string;
+  onHand: string;
+  supplierCode: string | null;
+  supplierLot: string | null;
+  workOrderCode: string | null;
+  /** Stock by location (the lot's status applies to all of it). */
+  locations: Array<{ code: string; name: string; type: string; quantity: string }>;
+  /** Issued to work orders that have not finished: the material is on the shop floor now. */
+  wip: Array<{ workOrderId: string; workOrderCode: string; status: string; quantity: string }>;
+  shipments: ShipmentDoc[];
+  /** Still in our hands and holdable (available or quarantine with stock). */
+  holdable: boolean;
+}
+
+export interface RecallView {
+  source: LotSummary;
+  depthLimit: number;
+  truncated: boolean;
+  summary: {
+    /** Affected lots, the source included. */
+    lots: number;
+    /** Lots with stock here, and how many of them are in each status. */
+    inStock: { lots: number; byStatus: Record<string, number> };
+    wip: { workOrders: number; lots: number };
+    shipped: { customers: number; lots: number; shipments: number };
+    /** What `recall/hold` would hold now. */
+    toHold: number;
+  };
+  lots: RecallLot[];
+  workOrders: Array<WorkOrderHead & { lots: string[] }>;
+  customers: Array<{
+    customerId: string;
+    customerCode: string;
+    customerName: string;
+    lots: string[];
+    shipments: string[];
+  }>;
+}
+
+export interface RecallHoldResult {
+  source: string;
+  reason: string;
+  held: string[];
+  alreadyHeld: string[];
+  /** Affected lots not held: nothing left here (consumed, shipped) or rejected/expired already. */
+  notInHand: number;
+  workOrdersHeld: string[];
+}
+
+/**
+ * Recall scope (召回范围): every lot downstream of a lot (a supplier's lot, or any), where each is now — stock by
+ * location and status, on the shop floor in unfinished work orders, shipped to which customer — and one action
+ * that holds all of it still in our hands (the WMS freezes the stock through the lot status change).
+ */
+@Injectable()
+export class RecallService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly runner: TransactionRunner,
+    private readonly traces: TraceService,
+    private readonly inventory: InventoryFacade,
+    private readonly production: ProductionFacade,
+    private readonly audit: AuditService,
+  ) {}
+
+  async scope(p: Principal, q: { lot: string; site?: string; depth?: number }): Promise<RecallView> {
+    const m = this.dataSource.manager;
+    const source = await this.traces.resolveLot(m, p, q.lot, q.site);
+    const walk = await this.traces.walk(m, p, source, 'forward', q.depth ?? MAX_DEPTH);
+    return this.view(m, walk);
+  }
+
+  async hold(
+    p: Principal,
+    q: { lot: string; site?: string; reason: string; holdWorkOrders?: boolean },
+  ): Promise<RecallHoldResult> {
+    return this.runner.run(async (tx) => {
+      const source = await this.traces.resolveLot(tx.manager, p, q.lot, q.site);
+      const walk = await this.traces.walk(tx.manager, p, source, 'forward', MAX_DEPTH);
+      if (walk.truncated) {
+        throw new DomainError(
+          'unprocessable',
+          TraceabilityErrorCode.RECALL_SCOPE_TRUNCATED,
+          `The recall scope of ${source.code} is larger than one action may hold; hold it in parts`,
+          { extensions: { lots: walk.depths.size } },
+        );
+      }
+      const view = await this.view(tx.manager, walk);
+      const reason = `Recall of ${source.code}: ${q.reason}`;
+      const held: string[] = [];
+      const alreadyHeld: string[] = [];
+      for (const lot of view.lots) {
+        if (lot.holdable) {
+          await this.inventory.changeLotStatus(tx, {
+            siteId: source.siteId,
+            lot: lot.id,
+            command: 'hold',
+            reason,
+          });
+          held.push(lot.code);
+        } else if (lot.status === 'hold') alreadyHeld.push(lot.code);
+      }
+      const workOrdersHeld: string[] = [];
+      if (q.holdWorkOrders) {
+        for (const w of view.workOrders) {
+          if (!HOLDABLE_ORDER_STATUSES.has(w.status)) continue;
+          if (await this.production.holdWorkOrder(tx, w.siteId, w.id, reason)) workOrdersHeld.push(w.code);
+        }
+      }
+      const result: RecallHoldResult = {
+        source: source.code,
+        reason: q.reason,
+        held,
+        alreadyHeld,
+        notInHand: view.lots.length - held.length - alreadyHeld.length,
+        workOrdersHeld,
+      };
+      await this.audit.record(tx, {
+        entityType: 'lot',
+        entityId: source.id,
+        siteId: source.siteId,
+        action: 'lot.recall_hold',
+        after: result,
+        reason: q.reason,
+      });
+      return result;
+    });
+  }
+
+  private async view(m: EntityManager, walk: Walk): Promise<RecallView> {
+    const ids = [...walk.depths.keys()];
+    const [lots, balances, issues, shipments] = await Promise.all([
+      this.inventory.trace.summaries(m, ids),
+      this.inventory.trace.balances(m, ids),
+      this.inventory.trace.issues(m, ids),
+      this.traces.shipments(m, ids),
+    ]);
+    const orderIds = new Set<string>(issues.map((i) => i.workOrderId));
+    for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
+    const orders = new Map(
+      (await this.production.trace.heads(m, [...orderIds])).map((w) => [w.id, w] as const),
+    );
+    const locations = new Map<string, RecallLot['locations']>();
+    for (const b of balances) {
+      const list = locations.get(b.lotId) ?? [];
+      list.push({ code: b.locationCode, name: b.locationName, type: b.locationType, quantity: b.quantity });
+      locations.set(b.lotId, list);
+    }
+    const wip = new Map<string, RecallLot['wip']>();
+    const wipOrders = new Map<string, Set<string>>();
+    const lotCode = new Map(lots.map((l) => [l.id, l.code]));
+    for (const i of issues) {
+      const order = orders.get(i.workOrderId);
+      if (!order || !WIP_STATUSES.has(order.status)) continue;
+      const list = wip.get(i.lotId) ?? [];
+      list.push({
+        workOrderId: order.id,
+        workOrderCode: order.code,
+        status: order.status,
+        quantity: i.quantity,
+      });
+      wip.set(i.lotId, list);
+      const codes = wipOrders.get(order.id) ?? new Set<string>();
+      codes.add(lotCode.get(i.lotId) ?? i.lotId);
+      wipOrders.set(order.id, codes);
+    }
+    const byId = new Map(lots.map((l) => [l.id, l]));
+    const out: RecallLot[] = ids.flatMap((id) => {
+      const l = byId.get(id);
+      if (!l) return [];
+      const hasStock = compare(parseDecimal(l.onHand), ZERO) > 0;
+      return [
+        {
+          id: l.id,
+          code: l.code,
+          depth: walk.depths.get(id)!,
+          materialCode: l.materialCode,
+          materialName: l.materialName,
+          unit: l.unit,
+          status: l.status,
+          origin: l.origin,
+          onHand: l.onHand,
+          supplierCode: l.supplierCode,
+          supplierLot: l.supplierLot,
+          workOrderCode: l.workOrderId ? (orders.get(l.workOrderId)?.code ?? null) : null,
+          locations: locations.get(id) ?? [],
+          wip: wip.get(id) ?? [],
+          shipments: shipments.get(id) ?? [],
+          holdable: hasStock && HOLDABLE_LOT_STATUSES.has(l.status),
+        },
+      ];
+    });
+    const byStatus: Record<string, number> = {};
+    let inStock = 0;
+    for (const l of out) {
+      if (l.locations.length === 0) continue;
+      inStock++;
+      byStatus[l.status] = (byStatus[l.status] ?? 0) + 1;
+    }
+    const customers = new Map<string, RecallView['customers'][number]>();
+    let shippedLots = 0;
+    const shipmentCodes = new Set<string>();
+    for (const l of out) {
+      if (l.shipments.length > 0) shippedLots++;
+      for (const s of l.shipments) {
+        shipmentCodes.add(s.shipmentCode);
+        const c = customers.get(s.customerId) ?? {
+          customerId: s.customerId,
+          customerCode: s.customerCode,
+          customerName: s.customerName,
+          lots: [],
+          shipments: [],
+        };
+        if (!c.lots.includes(l.code)) c.lots.push(l.code);
+        if (!c.shipments.includes(s.shipmentCode)) c.shipments.push(s.shipmentCode);
+        customers.set(s.customerId, c);
+      }
+    }
+    const workOrders = [...wipOrders].map(([id, codes]) => ({ ...orders.get(id)!, lots: [...codes] }));
+    return {
+      source: byId.get(walk.root.id) ?? walk.root,
+      depthLimit: walk.depthLimit,
+      truncated: walk.truncated,
+      summary: {
+        lots: out.length,
+        inStock: { lots: inStock, byStatus },
+        wip: { workOrders: workOrders.length, lots: wip.size },
+        shipped: { customers: customers.size, lots: shippedLots, shipments: shipmentCodes.size },
+        toHold: out.filter((l) => l.holdable).length,
+      },
+      lots: out,
+      workOrders,
+      customers: [...customers.values()],
+    };
+  }
+}

@@ -1,0 +1,179 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_DEPTH } from './trace.service';
+
+export class TraceQueryDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_DEPTH,
+    default: MAX_DEPTH,
+    description: 'How many levels to follow (1 = direct parents or children only)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEPTH)
+  depth?: number;
+
+  @ApiPropertyOptional({ description: 'Site id, when the lot code exists at more than one of your sites' })
+  @IsOptional()
+  @IsUUID()
+  site?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'true',
+    description: 'false: the graph only, without each lot’s documents (faster for very large graphs)',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  documents?: 'true' | 'false';
+}
+
+export class RecallDto {
+  @ApiProperty({
+    description: 'Lot code (or id): a supplier’s lot as received, or any lot',
+    example: 'BAR-40CR-001',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  lot: string;
+
+  @ApiPropertyOptional({ description: 'Site id, when the lot code exists at more than one of your sites' })
+  @IsOptional()
+  @IsUUID()
+  site?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEPTH, default: MAX_DEPTH })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEPTH)
+  depth?: number;
+}
+
+export class RecallHoldDto {
+  @ApiProperty({ description: 'Lot code (or id) the recall starts from', example: 'BAR-40CR-001' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  lot: string;
+
+  @ApiPropertyOptional({ description: 'Site id, when the lot code exists at more than one of your sites' })
+  @IsOptional()
+  @IsUUID()
+  site?: string;
+
+  @ApiProperty({
+    description: 'Why (kept on every lot held and in the audit trail)',
+    example: 'Supplier notice SN-88: cracks',
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(400)
+  reason: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Also hold the unfinished work orders that consumed affected lots',
+  })
+  @IsOptional()
+  @IsBoolean()
+  holdWorkOrders?: boolean;
+}
+
+export class SerialQueryDto {
+  @ApiPropertyOptional({
+    description: 'Material code or id, when the serial number exists for several materials',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEPTH, default: MAX_DEPTH })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEPTH)
+  depth?: number;
+}
+
+export class ComponentDto {
+  @ApiProperty({ description: 'Serial number of the component', example: 'MTR-0001' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  serial: string;
+
+  @ApiPropertyOptional({
+    description: 'Material code or id, when the serial number exists for several materials',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
+}
+
+export class FitComponentsDto {
+  @ApiProperty({ description: 'Serial number of the finished unit', example: 'GB-R80-000001-0001' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  unit: string;
+
+  @ApiPropertyOptional({ description: 'Material code or id of the unit, when its serial exists for several' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  unitMaterial?: string;
+
+  @ApiProperty({ type: [ComponentDto], description: 'Component serials fitted into the unit' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => ComponentDto)
+  components: ComponentDto[];
+}
+
+export class RemoveComponentDto {
+  @ApiProperty({ description: 'Serial number of the component to take out', example: 'MTR-0001' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  serial: string;
+
+  @ApiPropertyOptional({
+    description: 'Material code or id, when the serial number exists for several materials',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  material?: string;
+
+  @ApiProperty({ example: 'Bearing noisy at run-in; replaced' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason: string;
+}

@@ -1,0 +1,318 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Principal } from '../../platform/auth/principal';
+import { DomainError } from '../../platform/errors/domain-error';
+import {
+  InventoryFacade,
+  type LotBalance,
+  type LotIssue,
+  type LotMovement,
+  type LotSummary,
+} from '../../inventory/inventory.facade';
+import { ProductionFacade, type WorkOrderTrace } from '../../production/production.facade';
+import { QualityFacade, type InspectionTrace, type NcrTrace } from '../../quality/quality.facade';
+import type { GenealogyEdgeKind } from '../genealogy/genealogy.entities';
+import { type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
+import { TraceabilityErrorCode } from '../traceability.errors';
+
+export type Direction = 'backward' | 'forward';
+
+/** Deepest a trace goes when no depth is asked for (real genealogies are far shallower). */
+export const MAX_DEPTH = 100;
+/** Most lots one trace or recall walks; beyond it the answer says `truncated`. */
+export const MAX_LOTS = 100_000;
+
+/** The graph of a walk: each lot once, at the smallest depth it was reached, and every edge met on the way. */
+export interface Walk {
+  root: LotSummary;
+  direction: Direction;
+  depthLimit: number;
+  /** Lot id → depth (root 0), in the order reached. */
+  depths: Map<string, number>;
+  edges: EdgeRow[];
+  /** Cut off by the depth limit or the lot cap while the graph went on. */
+  truncated: boolean;
+}
+
+export interface TraceNode extends LotSummary {
+  depth: number;
+  workOrderCode: string | null;
+}
+
+export interface TraceEdge {
+  /** The lot that went in (parent) … */
+  from: string;
+  fromCode: string;
+  /** … and the lot it went into (child). */
+  to: string;
+  toCode: string;
+  kind: GenealogyEdgeKind;
+  quantity: string;
+  unit: string;
+  workOrderId: string | null;
+  workOrderCode: string | null;
+  operationId: string | null;
+  referenceId: string | null;
+  occurredAt: string;
+}
+
+export interface LotDocuments {
+  lotId: string;
+  /** Where it is now: stock by location (its status is the lot's). */
+  locations: Array<Omit<LotBalance, 'lotId'>>;
+  /** Work orders it was issued to (net of returns), with their status. */
+  consumedBy: Array<{
+    workOrderId: string;
+    workOrderCode: string | null;
+    workOrderStatus: string | null;
+    quantity: string;
+    firstAt: string;
+    lastAt: string;
+  }>;
+  shipments: ShipmentDoc[];
+  inspections: InspectionTrace[];
+  ncrs: NcrTrace[];
+  movements: Array<Omit<LotMovement, 'lotId'>>;
+}
+
+export interface ShipmentDoc {
+  shipmentId: string;
+  shipmentCode: string;
+  customerId: string;
+  customerCode: string;
+  customerName: string;
+  quantity: string;
+  shippedAt: string;
+  reference: string | null;
+  serials: string[] | null;
+}
+
+export interface TraceView {
+  lot: LotSummary;
+  direction: Direction;
+  depthLimit: number;
+  /** Deepest level reached. */
+  depth: number;
+  truncated: boolean;
+  nodes: TraceNode[];
+  edges: TraceEdge[];
+  /** Work orders that made or consumed lots in the graph: operations, operators, machines, parameters. */
+  workOrders: WorkOrderTrace[];
+  /** Per lot (same order as nodes); left out when `documents=false`. */
+  documents?: LotDocuments[];
+}
+
+/**
+ * Forward and backward trace over the genealogy graph. The walk goes level by level (one indexed query per
+ * level for the whole frontier) and keeps every lot it has reached, so a cycle (a lot split and merged back)
+ * or a diamond (one lot reached by two paths) is visited once, at its smallest depth.
+ */
+@Injectable()
+export class TraceService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly inventory: InventoryFacade,
+    private readonly production: ProductionFacade,
+    private readonly quality: QualityFacade,
+    private readonly store: GenealogyStore,
+  ) {}
+
+  /** The lot a user means by a code (or id), among the sites the user may see. */
+  async resolveLot(m: EntityManager, p: Principal, code: string, site?: string): Promise<LotSummary> {
+    const siteIds = site ? p.siteIds.filter((s) => s === site) : p.siteIds;
+    const found = await this.inventory.trace.findInSites(m, siteIds, code);
+    if (found.length === 0) {
+      throw new DomainError(
+        'not_found',
+        TraceabilityErrorCode.LOT_NOT_FOUND,
+        `No lot ${code} at your sites`,
+        {
+          extensions: { lotCode: code },
+        },
+      );
+    }
+    if (found.length > 1) {
+      throw new DomainError(
+        'conflict',
+        TraceabilityErrorCode.LOT_AMBIGUOUS,
+        `Lot ${code} exists at ${found.length} of your sites; say which with ?site=`,
+        { extensions: { lotCode: code, sites: found.map((l) => l.siteId) } },
+      );
+    }
+    return found[0]!;
+  }
+
+  /** Walks the graph from a lot: parents (backward) or children (forward), up to `depthLimit` levels. */
+  async walk(
+    m: EntityManager,
+    p: Principal,
+    root: LotSummary,
+    direction: Direction,
+    depthLimit = MAX_DEPTH,
+  ): Promise<Walk> {
+    const siteIds = p.siteIds;
+    const depths = new Map<string, number>([[root.id, 0]]);
+    const edges: EdgeRow[] = [];
+    let frontier = [root.id];
+    let truncated = false;
+    for (let depth = 1; frontier.length > 0; depth++) {
+      if (depth > depthLimit) {
+        truncated = await this.store.anyBeyond(m, direction, frontier, siteIds);
+        break;
+      }
+      const step =
+        direction === 'backward'
+          ? await this.store.parentsOf(m, frontier, siteIds)
+          : await this.store.childrenOf(m, frontier, siteIds);
+      const next: string[] = [];
+      for (const e of step) {
+        edges.push(e);
+        const other = direction === 'backward' ? e.parentLotId : e.childLotId;
+        if (depths.has(other)) continue;
+        depths.set(other, depth);
+        next.push(other);
+      }
+      if (depths.size > MAX_LOTS) {
+        truncated = true;
+        break;
+      }
+      frontier = next;
+    }
+    return { root, direction, depthLimit, depths, edges, truncated };
+  }
+
+  async trace(
+    p: Principal,
+    code: string,
+    direction: Direction,
+    q: { depth?: number; site?: string; documents?: boolean },
+  ): Promise<TraceView> {
+    const m = this.dataSource.manager;
+    const root = await this.resolveLot(m, p, code, q.site);
+    const walk = await this.walk(m, p, root, direction, q.depth ?? MAX_DEPTH);
+    return this.view(m, walk, q.documents ?? true);
+  }
+
+  private async view(m: EntityManager, walk: Walk, withDocuments: boolean): Promise<TraceView> {
+    const ids = [...walk.depths.keys()];
+    const lots = await this.inventory.trace.summaries(m, ids);
+    const byId = new Map(lots.map((l) => [l.id, l]));
+    const issues = withDocuments ? await this.inventory.trace.issues(m, ids) : [];
+    // Orders that made a lot of the graph, linked two of its lots, or consumed one of them.
+    const orderIds = new Set<string>();
+    for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
+    for (const e of walk.edges) if (e.workOrderId) orderIds.add(e.workOrderId);
+    for (const i of issues) orderIds.add(i.workOrderId);
+    const workOrders = await this.production.trace.workOrders(m, [...orderIds]);
+    const orderById = new Map(workOrders.map((w) => [w.id, w]));
+    const nodes: TraceNode[] = ids.flatMap((id) => {
+      const lot = byId.get(id);
+      if (!lot) return [];
+      return [
+        {
+          ...lot,
+          depth: walk.depths.get(id)!,
+          workOrderCode: lot.workOrderId ? (orderById.get(lot.workOrderId)?.code ?? null) : null,
+        },
+      ];
+    });
+    const edges: TraceEdge[] = walk.edges.map((e) => ({
+      from: e.parentLotId,
+      fromCode: byId.get(e.parentLotId)?.code ?? '',
+      to: e.childLotId,
+      toCode: byId.get(e.childLotId)?.code ?? '',
+      kind: e.kind,
+      quantity: e.quantity,
+      unit: byId.get(e.parentLotId)?.unit ?? '',
+      workOrderId: e.workOrderId,
+      workOrderCode: e.workOrderId ? (orderById.get(e.workOrderId)?.code ?? null) : null,
+      operationId: e.operationId,
+      referenceId: e.referenceId,
+      occurredAt: e.occurredAt,
+    }));
+    const view: TraceView = {
+      lot: byId.get(walk.root.id) ?? walk.root,
+      direction: walk.direction,
+      depthLimit: walk.depthLimit,
+      depth: nodes.reduce((d, n) => Math.max(d, n.depth), 0),
+      truncated: walk.truncated,
+      nodes,
+      edges,
+      workOrders,
+    };
+    if (withDocuments) view.documents = await this.documents(m, lots, issues, orderById, [...orderIds]);
+    return view;
+  }
+
+  /** For every lot: where it is, what consumed it, shipments, inspections, NCRs and its ledger. */
+  async documents(
+    m: EntityManager,
+    lots: LotSummary[],
+    issues: LotIssue[],
+    orders: Map<string, { code: string; status: string }>,
+    workOrderIds: string[],
+  ): Promise<LotDocuments[]> {
+    const lotIds = lots.map((l) => l.id);
+    const [balances, movements, shipments, inspections, ncrs] = await Promise.all([
+      this.inventory.trace.balances(m, lotIds),
+      this.inventory.trace.movements(m, lotIds),
+      this.shipments(m, lotIds),
+      this.quality.inspections(m, lotIds, workOrderIds),
+      this.quality.ncrs(m, lotIds, workOrderIds),
+    ]);
+    const docs = new Map<string, LotDocuments>(
+      lotIds.map((id) => [
+        id,
+        { lotId: id, locations: [], consumedBy: [], shipments: [], inspections: [], ncrs: [], movements: [] },
+      ]),
+    );
+    for (const { lotId, ...b } of balances) docs.get(lotId)?.locations.push(b);
+    for (const { lotId, ...mv } of movements) docs.get(lotId)?.movements.push(mv);
+    for (const i of issues) {
+      const order = orders.get(i.workOrderId);
+      docs.get(i.lotId)?.consumedBy.push({
+        workOrderId: i.workOrderId,
+        workOrderCode: order?.code ?? null,
+        workOrderStatus: order?.status ?? null,
+        quantity: i.quantity,
+        firstAt: i.firstAt,
+        lastAt: i.lastAt,
+      });
+    }
+    for (const [lotId, list] of shipments) {
+      const doc = docs.get(lotId);
+      if (doc) doc.shipments = list;
+    }
+    // An inspection of a lot belongs to it; an in-process one to the lots its work order produced.
+    const producedBy = new Map<string, string[]>();
+    for (const l of lots) {
+      if (l.origin === 'production' && l.workOrderId) {
+        const list = producedBy.get(l.workOrderId) ?? [];
+        list.push(l.id);
+        producedBy.set(l.workOrderId, list);
+      }
+    }
+    for (const i of inspections) {
+      const targets = i.lotId ? [i.lotId] : i.workOrderId ? (producedBy.get(i.workOrderId) ?? []) : [];
+      for (const t of targets) docs.get(t)?.inspections.push(i);
+    }
+    for (const n of ncrs) {
+      const targets = new Set(n.lots.map((l) => l.lotId));
+      if (n.workOrderId) for (const t of producedBy.get(n.workOrderId) ?? []) targets.add(t);
+      for (const t of targets) docs.get(t)?.ncrs.push(n);
+    }
+    return lotIds.map((id) => docs.get(id)!);
+  }
+
+  /** Shipments of the lots to customers, per lot. */
+  async shipments(m: EntityManager, lotIds: string[]): Promise<Map<string, ShipmentDoc[]>> {
+    const rows = await this.inventory.shipmentsOfLots(m, lotIds);
+    const byLot = new Map<string, ShipmentDoc[]>();
+    for (const { lotId, ...s } of rows) {
+      const list = byLot.get(lotId) ?? [];
+      list.push(s);
+      byLot.set(lotId, list);
+    }
+    return byLot;
+  }
+}
