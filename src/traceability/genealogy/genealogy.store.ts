@@ -63,6 +63,32 @@ export class GenealogyStore {
     return rows.map(toEdge);
   }
 
+  /**
+   * Every edge of a lot's whole closure in one statement: the recursive part collects the lots reached (UNION
+   * keeps each lot once, so a cycle ends), at most `maxLots` of them, and the edges leaving them in the
+   * direction are returned.
+   */
+  async closure(
+    manager: EntityManager,
+    direction: 'backward' | 'forward',
+    rootId: string,
+    siteIds: string[],
+    maxLots: number,
+  ): Promise<EdgeRow[]> {
+    const [from, to] =
+      direction === 'backward' ? ['child_lot_id', 'parent_lot_id'] : ['parent_lot_id', 'child_lot_id'];
+    const rows: RawEdge[] = await manager.query(
+      `WITH RECURSIVE reached(id) AS (
+         SELECT $1::uuid
+         UNION
+         SELECT e.${to} FROM reached r JOIN genealogy_edge e ON e.${from} = r.id AND e.site_id = ANY($2::uuid[])
+       ), ids AS (SELECT id FROM reached LIMIT $3)
+       SELECT ${EDGE_COLUMNS} FROM ids JOIN genealogy_edge e ON e.${from} = ids.id AND e.site_id = ANY($2::uuid[])`,
+      [rootId, siteIds, maxLots],
+    );
+    return rows.map(toEdge);
+  }
+
   /** Whether any of the lots has an edge further in the direction (used to say a trace was cut at its depth). */
   async anyBeyond(
     manager: EntityManager,

@@ -150,6 +150,7 @@ export class TraceService {
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk> {
+    if (depthLimit >= MAX_DEPTH) return this.wholeWalk(m, p, root, direction);
     const siteIds = p.siteIds;
     const depths = new Map<string, number>([[root.id, 0]]);
     const edges: EdgeRow[] = [];
@@ -181,6 +182,44 @@ export class TraceService {
     return { root, direction, depthLimit, depths, edges, truncated };
   }
 
+  /**
+   * The walk without a depth limit: the closure's edges in one statement, then each lot's depth by a
+   * breadth-first pass over them here (so every lot gets its smallest depth, as in the level-by-level walk).
+   */
+  private async wholeWalk(
+    m: EntityManager,
+    p: Principal,
+    root: LotSummary,
+    direction: Direction,
+  ): Promise<Walk> {
+    const edges = await this.store.closure(m, direction, root.id, p.siteIds, MAX_LOTS + 1);
+    const next = new Map<string, EdgeRow[]>();
+    for (const e of edges) {
+      const from = direction === 'backward' ? e.childLotId : e.parentLotId;
+      const list = next.get(from);
+      if (list) list.push(e);
+      else next.set(from, [e]);
+    }
+    const depths = new Map<string, number>([[root.id, 0]]);
+    const ordered: EdgeRow[] = [];
+    let frontier = [root.id];
+    for (let depth = 1; frontier.length > 0; depth++) {
+      const level: string[] = [];
+      for (const id of frontier) {
+        for (const e of next.get(id) ?? []) {
+          ordered.push(e);
+          const other = direction === 'backward' ? e.parentLotId : e.childLotId;
+          if (depths.has(other)) continue;
+          depths.set(other, depth);
+          level.push(other);
+        }
+      }
+      frontier = level;
+    }
+    const truncated = depths.size > MAX_LOTS;
+    return { root, direction, depthLimit: MAX_DEPTH, depths, edges: ordered, truncated };
+  }
+
   async trace(
     p: Principal,
     code: string,
@@ -195,15 +234,27 @@ export class TraceService {
 
   private async view(m: EntityManager, walk: Walk, withDocuments: boolean): Promise<TraceView> {
     const ids = [...walk.depths.keys()];
-    const lots = await this.inventory.trace.summaries(m, ids);
+    // Everything that needs only the lot ids at once, each on its own pooled connection.
+    const [lots, issues, ledger] = await Promise.all([
+      this.inventory.trace.summaries(m, ids),
+      withDocuments ? this.inventory.trace.issues(m, ids) : Promise.resolve([]),
+      withDocuments ? this.ledgerDocuments(m, ids) : Promise.resolve(null),
+    ]);
     const byId = new Map(lots.map((l) => [l.id, l]));
-    const issues = withDocuments ? await this.inventory.trace.issues(m, ids) : [];
     // Orders that made a lot of the graph, linked two of its lots, or consumed one of them.
     const orderIds = new Set<string>();
     for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
     for (const e of walk.edges) if (e.workOrderId) orderIds.add(e.workOrderId);
     for (const i of issues) orderIds.add(i.workOrderId);
-    const workOrders = await this.production.trace.workOrders(m, [...orderIds]);
+    const [workOrders, quality] = await Promise.all([
+      this.production.trace.workOrders(m, [...orderIds]),
+      withDocuments
+        ? Promise.all([
+            this.quality.inspections(m, ids, [...orderIds]),
+            this.quality.ncrs(m, ids, [...orderIds]),
+          ])
+        : Promise.resolve(null),
+    ]);
     const orderById = new Map(workOrders.map((w) => [w.id, w]));
     const nodes: TraceNode[] = ids.flatMap((id) => {
       const lot = byId.get(id);
@@ -240,26 +291,39 @@ export class TraceService {
       edges,
       workOrders,
     };
-    if (withDocuments) view.documents = await this.documents(m, lots, issues, orderById, [...orderIds]);
+    if (ledger && quality)
+      view.documents = this.documents(lots, issues, orderById, {
+        ...ledger,
+        inspections: quality[0],
+        ncrs: quality[1],
+      });
     return view;
   }
 
   /** For every lot: where it is, what consumed it, shipments, inspections, NCRs and its ledger. */
-  async documents(
-    m: EntityManager,
-    lots: LotSummary[],
-    issues: LotIssue[],
-    orders: Map<string, { code: string; status: string }>,
-    workOrderIds: string[],
-  ): Promise<LotDocuments[]> {
-    const lotIds = lots.map((l) => l.id);
-    const [balances, movements, shipments, inspections, ncrs] = await Promise.all([
+  private async ledgerDocuments(m: EntityManager, lotIds: string[]) {
+    const [balances, movements, shipments] = await Promise.all([
       this.inventory.trace.balances(m, lotIds),
       this.inventory.trace.movements(m, lotIds),
       this.shipments(m, lotIds),
-      this.quality.inspections(m, lotIds, workOrderIds),
-      this.quality.ncrs(m, lotIds, workOrderIds),
     ]);
+    return { balances, movements, shipments };
+  }
+
+  private documents(
+    lots: LotSummary[],
+    issues: LotIssue[],
+    orders: Map<string, { code: string; status: string }>,
+    found: {
+      balances: LotBalance[];
+      movements: LotMovement[];
+      shipments: Map<string, ShipmentDoc[]>;
+      inspections: InspectionTrace[];
+      ncrs: NcrTrace[];
+    },
+  ): LotDocuments[] {
+    const lotIds = lots.map((l) => l.id);
+    const { balances, movements, shipments, inspections, ncrs } = found;
     const docs = new Map<string, LotDocuments>(
       lotIds.map((id) => [
         id,
