@@ -2,10 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../../platform/auth/principal';
 import { AuditService } from '../../platform/audit/audit.service';
+import { readAll } from '../../platform/database/read-all';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { DomainError } from '../../platform/errors/domain-error';
-import { InventoryFacade, type LotSummary } from '../../inventory/inventory.facade';
+import {
+  InventoryFacade,
+  type LotBalance,
+  type LotIssue,
+  type LotSummary,
+} from '../../inventory/inventory.facade';
 import { ProductionFacade, type WorkOrderHead } from '../../production/production.facade';
 import { TraceabilityErrorCode } from '../traceability.errors';
 import { MAX_DEPTH, type ShipmentDoc, TraceService, type Walk } from './trace.service';
@@ -156,11 +162,14 @@ export class RecallService {
 
   private async view(m: EntityManager, walk: Walk): Promise<RecallView> {
     const ids = [...walk.depths.keys()];
-    const [lots, balances, issues, shipments] = await Promise.all([
-      this.inventory.trace.summaries(m, ids),
-      this.inventory.trace.balances(m, ids),
-      this.inventory.trace.issues(m, ids),
-      this.traces.shipments(m, ids),
+    // Inside the hold's transaction these run one after another on its connection.
+    const [lots, balances, issues, shipments] = await readAll<
+      [LotSummary[], LotBalance[], LotIssue[], Map<string, ShipmentDoc[]>]
+    >(m, [
+      () => this.inventory.trace.summaries(m, ids),
+      () => this.inventory.trace.balances(m, ids),
+      () => this.inventory.trace.issues(m, ids),
+      () => this.traces.shipments(m, ids),
     ]);
     const orderIds = new Set<string>(issues.map((i) => i.workOrderId));
     for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
