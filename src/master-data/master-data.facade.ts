@@ -16,6 +16,7 @@ import { ProductionLine } from './hierarchy/production-line.entity';
 import { WorkCenter } from './hierarchy/work-center.entity';
 import { StorageLocation, type LocationType } from './locations/storage-location.entity';
 import { Material } from './materials/material.entity';
+import { Partner } from './partners/partner.entity';
 import { ReasonCode } from './reason-codes/reason-code.entity';
 import { UnitOfMeasure } from './units/unit.entity';
 
@@ -280,6 +281,11 @@ export class MasterDataFacade {
 
   location(siteId: string, idOrCode: string, manager?: EntityManager): Promise<StorageLocation | undefined> {
     return this.find(StorageLocation, siteId, idOrCode, manager);
+  }
+
+  /** A supplier or customer (or both) of the site. */
+  partner(siteId: string, idOrCode: string, manager?: EntityManager): Promise<Partner | undefined> {
+    return this.find(Partner, siteId, idOrCode, manager);
   }
 
   reasonCode(siteId: string, idOrCode: string, manager?: EntityManager): Promise<ReasonCode | undefined> {

@@ -407,16 +407,10 @@ export class ShipmentsService {
     siteId: string,
     idOrCode: string,
   ): Promise<{ id: string; code: string; name: string }> {
-    const [row] = await manager.query<
-      Array<{ id: string; code: string; name: string; is_customer: boolean; active: boolean }>
-    >(
-      `SELECT id, code, name, is_customer, active FROM partner
-        WHERE site_id = $1 AND ${isUUID(idOrCode) ? 'id = $2' : 'code = $2'}`,
-      [siteId, idOrCode],
-    );
+    const row = await this.masterData.partner(siteId, idOrCode, manager);
     const problem = !row
       ? `partner ${idOrCode} does not exist at this site`
-      : !row.is_customer
+      : !row.isCustomer
         ? `${row.code} is not a customer (a supplier only)`
         : !row.active
           ? `${row.code} is deactivated`

@@ -2,50 +2,9 @@ import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 
 /**
- * Read-only lookups an NCR needs from other modules' records that their facades do not answer yet (partners,
- * a work order by id or code, open NCRs naming a lot). Parameterised SQL, never a write.
+ * Read-only lookups an NCR needs from other modules' records that their facades do not answer yet (a work
+ * order by id or code, open NCRs naming a lot). Parameterised SQL, never a write.
  */
-
-export interface PartnerRef {
-  id: string;
-  code: string;
-  name: string;
-  nameZh: string | null;
-  isSupplier: boolean;
-  isCustomer: boolean;
-}
-
-export async function findPartner(
-  manager: EntityManager,
-  siteId: string,
-  idOrCode: string,
-): Promise<PartnerRef | null> {
-  const rows = await manager.query<
-    Array<{
-      id: string;
-      code: string;
-      name: string;
-      name_zh: string | null;
-      is_supplier: boolean;
-      is_customer: boolean;
-    }>
-  >(
-    `SELECT id, code, name, name_zh, is_supplier, is_customer FROM partner
-      WHERE site_id = $1 AND ${isUUID(idOrCode) ? 'id = $2::uuid' : 'code = $2'}`,
-    [siteId, idOrCode],
-  );
-  const r = rows[0];
-  return r
-    ? {
-        id: r.id,
-        code: r.code,
-        name: r.name,
-        nameZh: r.name_zh,
-        isSupplier: r.is_supplier,
-        isCustomer: r.is_customer,
-      }
-    : null;
-}
 
 export interface WorkOrderRef {
   id: string;

@@ -26,7 +26,7 @@ import type { NcrChanged } from '../quality.events';
 import { allowedNcrCommands, type NcrCommand, ncrTransition } from './ncr-lifecycle';
 import type { ContainNcrDto, DispositionNcrDto, NcrQueryDto, OpenNcrDto } from './ncr.dto';
 import { Ncr, NcrLot, type NcrLotRole, type NcrSource, type NcrStatus } from './ncr.entity';
-import { findPartner, findWorkOrder, otherOpenNcrsNaming } from './ncr.queries';
+import { findWorkOrder, otherOpenNcrsNaming } from './ncr.queries';
 
 /** What other quality services (inspections, SPC) give to open an NCR inside their own transaction. */
 export interface OpenNcrCommand {
@@ -201,7 +201,7 @@ export class NcrService implements OnModuleInit {
     const defects = await this.defectCodes(m, c.siteId, c.defectCodes ?? []);
     errors.push(...defects.errors);
     const defectCodes = defects.codes;
-    const supplier = c.supplierId ? await findPartner(m, c.siteId, c.supplierId) : null;
+    const supplier = c.supplierId ? await this.masterData.partner(c.siteId, c.supplierId, m) : null;
     if (c.supplierId) {
       if (!supplier || !supplier.isSupplier) {
         errors.push({ field: 'supplier', message: `${c.supplierId} is not a supplier of this site` });
@@ -327,7 +327,7 @@ export class NcrService implements OnModuleInit {
       } else if (workOrder && operation && operation.workOrderId !== workOrder.id) {
         errors.push({ field: 'operation', message: `the operation is not on work order ${workOrder.code}` });
       }
-      const supplier = dto.supplier ? await findPartner(m, siteId, dto.supplier) : null;
+      const supplier = dto.supplier ? await this.masterData.partner(siteId, dto.supplier, m) : null;
       if (dto.supplier && !supplier?.isSupplier) {
         errors.push({ field: 'supplier', message: `${dto.supplier} is not a supplier of this site` });
       }
@@ -597,7 +597,7 @@ export class NcrService implements OnModuleInit {
           await this.scrapReported(context, scrapReason!.id);
           break;
         case 'return_to_supplier': {
-          const supplier = await findPartner(m, siteId, supplierId!);
+          const supplier = await this.masterData.partner(siteId, supplierId!, m);
           await this.returnReported(context, supplier?.code ?? supplierId!);
           break;
         }
@@ -883,7 +883,7 @@ export class NcrService implements OnModuleInit {
     const material = ncr.materialId
       ? await this.masterData.material(ncr.siteId, ncr.materialId, m)
       : undefined;
-    const supplier = ncr.supplierId ? await findPartner(m, ncr.siteId, ncr.supplierId) : null;
+    const supplier = ncr.supplierId ? await this.masterData.partner(ncr.siteId, ncr.supplierId, m) : null;
     const defects: NcrDetail['defects'] = [];
     for (const code of ncr.defectCodes) {
       const reason = await this.masterData.reasonCode(ncr.siteId, code, m);

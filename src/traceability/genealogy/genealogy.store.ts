@@ -43,21 +43,16 @@ const toEdge = (r: RawEdge): EdgeRow => ({
 /** Reads and writes of the genealogy graph (genealogy_edge). */
 @Injectable()
 export class GenealogyStore {
-  /** Edges into the given lots (their parents: one backward step) at the given sites. */
-  async parentsOf(manager: EntityManager, lotIds: string[], siteIds: string[]): Promise<EdgeRow[]> {
+  /** One step from the given lots at the given sites: the edges into them (backward) or out of them (forward). */
+  async step(
+    manager: EntityManager,
+    direction: 'backward' | 'forward',
+    lotIds: string[],
+    siteIds: string[],
+  ): Promise<EdgeRow[]> {
+    const from = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
     const rows: RawEdge[] = await manager.query(
-      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
-        WHERE e.child_lot_id = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
-      [lotIds, siteIds],
-    );
-    return rows.map(toEdge);
-  }
-
-  /** Edges out of the given lots (their children: one forward step) at the given sites. */
-  async childrenOf(manager: EntityManager, lotIds: string[], siteIds: string[]): Promise<EdgeRow[]> {
-    const rows: RawEdge[] = await manager.query(
-      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
-        WHERE e.parent_lot_id = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
+      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e WHERE e.${from} = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
       [lotIds, siteIds],
     );
     return rows.map(toEdge);

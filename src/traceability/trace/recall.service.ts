@@ -184,7 +184,7 @@ export class RecallService {
     }
     const wip = new Map<string, RecallLot['wip']>();
     const wipOrders = new Map<string, Set<string>>();
-    const lotCode = new Map(lots.map((l) => [l.id, l.code]));
+    const byId = new Map(lots.map((l) => [l.id, l]));
     for (const i of issues) {
       const order = orders.get(i.workOrderId);
       if (!order || !WIP_STATUSES.has(order.status)) continue;
@@ -197,10 +197,9 @@ export class RecallService {
       });
       wip.set(i.lotId, list);
       const codes = wipOrders.get(order.id) ?? new Set<string>();
-      codes.add(lotCode.get(i.lotId) ?? i.lotId);
+      codes.add(byId.get(i.lotId)?.code ?? i.lotId);
       wipOrders.set(order.id, codes);
     }
-    const byId = new Map(lots.map((l) => [l.id, l]));
     const out: RecallLot[] = ids.flatMap((id) => {
       const l = byId.get(id);
       if (!l) return [];

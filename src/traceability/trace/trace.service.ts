@@ -103,9 +103,10 @@ export interface TraceView {
 }
 
 /**
- * Forward and backward trace over the genealogy graph. The walk goes level by level (one indexed query per
- * level for the whole frontier) and keeps every lot it has reached, so a cycle (a lot split and merged back)
- * or a diamond (one lot reached by two paths) is visited once, at its smallest depth.
+ * Forward and backward trace over the genealogy graph. The walk reads the whole closure in one statement (or,
+ * under a depth limit, one indexed query per level) and goes level by level keeping every lot it has reached,
+ * so a cycle (a lot split and merged back) or a diamond (one lot reached by two paths) is visited once, at its
+ * smallest depth.
  */
 @Injectable()
 export class TraceService {
@@ -150,23 +151,51 @@ export class TraceService {
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk> {
-    if (depthLimit >= MAX_DEPTH) return this.wholeWalk(m, p, root, direction);
     const siteIds = p.siteIds;
+    if (depthLimit < MAX_DEPTH) {
+      // Under a depth limit, one indexed query per level: nothing beyond the limit is read.
+      return this.breadthFirst(root, direction, depthLimit, {
+        step: (frontier) => this.store.step(m, direction, frontier, siteIds),
+        beyond: (frontier) => this.store.anyBeyond(m, direction, frontier, siteIds),
+      });
+    }
+    // Otherwise the whole closure's edges in one statement, walked here level by level.
+    const edges = await this.store.closure(m, direction, root.id, siteIds, MAX_LOTS + 1);
+    const out = new Map<string, EdgeRow[]>();
+    for (const e of edges) {
+      const from = direction === 'backward' ? e.childLotId : e.parentLotId;
+      const list = out.get(from);
+      if (list) list.push(e);
+      else out.set(from, [e]);
+    }
+    const step = (frontier: string[]) => frontier.flatMap((id) => out.get(id) ?? []);
+    return this.breadthFirst(root, direction, depthLimit, {
+      step: (frontier) => Promise.resolve(step(frontier)),
+      beyond: (frontier) => Promise.resolve(step(frontier).length > 0),
+    });
+  }
+
+  /**
+   * Breadth first from the root: each lot is kept at the depth it is first reached (its smallest), so a cycle or
+   * a diamond is visited once; every edge met is kept for drawing. Stops at the depth limit or the lot cap.
+   */
+  private async breadthFirst(
+    root: LotSummary,
+    direction: Direction,
+    depthLimit: number,
+    read: { step(frontier: string[]): Promise<EdgeRow[]>; beyond(frontier: string[]): Promise<boolean> },
+  ): Promise<Walk> {
     const depths = new Map<string, number>([[root.id, 0]]);
     const edges: EdgeRow[] = [];
     let frontier = [root.id];
     let truncated = false;
     for (let depth = 1; frontier.length > 0; depth++) {
       if (depth > depthLimit) {
-        truncated = await this.store.anyBeyond(m, direction, frontier, siteIds);
+        truncated = await read.beyond(frontier);
         break;
       }
-      const step =
-        direction === 'backward'
-          ? await this.store.parentsOf(m, frontier, siteIds)
-          : await this.store.childrenOf(m, frontier, siteIds);
       const next: string[] = [];
-      for (const e of step) {
+      for (const e of await read.step(frontier)) {
         edges.push(e);
         const other = direction === 'backward' ? e.parentLotId : e.childLotId;
         if (depths.has(other)) continue;
@@ -180,44 +209,6 @@ export class TraceService {
       frontier = next;
     }
     return { root, direction, depthLimit, depths, edges, truncated };
-  }
-
-  /**
-   * The walk without a depth limit: the closure's edges in one statement, then each lot's depth by a
-   * breadth-first pass over them here (so every lot gets its smallest depth, as in the level-by-level walk).
-   */
-  private async wholeWalk(
-    m: EntityManager,
-    p: Principal,
-    root: LotSummary,
-    direction: Direction,
-  ): Promise<Walk> {
-    const edges = await this.store.closure(m, direction, root.id, p.siteIds, MAX_LOTS + 1);
-    const next = new Map<string, EdgeRow[]>();
-    for (const e of edges) {
-      const from = direction === 'backward' ? e.childLotId : e.parentLotId;
-      const list = next.get(from);
-      if (list) list.push(e);
-      else next.set(from, [e]);
-    }
-    const depths = new Map<string, number>([[root.id, 0]]);
-    const ordered: EdgeRow[] = [];
-    let frontier = [root.id];
-    for (let depth = 1; frontier.length > 0; depth++) {
-      const level: string[] = [];
-      for (const id of frontier) {
-        for (const e of next.get(id) ?? []) {
-          ordered.push(e);
-          const other = direction === 'backward' ? e.parentLotId : e.childLotId;
-          if (depths.has(other)) continue;
-          depths.set(other, depth);
-          level.push(other);
-        }
-      }
-      frontier = level;
-    }
-    const truncated = depths.size > MAX_LOTS;
-    return { root, direction, depthLimit: MAX_DEPTH, depths, edges: ordered, truncated };
   }
 
   async trace(
