@@ -14,6 +14,8 @@
 //                        created next to the one named here and dropped at the end, even on failure
 //   BENCH_TRACE_LOTS     lots to generate (default 1000000, at least 20000)
 //   BENCH_TRACE_SAMPLES  lots traced in each direction (default 300)
+//   BENCH_TRACE_KEEP     1: keep the database at the end (its name is printed) to measure again with…
+//   BENCH_TRACE_DB       …the name of a database a kept run generated: no generation, only the measurement
 //
 // The genealogy (the same for a given BENCH_TRACE_LOTS: every random draw is a hash of the lot's number):
 //   level 0    raw lots (17 %), received from the demo suppliers. 3 % of them are bulk lots (bolts, oil,
@@ -68,7 +70,9 @@ const stamp = new Date()
   .toISOString()
   .replace(/[-:T.Z]/g, '')
   .slice(0, 14);
-const APP_DB = `mom_bench_trace_${stamp}_${process.pid}`;
+const REUSE_DB = process.env.BENCH_TRACE_DB || null;
+const KEEP_DB = process.env.BENCH_TRACE_KEEP === '1' || REUSE_DB !== null;
+const APP_DB = REUSE_DB ?? `mom_bench_trace_${stamp}_${process.pid}`;
 
 // ---------------------------------------------------------------------------------------------------------
 // Shape of the genealogy
@@ -680,6 +684,11 @@ async function main() {
     if (db) await db.end().catch(() => {});
     agent.destroy();
     await app.stop().catch((e) => log(`stopping the app: ${e.message}`));
+    if (KEEP_DB) {
+      if (created.length > 0 || REUSE_DB)
+        log(`database ${APP_DB} kept (BENCH_TRACE_DB=${APP_DB} to measure again)`);
+      created.splice(0);
+    }
     for (const name of created.splice(0)) {
       await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`).catch((e) =>
         log(`dropping ${name}: ${e.message}`),
@@ -696,9 +705,13 @@ async function main() {
     const pgLabel = `PostgreSQL ${version.split(/[ .]/)[0]} at ${server.hostname}:${server.port || 5432}`;
 
     // 1. The app on a fresh database (migrations and the demo factory).
-    await adminQuery(`CREATE DATABASE ${quoteIdent(APP_DB)}`);
-    created.push(APP_DB);
-    log(`database ${APP_DB} created; starting the app (migrations and demo seed)`);
+    if (REUSE_DB) {
+      log(`reusing database ${APP_DB}; starting the app`);
+    } else {
+      await adminQuery(`CREATE DATABASE ${quoteIdent(APP_DB)}`);
+      created.push(APP_DB);
+      log(`database ${APP_DB} created; starting the app (migrations and demo seed)`);
+    }
     await app.start(dbUrl(APP_DB));
     await app.waitReady();
     log('app ready');
@@ -707,10 +720,11 @@ async function main() {
     db = new pg.Client({ connectionString: dbUrl(APP_DB) });
     await db.connect();
     const demo = await demoData(db);
-    log(`generating ${LOTS.toLocaleString('en')} lots`);
-    const gen = await generate(db, demo);
-    log(`generated in ${gen.seconds.toFixed(1)} s`);
+    if (!REUSE_DB) log(`generating ${LOTS.toLocaleString('en')} lots`);
+    const generated = REUSE_DB ? null : await generate(db, demo);
+    if (generated) log(`generated in ${generated.seconds.toFixed(1)} s`);
     const s = await shape(db);
+    const gen = generated ?? { seconds: null, ...levelSizes(s.lots) };
     log(
       `lots ${s.lots.toLocaleString('en')}, edges ${s.edges.toLocaleString('en')} (${s.byKind.map((r) => `${r.kind} ${r.n}`).join(', ')}), leaves ${s.leaves}, stock balances ${s.balances}`,
     );
@@ -788,7 +802,7 @@ async function main() {
       row('metric', 'value', 'reference / target'),
       row(
         'generation',
-        `${gen.seconds.toFixed(1)} s`,
+        gen.seconds === null ? 'reused' : `${gen.seconds.toFixed(1)} s`,
         `levels 0–7, ${s.byKind.map((r) => `${fmt(r.n)} ${r.kind}`).join(', ')}, ${fmt(s.balances)} stock balances`,
       ),
       ...traceRows('backward', backward, `${backward.latencies.length} produced lots`),

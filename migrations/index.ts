@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { GenealogyWalkIndexes1795315014812 } from './1795315014812-GenealogyWalkIndexes';
 import { TraceabilityShipments1795311592767 } from './1795311592767-TraceabilityShipments';
 import { Quality1795306007915 } from './1795306007915-Quality';
 import { Planning1795297543434 } from './1795297543434-Planning';
@@ -40,4 +41,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Planning1795297543434,
   Quality1795306007915,
   TraceabilityShipments1795311592767,
+  GenealogyWalkIndexes1795315014812,
 ];

@@ -733,21 +733,14 @@ describe('inventory: lot split, merge and shipments', () => {
 
       // Traceability's question: who received these lots?
       const m = await lot('SHP-M');
-      const rows = await t.app.get(InventoryFacade).shipmentsOfLots(t.dataSource.manager, [l1.id, m.id]);
-      expect(rows).toEqual([
-        expect.objectContaining({
-          lotId: l1.id,
-          shipmentCode: 'SHP-000002',
-          quantity: '30',
-          customerCode: 'C-ACME',
-        }),
-        expect.objectContaining({
-          lotId: l1.id,
-          shipmentCode: 'SHP-000001',
-          quantity: '20',
-          reference: 'PO-88123',
-        }),
-        expect.objectContaining({ lotId: m.id, shipmentCode: 'SHP-000001', serials: ['SM-1', 'SM-3'] }),
+      const dossiers = await t.app.get(InventoryFacade).trace.dossiers(t.dataSource.manager, [l1.id, m.id]);
+      const shipments = new Map(dossiers.map((d) => [d.id, d.shipments]));
+      expect(shipments.get(l1.id)).toEqual([
+        expect.objectContaining({ shipmentCode: 'SHP-000002', quantity: '30', customerCode: 'C-ACME' }),
+        expect.objectContaining({ shipmentCode: 'SHP-000001', quantity: '20', reference: 'PO-88123' }),
+      ]);
+      expect(shipments.get(m.id)).toEqual([
+        expect.objectContaining({ shipmentCode: 'SHP-000001', serials: ['SM-1', 'SM-3'] }),
       ]);
       await ledgerHolds();
     });

@@ -10,7 +10,7 @@ import { AdjustmentsService, type CountResult } from './adjustments/adjustments.
 import { SafetyStockService } from './safety-stock/safety-stock.service';
 import { LotTraceQueries } from './trace/lot-trace.queries';
 import { LineReplenishmentsService } from './line-side/line-replenishments.service';
-import { ShipmentsService, type LotShipment } from './shipments/shipments.service';
+import { ShipmentsService } from './shipments/shipments.service';
 import {
   StockMovementsService,
   type DeliveryBooking,
@@ -41,11 +41,12 @@ export type {
 } from './inventory.events';
 export type { LotCreated, LotsLinked, LotStatusChanged, StockMoved } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
-export type { LotShipment } from './shipments/shipments.service';
 export type {
   LotBalance,
+  LotDossier,
   LotIssue,
   LotMovement,
+  LotShipmentRef,
   LotSummary,
   SerialRef,
   WorkOrderLotFlows,
@@ -233,10 +234,6 @@ export class InventoryFacade {
    * What was shipped of the given lots, to whom and when (oldest first; one query for all ids): which customers
    * received an affected lot. Serial-tracked lots carry the units shipped.
    */
-  shipmentsOfLots(manager: EntityManager, lotIds: string[]): Promise<LotShipment[]> {
-    return this.shipments.ofLots(manager, lotIds);
-  }
-
   /** Scraps what is left of a lot at every location it is stocked (e.g. an NCR disposed as scrap). */
   async scrapLot(
     tx: Tx,

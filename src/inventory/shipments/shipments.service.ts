@@ -71,21 +71,6 @@ export interface ShipmentQuery {
   offset: number;
 }
 
-/** What shipments took of a lot (for traceability: which customer got an affected lot). */
-export interface LotShipment {
-  lotId: string;
-  shipmentId: string;
-  shipmentCode: string;
-  customerId: string;
-  customerCode: string;
-  customerName: string;
-  quantity: string;
-  /** ISO 8601. */
-  shippedAt: string;
-  reference: string | null;
-  serials: string[] | null;
-}
-
 interface HeaderRow {
   id: string;
   code: string;
@@ -312,47 +297,6 @@ export class ShipmentsService {
       [siteId, idOrCode],
     );
     return (await this.views(manager, headers))[0] ?? null;
-  }
-
-  /** Shipment lines of the given lots, oldest first (one query for all ids). */
-  async ofLots(manager: EntityManager, lotIds: string[]): Promise<LotShipment[]> {
-    if (lotIds.length === 0) return [];
-    const rows = await manager.query<
-      Array<{
-        lot_id: string;
-        shipment_id: string;
-        code: string;
-        customer_id: string;
-        customer_code: string;
-        customer_name: string;
-        quantity: string;
-        shipped_at: Date;
-        reference: string | null;
-        serials: string[] | null;
-      }>
-    >(
-      `SELECT sl.lot_id, s.id AS shipment_id, s.code, s.customer_id, p.code AS customer_code,
-              p.name AS customer_name, trim_scale(sl.quantity)::text AS quantity, s.shipped_at, s.reference,
-              sl.serials
-         FROM shipment_line sl
-         JOIN shipment s ON s.id = sl.shipment_id
-         JOIN partner p ON p.id = s.customer_id
-        WHERE sl.lot_id = ANY($1::uuid[])
-        ORDER BY s.shipped_at, s.code, sl.line_no`,
-      [[...new Set(lotIds)]],
-    );
-    return rows.map((r) => ({
-      lotId: r.lot_id,
-      shipmentId: r.shipment_id,
-      shipmentCode: r.code,
-      customerId: r.customer_id,
-      customerCode: r.customer_code,
-      customerName: r.customer_name,
-      quantity: r.quantity,
-      shippedAt: r.shipped_at.toISOString(),
-      reference: r.reference,
-      serials: r.serials,
-    }));
   }
 
   private async views(manager: EntityManager, headers: HeaderRow[]): Promise<ShipmentView[]> {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
+import { iso8601 } from '../../platform/database/iso8601';
+import { readAll } from '../../platform/database/read-all';
 
 /** A lot as a trace shows it: what it is, where it came from, how much is left. */
 export interface LotSummary {
@@ -60,6 +62,31 @@ export interface LotIssue {
   lastAt: string;
 }
 
+/** A lot's shipment to a customer. */
+export interface LotShipmentRef {
+  shipmentId: string;
+  shipmentCode: string;
+  customerId: string;
+  customerCode: string;
+  customerName: string;
+  quantity: string;
+  /** ISO 8601. */
+  shippedAt: string;
+  reference: string | null;
+  serials: string[] | null;
+}
+
+/** A lot with everything inventory knows about it: where it is, what consumed it, its ledger and shipments. */
+export interface LotDossier extends LotSummary {
+  /** Stock by location (positive balances only), by location code. */
+  balances: Array<Omit<LotBalance, 'lotId'>>;
+  /** Net quantity issued to each work order (issues minus returns, when > 0), in the order first issued. */
+  issues: Array<Omit<LotIssue, 'lotId'>>;
+  /** The latest ledger rows, oldest first (none unless asked for). */
+  movements: Array<Omit<LotMovement, 'lotId'>>;
+  shipments: LotShipmentRef[];
+}
+
 export interface WorkOrderLotFlows {
   /** Lots issued to the order, net of returns (may be 0 or less when all came back); empty while nothing is produced. */
   inputs: LotIssue[];
@@ -84,7 +111,8 @@ const iso = (d: Date | string | null): string | null =>
 
 /**
  * Read-only queries traceability asks of inventory: one statement per question for any number of lots, so a
- * trace of thousands of lots costs a handful of round trips.
+ * trace of thousands of lots costs a handful of round trips. Lot ids are matched with `IN (SELECT unnest(…))`:
+ * for thousands of ids `= ANY(…)` makes the planner scan the whole table, the semi-join probes the index.
  */
 @Injectable()
 export class LotTraceQueries {
@@ -102,93 +130,40 @@ export class LotTraceQueries {
 
   async summaries(manager: EntityManager, lotIds: string[]): Promise<LotSummary[]> {
     if (lotIds.length === 0) return [];
-    const rows: LotRow[] = await manager.query(`${SUMMARY_SQL} WHERE l.id = ANY($1::uuid[])`, [lotIds]);
+    const rows: LotRow[] = await manager.query(`${SUMMARY_SQL} WHERE l.id IN (SELECT unnest($1::uuid[]))`, [
+      lotIds,
+    ]);
     return rows.map(toSummary);
   }
 
-  /** Where each lot is now: stock by location (positive balances only). */
-  async balances(manager: EntityManager, lotIds: string[]): Promise<LotBalance[]> {
+  /**
+   * Lots with where they are, what consumed them, their latest `movements` ledger rows (0: none) and their
+   * shipments. One statement per kind whatever the number of lots — the lots, then each kind of document as a
+   * JSON array per lot that has any — run at once on pooled connections (one after another in a transaction).
+   */
+  async dossiers(manager: EntityManager, lotIds: string[], movements = 0): Promise<LotDossier[]> {
     if (lotIds.length === 0) return [];
-    const rows: Array<{
-      lot_id: string;
-      location_id: string;
-      code: string;
-      name: string;
-      location_type: string;
-      quantity: string;
-    }> = await manager.query(
-      `SELECT b.lot_id, b.location_id, s.code, s.name, s.location_type, trim_scale(b.quantity)::text AS quantity
-         FROM stock_balance b JOIN storage_location s ON s.id = b.location_id
-        WHERE b.lot_id = ANY($1::uuid[]) AND b.quantity > 0
-        ORDER BY b.lot_id, s.code`,
-      [lotIds],
-    );
-    return rows.map((r) => ({
-      lotId: r.lot_id,
-      locationId: r.location_id,
-      locationCode: r.code,
-      locationName: r.name,
-      locationType: r.location_type,
-      quantity: r.quantity,
+    const kinds = movements > 0 ? DOCUMENT_KINDS : DOCUMENT_KINDS.filter((k) => k !== 'movements');
+    const [lots, ...found] = await readAll<[LotSummary[], ...DocumentRow[][]]>(manager, [
+      () => this.summaries(manager, lotIds),
+      ...kinds.map(
+        (kind) => () =>
+          manager.query<DocumentRow[]>(
+            `SELECT x.id AS lot_id, d.docs FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x
+               CROSS JOIN LATERAL (${DOCUMENTS[kind]}) d WHERE d.docs IS NOT NULL`,
+            kind === 'movements' ? [lotIds, movements] : [lotIds],
+          ),
+      ),
+    ]);
+    const byKind = new Map(kinds.map((k, i) => [k, new Map(found[i]!.map((r) => [r.lot_id, r.docs]))]));
+    const docs = (kind: DocumentKind, lotId: string) => byKind.get(kind)?.get(lotId) ?? [];
+    return lots.map((l) => ({
+      ...l,
+      balances: docs('balances', l.id) as LotDossier['balances'],
+      issues: docs('issues', l.id) as LotDossier['issues'],
+      movements: docs('movements', l.id) as LotDossier['movements'],
+      shipments: docs('shipments', l.id) as LotDossier['shipments'],
     }));
-  }
-
-  /** The ledger rows of each lot, oldest first (at most `perLot` per lot, the latest kept). */
-  async movements(manager: EntityManager, lotIds: string[], perLot = 50): Promise<LotMovement[]> {
-    if (lotIds.length === 0) return [];
-    const rows: Array<{
-      lot_id: string;
-      id: string;
-      movement_type: string;
-      quantity: string;
-      from_code: string | null;
-      to_code: string | null;
-      work_order_id: string | null;
-      operation_id: string | null;
-      reference: string | null;
-      note: string | null;
-      actor_name: string;
-      occurred_at: Date;
-    }> = await manager.query(
-      `SELECT m.lot_id, m.id::text AS id, m.movement_type, trim_scale(m.quantity)::text AS quantity,
-              f.code AS from_code, t.code AS to_code, m.work_order_id, m.operation_id, m.reference, m.note,
-              m.actor_name, m.occurred_at
-         FROM unnest($1::uuid[]) AS x(lot_id)
-         CROSS JOIN LATERAL (
-           SELECT * FROM inventory_movement im WHERE im.lot_id = x.lot_id
-            ORDER BY im.occurred_at DESC, im.id DESC LIMIT $2) m
-         LEFT JOIN storage_location f ON f.id = m.from_location_id
-         LEFT JOIN storage_location t ON t.id = m.to_location_id
-        ORDER BY m.lot_id, m.occurred_at, m.id`,
-      [lotIds, perLot],
-    );
-    return rows.map((r) => ({
-      lotId: r.lot_id,
-      id: r.id,
-      type: r.movement_type,
-      quantity: r.quantity,
-      fromLocationCode: r.from_code,
-      toLocationCode: r.to_code,
-      workOrderId: r.work_order_id,
-      operationId: r.operation_id,
-      reference: r.reference,
-      note: r.note,
-      actorName: r.actor_name,
-      occurredAt: iso(r.occurred_at)!,
-    }));
-  }
-
-  /** What each lot gave to work orders: net issued quantity per order (issues minus returns, when > 0). */
-  async issues(manager: EntityManager, lotIds: string[]): Promise<LotIssue[]> {
-    if (lotIds.length === 0) return [];
-    const rows: IssueRow[] = await manager.query(
-      `${ISSUES_SQL} WHERE m.lot_id = ANY($1::uuid[]) AND m.movement_type IN ('issue', 'return')
-          AND m.work_order_id IS NOT NULL
-        GROUP BY m.lot_id, m.work_order_id HAVING ${NET} > 0
-        ORDER BY m.lot_id, min(m.occurred_at)`,
-      [lotIds],
-    );
-    return rows.map(toIssue);
   }
 
   /** A work order's inputs (net issued lots) and outputs (lots it produced), for its genealogy edges. */
@@ -256,16 +231,70 @@ const toIssue = (r: IssueRow): LotIssue => ({
   lastAt: iso(r.last_at)!,
 });
 
-const SUMMARY_SQL = `
-SELECT l.id, l.site_id, l.code, l.material_id, mt.code AS material_code, mt.name AS material_name, mt.name_zh AS material_name_zh,
+const SUMMARY_COLUMNS = `l.id, l.site_id, l.code, l.material_id, mt.code AS material_code, mt.name AS material_name, mt.name_zh AS material_name_zh,
        u.code AS unit, l.status, l.status_reason, l.origin, trim_scale(l.initial_qty)::text AS initial_qty,
        coalesce((SELECT trim_scale(sum(b.quantity))::text FROM stock_balance b WHERE b.lot_id = l.id), '0') AS on_hand,
        l.work_order_id, l.supplier_id, p.code AS supplier_code, p.name AS supplier_name, l.supplier_lot,
-       to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date, l.received_at
-  FROM lot l
+       to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date, ${iso8601('l.received_at')} AS received_at`;
+
+const SUMMARY_JOINS = `
   JOIN material mt ON mt.id = l.material_id
   JOIN unit_of_measure u ON u.id = l.unit_id
   LEFT JOIN partner p ON p.id = l.supplier_id`;
+
+const SUMMARY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM lot l ${SUMMARY_JOINS}`;
+
+/** What a lot's dossier gathers besides the lot, each kind a subquery per lot `x.id` giving a JSON array `docs`. */
+const DOCUMENT_KINDS = ['balances', 'issues', 'shipments', 'movements'] as const;
+type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+
+const DOCUMENTS: Record<DocumentKind, string> = {
+  // Positive balances by location code.
+  balances: `
+    SELECT json_agg(json_build_object('locationId', b.location_id, 'locationCode', s.code, 'locationName', s.name,
+                                      'locationType', s.location_type, 'quantity', trim_scale(b.quantity)::text)
+                    ORDER BY s.code) AS docs
+      FROM stock_balance b JOIN storage_location s ON s.id = b.location_id
+     WHERE b.lot_id = x.id AND b.quantity > 0`,
+  // Net issues per work order, in the order first issued.
+  issues: `
+    SELECT json_agg(json_build_object('workOrderId', i.work_order_id, 'quantity', trim_scale(i.net)::text,
+                                      'operationId', i.operation_id, 'firstAt', ${iso8601('i.first_at')},
+                                      'lastAt', ${iso8601('i.last_at')}) ORDER BY i.first_at) AS docs
+      FROM (SELECT m.work_order_id, ${NET} AS net,
+                   (array_agg(m.operation_id ORDER BY m.occurred_at DESC, m.id DESC)
+                      FILTER (WHERE m.operation_id IS NOT NULL))[1] AS operation_id,
+                   min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at
+              FROM inventory_movement m
+             WHERE m.lot_id = x.id AND m.movement_type IN ('issue', 'return') AND m.work_order_id IS NOT NULL
+             GROUP BY m.work_order_id HAVING ${NET} > 0) i`,
+  // Shipments to customers, oldest first.
+  shipments: `
+    SELECT json_agg(json_build_object('shipmentId', sh.id, 'shipmentCode', sh.code, 'customerId', sh.customer_id,
+                                      'customerCode', c.code, 'customerName', c.name,
+                                      'quantity', trim_scale(sl.quantity)::text,
+                                      'shippedAt', ${iso8601('sh.shipped_at')}, 'reference', sh.reference,
+                                      'serials', sl.serials) ORDER BY sh.shipped_at, sh.code, sl.line_no) AS docs
+      FROM shipment_line sl JOIN shipment sh ON sh.id = sl.shipment_id JOIN partner c ON c.id = sh.customer_id
+     WHERE sl.lot_id = x.id`,
+  // The latest $2 ledger rows, oldest first.
+  movements: `
+    SELECT json_agg(json_build_object('id', m.id::text, 'type', m.movement_type,
+                                      'quantity', trim_scale(m.quantity)::text, 'fromLocationCode', f.code,
+                                      'toLocationCode', t.code, 'workOrderId', m.work_order_id,
+                                      'operationId', m.operation_id, 'reference', m.reference, 'note', m.note,
+                                      'actorName', m.actor_name, 'occurredAt', ${iso8601('m.occurred_at')})
+                    ORDER BY m.occurred_at, m.id) AS docs
+      FROM (SELECT * FROM inventory_movement im WHERE im.lot_id = x.id
+             ORDER BY im.occurred_at DESC, im.id DESC LIMIT $2) m
+      LEFT JOIN storage_location f ON f.id = m.from_location_id
+      LEFT JOIN storage_location t ON t.id = m.to_location_id`,
+};
+
+interface DocumentRow {
+  lot_id: string;
+  docs: unknown[];
+}
 
 interface LotRow {
   id: string;
@@ -287,7 +316,7 @@ interface LotRow {
   supplier_name: string | null;
   supplier_lot: string | null;
   expiry_date: string | null;
-  received_at: Date;
+  received_at: string;
 }
 
 const toSummary = (r: LotRow): LotSummary => ({
@@ -310,7 +339,7 @@ const toSummary = (r: LotRow): LotSummary => ({
   supplierName: r.supplier_name,
   supplierLot: r.supplier_lot,
   expiryDate: r.expiry_date,
-  receivedAt: iso(r.received_at)!,
+  receivedAt: r.received_at,
 });
 
 const SERIAL_SQL = `

@@ -35,8 +35,10 @@ export function buildDataSourceOptions(s: DataSourceSettings): DataSourceOptions
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       application_name: s.applicationName,
-      // PGlite ignores server settings it does not know; PostgreSQL bounds runaway statements.
-      ...(s.endpoint.embedded ? {} : { statement_timeout: s.statementTimeoutMs }),
+      // PGlite ignores server settings it does not know; PostgreSQL bounds runaway statements. JIT off: its
+      // compilation (tens of ms) only pays for long analytical scans, and it kicks in on the app's short
+      // statements over thousands of ids (a recall) on cost estimates alone.
+      ...(s.endpoint.embedded ? {} : { statement_timeout: s.statementTimeoutMs, options: '-c jit=off' }),
     },
   };
 }

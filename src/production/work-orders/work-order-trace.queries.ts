@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { iso8601 } from '../../platform/database/iso8601';
 
 /** A work order as a trace shows it: what was made, on which line, when, by whom, on which machines. */
 export interface WorkOrderTrace {
@@ -50,8 +51,6 @@ export interface OperationTrace {
   }>;
 }
 
-const iso = (d: Date | null): string | null => (d === null ? null : new Date(d).toISOString());
-
 /** Read-only questions traceability asks of production, one statement per kind for any number of orders. */
 @Injectable()
 export class WorkOrderTraceQueries {
@@ -68,7 +67,7 @@ export class WorkOrderTraceQueries {
     }> = await manager.query(
       `SELECT w.id, w.site_id, w.code, w.status, m.code AS material_code, ln.code AS line_code
          FROM work_order w JOIN material m ON m.id = w.material_id JOIN production_line ln ON ln.id = w.line_id
-        WHERE w.id = ANY($1::uuid[])`,
+        WHERE w.id IN (SELECT unnest($1::uuid[]))`,
       [ids],
     );
     return rows.map((r) => ({
@@ -81,90 +80,49 @@ export class WorkOrderTraceQueries {
     }));
   }
 
-  /** Orders with their operations, operators and captured parameters. */
+  /**
+   * Orders with their operations, operators and captured parameters (the latest `perOperation` per operation),
+   * in one statement: the operations come as one JSON array per order. (OFFSET 0 keeps the orders a
+   * subquery, so the per-order subqueries run for the orders asked for, not the whole table.)
+   */
   async workOrders(manager: EntityManager, ids: string[], perOperation = 20): Promise<WorkOrderTrace[]> {
     if (ids.length === 0) return [];
-    const [orders, operations, labor, readings] = await Promise.all([
-      manager.query<WorkOrderRow[]>(
-        `SELECT w.id, w.site_id, w.code, w.status, w.source, m.code AS material_code,
-                trim_scale(w.quantity)::text AS quantity, trim_scale(w.good_qty)::text AS good_qty,
-                trim_scale(w.scrap_qty)::text AS scrap_qty, ln.code AS line_code, w.started_at, w.completed_at
-           FROM work_order w JOIN material m ON m.id = w.material_id JOIN production_line ln ON ln.id = w.line_id
-          WHERE w.id = ANY($1::uuid[])`,
-        [ids],
-      ),
-      manager.query<OperationRow[]>(
-        `SELECT o.id, o.work_order_id, o.seq, o.name, o.status, wc.code AS work_center_code,
-                e.code AS equipment_code, trim_scale(o.good_qty)::text AS good_qty,
-                trim_scale(o.scrap_qty)::text AS scrap_qty, o.started_at, o.completed_at
-           FROM work_order_operation o
-           JOIN work_center wc ON wc.id = o.work_center_id
-           LEFT JOIN equipment e ON e.id = o.equipment_id
-          WHERE o.work_order_id = ANY($1::uuid[])
-          ORDER BY o.work_order_id, o.seq`,
-        [ids],
-      ),
-      manager.query<LaborRow[]>(
-        `SELECT l.operation_id, l.operator_id, l.operator_name, l.started_at, l.ended_at
-           FROM operation_labor l JOIN work_order_operation o ON o.id = l.operation_id
-          WHERE o.work_order_id = ANY($1::uuid[])
-          ORDER BY l.started_at`,
-        [ids],
-      ),
-      manager.query<ReadingRow[]>(
-        `SELECT r.operation_id, r.name, r.value::text AS value, r.unit, r.in_range, e.code AS equipment_code,
-                r.recorded_at
-           FROM work_order_operation o
-           CROSS JOIN LATERAL (
-             SELECT * FROM process_reading pr WHERE pr.operation_id = o.id
-              ORDER BY pr.recorded_at DESC LIMIT $2) r
-           LEFT JOIN equipment e ON e.id = r.equipment_id
-          WHERE o.work_order_id = ANY($1::uuid[])
-          ORDER BY r.recorded_at`,
-        [ids, perOperation],
-      ),
-    ]);
-    const opsByOrder = new Map<string, OperationTrace[]>();
-    const opById = new Map<string, OperationTrace>();
-    for (const o of operations) {
-      const op: OperationTrace = {
-        id: o.id,
-        seq: o.seq,
-        name: o.name,
-        status: o.status,
-        workCenterCode: o.work_center_code,
-        equipmentCode: o.equipment_code,
-        goodQty: o.good_qty,
-        scrapQty: o.scrap_qty,
-        startedAt: iso(o.started_at),
-        completedAt: iso(o.completed_at),
-        operators: [],
-        readings: [],
-      };
-      opById.set(o.id, op);
-      const list = opsByOrder.get(o.work_order_id) ?? [];
-      list.push(op);
-      opsByOrder.set(o.work_order_id, list);
-    }
-    for (const l of labor) {
-      opById.get(l.operation_id)?.operators.push({
-        id: l.operator_id,
-        name: l.operator_name,
-        from: iso(l.started_at)!,
-        to: iso(l.ended_at),
-      });
-    }
-    for (const r of readings) {
-      opById.get(r.operation_id)?.readings.push({
-        name: r.name,
-        value: r.value,
-        unit: r.unit,
-        inRange: r.in_range,
-        equipmentCode: r.equipment_code,
-        recordedAt: iso(r.recorded_at)!,
-      });
-    }
-    return orders.map((w) => ({
+    const rows: WorkOrderRow[] = await manager.query(
+      `SELECT w.id, w.site_id, w.code, w.status, w.source, m.code AS material_code,
+              trim_scale(w.quantity)::text AS quantity, trim_scale(w.good_qty)::text AS good_qty,
+              trim_scale(w.scrap_qty)::text AS scrap_qty, ln.code AS line_code,
+              ${iso8601('w.started_at')} AS started_at, ${iso8601('w.completed_at')} AS completed_at,
+              ops.operations
+         FROM (SELECT * FROM work_order WHERE id IN (SELECT unnest($1::uuid[])) OFFSET 0) w
+         JOIN material m ON m.id = w.material_id
+         JOIN production_line ln ON ln.id = w.line_id
+         LEFT JOIN LATERAL (
+           SELECT json_agg(json_build_object(
+                    'id', o.id, 'seq', o.seq, 'name', o.name, 'status', o.status, 'workCenterCode', wc.code,
+                    'equipmentCode', e.code, 'goodQty', trim_scale(o.good_qty)::text,
+                    'scrapQty', trim_scale(o.scrap_qty)::text, 'startedAt', ${iso8601('o.started_at')},
+                    'completedAt', ${iso8601('o.completed_at')},
+                    'operators', coalesce((
+                      SELECT json_agg(json_build_object('id', l.operator_id, 'name', l.operator_name,
+                                                        'from', ${iso8601('l.started_at')},
+                                                        'to', ${iso8601('l.ended_at')}) ORDER BY l.started_at)
+                        FROM operation_labor l WHERE l.operation_id = o.id), '[]'),
+                    'readings', coalesce((
+                      SELECT json_agg(json_build_object('name', r.name, 'value', r.value::text, 'unit', r.unit,
+                                                        'inRange', r.in_range, 'equipmentCode', re.code,
+                                                        'recordedAt', ${iso8601('r.recorded_at')})
+                                      ORDER BY r.recorded_at)
+                        FROM (SELECT * FROM process_reading pr WHERE pr.operation_id = o.id
+                               ORDER BY pr.recorded_at DESC LIMIT $2) r
+                        LEFT JOIN equipment re ON re.id = r.equipment_id), '[]')
+                  ) ORDER BY o.seq) AS operations
+             FROM work_order_operation o
+             JOIN work_center wc ON wc.id = o.work_center_id
+             LEFT JOIN equipment e ON e.id = o.equipment_id
+            WHERE o.work_order_id = w.id) ops ON true`,
+      [ids, perOperation],
+    );
+    return rows.map((w) => ({
       id: w.id,
       siteId: w.site_id,
       code: w.code,
@@ -175,9 +133,9 @@ export class WorkOrderTraceQueries {
       goodQty: w.good_qty,
       scrapQty: w.scrap_qty,
       lineCode: w.line_code,
-      startedAt: iso(w.started_at),
-      completedAt: iso(w.completed_at),
-      operations: opsByOrder.get(w.id) ?? [],
+      startedAt: w.started_at,
+      completedAt: w.completed_at,
+      operations: w.operations ?? [],
     }));
   }
 }
@@ -193,38 +151,7 @@ interface WorkOrderRow {
   good_qty: string;
   scrap_qty: string;
   line_code: string;
-  started_at: Date | null;
-  completed_at: Date | null;
-}
-
-interface OperationRow {
-  id: string;
-  work_order_id: string;
-  seq: number;
-  name: string;
-  status: string;
-  work_center_code: string;
-  equipment_code: string | null;
-  good_qty: string;
-  scrap_qty: string;
-  started_at: Date | null;
-  completed_at: Date | null;
-}
-
-interface LaborRow {
-  operation_id: string;
-  operator_id: string;
-  operator_name: string;
-  started_at: Date;
-  ended_at: Date | null;
-}
-
-interface ReadingRow {
-  operation_id: string;
-  name: string;
-  value: string;
-  unit: string | null;
-  in_range: boolean;
-  equipment_code: string | null;
-  recorded_at: Date;
+  started_at: string | null;
+  completed_at: string | null;
+  operations: OperationTrace[] | null;
 }

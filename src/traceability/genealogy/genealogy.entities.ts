@@ -11,7 +11,9 @@ export type GenealogyEdgeKind = (typeof GENEALOGY_EDGE_KINDS)[number];
  */
 @Entity({ name: 'genealogy_edge' })
 @Index('ux_genealogy_edge', ['parentLotId', 'childLotId', 'kind'], { unique: true })
-@Index('ix_genealogy_edge_child', ['childLotId', 'parentLotId'])
+// The walks: one lot's edges at the sites a user may see, answered from the index alone (no table reads).
+@Index('ix_genealogy_edge_child', ['childLotId', 'siteId', 'parentLotId'])
+@Index('ix_genealogy_edge_parent', ['parentLotId', 'siteId', 'childLotId'])
 @Index('ix_genealogy_edge_work_order', ['workOrderId'], { where: 'work_order_id IS NOT NULL' })
 @Check('ck_genealogy_edge_kind', `kind IN (${sqlList(GENEALOGY_EDGE_KINDS)})`)
 @Check('ck_genealogy_edge_quantity', `quantity > 0`)

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { iso8601 } from '../../platform/database/iso8601';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import type { GenealogyEdgeKind } from './genealogy.entities';
 
-/** One edge as read: `quantity` of the parent lot went into the child lot. */
-export interface EdgeRow {
+/** Which lot went into which: all a walk needs to know where it can go. */
+export interface EdgePair {
   parentLotId: string;
   childLotId: string;
+}
+
+/** One edge as read: `quantity` of the parent lot went into the child lot. */
+export interface EdgeRow extends EdgePair {
   kind: GenealogyEdgeKind;
   quantity: string;
   workOrderId: string | null;
@@ -23,11 +28,13 @@ interface RawEdge {
   work_order_id: string | null;
   operation_id: string | null;
   reference_id: string | null;
-  occurred_at: Date;
+  occurred_at: string;
 }
 
+// The time already as ISO 8601 text (UTC, milliseconds): a trace draws hundreds of edges.
 const EDGE_COLUMNS = `e.parent_lot_id, e.child_lot_id, e.kind, trim_scale(e.quantity)::text AS quantity,
-  e.work_order_id, e.operation_id, e.reference_id, e.occurred_at`;
+  e.work_order_id, e.operation_id, e.reference_id, ${iso8601('e.occurred_at')} AS occurred_at`;
+const PAIR_COLUMNS = `e.parent_lot_id, e.child_lot_id`;
 
 const toEdge = (r: RawEdge): EdgeRow => ({
   parentLotId: r.parent_lot_id,
@@ -37,8 +44,28 @@ const toEdge = (r: RawEdge): EdgeRow => ({
   workOrderId: r.work_order_id,
   operationId: r.operation_id,
   referenceId: r.reference_id,
-  occurredAt: new Date(r.occurred_at).toISOString(),
+  occurredAt: r.occurred_at,
 });
+
+const toPair = (r: { parent_lot_id: string; child_lot_id: string }): EdgePair => ({
+  parentLotId: r.parent_lot_id,
+  childLotId: r.child_lot_id,
+});
+
+/**
+ * The closure statement ($1 root lot, $2 sites, $3 most lots). Both the recursion and the final step look up
+ * (lot, site) in the direction's index (ix_genealogy_edge_child / _parent), which also holds the other lot.
+ */
+function closureSql(direction: 'backward' | 'forward', columns: string): string {
+  const [from, to] =
+    direction === 'backward' ? ['child_lot_id', 'parent_lot_id'] : ['parent_lot_id', 'child_lot_id'];
+  return `WITH RECURSIVE reached(id) AS (
+       SELECT $1::uuid
+       UNION
+       SELECT e.${to} FROM reached r JOIN genealogy_edge e ON e.${from} = r.id AND e.site_id = ANY($2::uuid[])
+     ), ids AS (SELECT id FROM reached LIMIT $3)
+     SELECT ${columns} FROM ids JOIN genealogy_edge e ON e.${from} = ids.id AND e.site_id = ANY($2::uuid[])`;
+}
 
 /** Reads and writes of the genealogy graph (genealogy_edge). */
 @Injectable()
@@ -52,7 +79,8 @@ export class GenealogyStore {
   ): Promise<EdgeRow[]> {
     const from = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
     const rows: RawEdge[] = await manager.query(
-      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e WHERE e.${from} = ANY($1::uuid[]) AND e.site_id = ANY($2::uuid[])`,
+      `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
+        WHERE e.${from} IN (SELECT unnest($1::uuid[])) AND e.site_id = ANY($2::uuid[])`,
       [lotIds, siteIds],
     );
     return rows.map(toEdge);
@@ -61,7 +89,8 @@ export class GenealogyStore {
   /**
    * Every edge of a lot's whole closure in one statement: the recursive part collects the lots reached (UNION
    * keeps each lot once, so a cycle ends), at most `maxLots` of them, and the edges leaving them in the
-   * direction are returned.
+   * direction are returned — with all their columns, or (`pairs`) only which lot went into which, read from
+   * the walk's index alone.
    */
   async closure(
     manager: EntityManager,
@@ -70,18 +99,27 @@ export class GenealogyStore {
     siteIds: string[],
     maxLots: number,
   ): Promise<EdgeRow[]> {
-    const [from, to] =
-      direction === 'backward' ? ['child_lot_id', 'parent_lot_id'] : ['parent_lot_id', 'child_lot_id'];
-    const rows: RawEdge[] = await manager.query(
-      `WITH RECURSIVE reached(id) AS (
-         SELECT $1::uuid
-         UNION
-         SELECT e.${to} FROM reached r JOIN genealogy_edge e ON e.${from} = r.id AND e.site_id = ANY($2::uuid[])
-       ), ids AS (SELECT id FROM reached LIMIT $3)
-       SELECT ${EDGE_COLUMNS} FROM ids JOIN genealogy_edge e ON e.${from} = ids.id AND e.site_id = ANY($2::uuid[])`,
+    const rows: RawEdge[] = await manager.query(closureSql(direction, EDGE_COLUMNS), [
+      rootId,
+      siteIds,
+      maxLots,
+    ]);
+    return rows.map(toEdge);
+  }
+
+  /** {@link closure} with only which lot went into which (for scopes of many thousands of lots). */
+  async closurePairs(
+    manager: EntityManager,
+    direction: 'backward' | 'forward',
+    rootId: string,
+    siteIds: string[],
+    maxLots: number,
+  ): Promise<EdgePair[]> {
+    const rows: Array<{ parent_lot_id: string; child_lot_id: string }> = await manager.query(
+      closureSql(direction, PAIR_COLUMNS),
       [rootId, siteIds, maxLots],
     );
-    return rows.map(toEdge);
+    return rows.map(toPair);
   }
 
   /** Whether any of the lots has an edge further in the direction (used to say a trace was cut at its depth). */
@@ -94,7 +132,8 @@ export class GenealogyStore {
     if (lotIds.length === 0) return false;
     const column = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
     const rows: unknown[] = await manager.query(
-      `SELECT 1 FROM genealogy_edge WHERE ${column} = ANY($1::uuid[]) AND site_id = ANY($2::uuid[]) LIMIT 1`,
+      `SELECT 1 FROM genealogy_edge
+        WHERE ${column} IN (SELECT unnest($1::uuid[])) AND site_id = ANY($2::uuid[]) LIMIT 1`,
       [lotIds, siteIds],
     );
     return rows.length > 0;

@@ -2,19 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../../platform/auth/principal';
 import { AuditService } from '../../platform/audit/audit.service';
-import { readAll } from '../../platform/database/read-all';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { DomainError } from '../../platform/errors/domain-error';
-import {
-  InventoryFacade,
-  type LotBalance,
-  type LotIssue,
-  type LotSummary,
-} from '../../inventory/inventory.facade';
+import { InventoryFacade, type LotDossier, type LotSummary } from '../../inventory/inventory.facade';
 import { ProductionFacade, type WorkOrderHead } from '../../production/production.facade';
+import type { EdgePair } from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
-import { MAX_DEPTH, type ShipmentDoc, TraceService, type Walk } from './trace.service';
+import { MAX_DEPTH, type ShipmentDoc, summaryOf, TraceService, type Walk } from './trace.service';
 
 /** Work order statuses in which consumed material is still work in progress (not yet in a finished lot). */
 const WIP_STATUSES = new Set(['released', 'kitting', 'ready', 'running', 'held']);
@@ -99,7 +94,7 @@ export class RecallService {
   async scope(p: Principal, q: { lot: string; site?: string; depth?: number }): Promise<RecallView> {
     const m = this.dataSource.manager;
     const source = await this.traces.resolveLot(m, p, q.lot, q.site);
-    const walk = await this.traces.walk(m, p, source, 'forward', q.depth ?? MAX_DEPTH);
+    const walk = await this.traces.reach(m, p, source, 'forward', q.depth ?? MAX_DEPTH);
     return this.view(m, walk);
   }
 
@@ -109,7 +104,7 @@ export class RecallService {
   ): Promise<RecallHoldResult> {
     return this.runner.run(async (tx) => {
       const source = await this.traces.resolveLot(tx.manager, p, q.lot, q.site);
-      const walk = await this.traces.walk(tx.manager, p, source, 'forward', MAX_DEPTH);
+      const walk = await this.traces.reach(tx.manager, p, source, 'forward', MAX_DEPTH);
       if (walk.truncated) {
         throw new DomainError(
           'unprocessable',
@@ -160,45 +155,37 @@ export class RecallService {
     });
   }
 
-  private async view(m: EntityManager, walk: Walk): Promise<RecallView> {
+  private async view(m: EntityManager, walk: Walk<EdgePair>): Promise<RecallView> {
     const ids = [...walk.depths.keys()];
-    // Inside the hold's transaction these run one after another on its connection.
-    const [lots, balances, issues, shipments] = await readAll<
-      [LotSummary[], LotBalance[], LotIssue[], Map<string, ShipmentDoc[]>]
-    >(m, [
-      () => this.inventory.trace.summaries(m, ids),
-      () => this.inventory.trace.balances(m, ids),
-      () => this.inventory.trace.issues(m, ids),
-      () => this.traces.shipments(m, ids),
-    ]);
-    const orderIds = new Set<string>(issues.map((i) => i.workOrderId));
-    for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
+    // One statement for the lots, their stock, what consumed them and their shipments; then the orders.
+    const lots = await this.inventory.trace.dossiers(m, ids);
+    const orderIds = new Set<string>();
+    for (const l of lots) {
+      if (l.workOrderId) orderIds.add(l.workOrderId);
+      for (const i of l.issues) orderIds.add(i.workOrderId);
+    }
     const orders = new Map(
       (await this.production.trace.heads(m, [...orderIds])).map((w) => [w.id, w] as const),
     );
-    const locations = new Map<string, RecallLot['locations']>();
-    for (const b of balances) {
-      const list = locations.get(b.lotId) ?? [];
-      list.push({ code: b.locationCode, name: b.locationName, type: b.locationType, quantity: b.quantity });
-      locations.set(b.lotId, list);
-    }
     const wip = new Map<string, RecallLot['wip']>();
     const wipOrders = new Map<string, Set<string>>();
     const byId = new Map(lots.map((l) => [l.id, l]));
-    for (const i of issues) {
-      const order = orders.get(i.workOrderId);
-      if (!order || !WIP_STATUSES.has(order.status)) continue;
-      const list = wip.get(i.lotId) ?? [];
-      list.push({
-        workOrderId: order.id,
-        workOrderCode: order.code,
-        status: order.status,
-        quantity: i.quantity,
-      });
-      wip.set(i.lotId, list);
-      const codes = wipOrders.get(order.id) ?? new Set<string>();
-      codes.add(byId.get(i.lotId)?.code ?? i.lotId);
-      wipOrders.set(order.id, codes);
+    for (const l of lots) {
+      for (const i of l.issues) {
+        const order = orders.get(i.workOrderId);
+        if (!order || !WIP_STATUSES.has(order.status)) continue;
+        const list = wip.get(l.id) ?? [];
+        list.push({
+          workOrderId: order.id,
+          workOrderCode: order.code,
+          status: order.status,
+          quantity: i.quantity,
+        });
+        wip.set(l.id, list);
+        const codes = wipOrders.get(order.id) ?? new Set<string>();
+        codes.add(l.code);
+        wipOrders.set(order.id, codes);
+      }
     }
     const out: RecallLot[] = ids.flatMap((id) => {
       const l = byId.get(id);
@@ -218,9 +205,14 @@ export class RecallService {
           supplierCode: l.supplierCode,
           supplierLot: l.supplierLot,
           workOrderCode: l.workOrderId ? (orders.get(l.workOrderId)?.code ?? null) : null,
-          locations: locations.get(id) ?? [],
+          locations: l.balances.map((b) => ({
+            code: b.locationCode,
+            name: b.locationName,
+            type: b.locationType,
+            quantity: b.quantity,
+          })),
           wip: wip.get(id) ?? [],
-          shipments: shipments.get(id) ?? [],
+          shipments: l.shipments,
           holdable: hasStock && HOLDABLE_LOT_STATUSES.has(l.status),
         },
       ];
@@ -232,28 +224,41 @@ export class RecallService {
       inStock++;
       byStatus[l.status] = (byStatus[l.status] ?? 0) + 1;
     }
-    const customers = new Map<string, RecallView['customers'][number]>();
+    // Per customer the lots and shipments in the order first met (sets: a recall may ship thousands of lots).
+    const customers = new Map<
+      string,
+      {
+        customerId: string;
+        customerCode: string;
+        customerName: string;
+        lots: Set<string>;
+        shipments: Set<string>;
+      }
+    >();
     let shippedLots = 0;
     const shipmentCodes = new Set<string>();
     for (const l of out) {
       if (l.shipments.length > 0) shippedLots++;
       for (const s of l.shipments) {
         shipmentCodes.add(s.shipmentCode);
-        const c = customers.get(s.customerId) ?? {
-          customerId: s.customerId,
-          customerCode: s.customerCode,
-          customerName: s.customerName,
-          lots: [],
-          shipments: [],
-        };
-        if (!c.lots.includes(l.code)) c.lots.push(l.code);
-        if (!c.shipments.includes(s.shipmentCode)) c.shipments.push(s.shipmentCode);
-        customers.set(s.customerId, c);
+        let c = customers.get(s.customerId);
+        if (!c) {
+          c = {
+            customerId: s.customerId,
+            customerCode: s.customerCode,
+            customerName: s.customerName,
+            lots: new Set(),
+            shipments: new Set(),
+          };
+          customers.set(s.customerId, c);
+        }
+        c.lots.add(l.code);
+        c.shipments.add(s.shipmentCode);
       }
     }
     const workOrders = [...wipOrders].map(([id, codes]) => ({ ...orders.get(id)!, lots: [...codes] }));
     return {
-      source: byId.get(walk.root.id) ?? walk.root,
+      source: summaryOrRoot(byId.get(walk.root.id), walk.root),
       depthLimit: walk.depthLimit,
       truncated: walk.truncated,
       summary: {
@@ -265,7 +270,14 @@ export class RecallService {
       },
       lots: out,
       workOrders,
-      customers: [...customers.values()],
+      customers: [...customers.values()].map((c) => ({
+        ...c,
+        lots: [...c.lots],
+        shipments: [...c.shipments],
+      })),
     };
   }
 }
+
+const summaryOrRoot = (found: LotDossier | undefined, root: LotSummary): LotSummary =>
+  found ? summaryOf(found) : root;

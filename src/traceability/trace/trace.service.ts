@@ -5,31 +5,39 @@ import { DomainError } from '../../platform/errors/domain-error';
 import {
   InventoryFacade,
   type LotBalance,
-  type LotIssue,
+  type LotDossier,
   type LotMovement,
+  type LotShipmentRef,
   type LotSummary,
 } from '../../inventory/inventory.facade';
 import { ProductionFacade, type WorkOrderTrace } from '../../production/production.facade';
-import { QualityFacade, type InspectionTrace, type NcrTrace } from '../../quality/quality.facade';
+import {
+  QualityFacade,
+  type InspectionTrace,
+  type NcrTrace,
+  type QualityRecords,
+} from '../../quality/quality.facade';
 import type { GenealogyEdgeKind } from '../genealogy/genealogy.entities';
-import { type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
+import { type EdgePair, type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
 
 export type Direction = 'backward' | 'forward';
 
 /** Deepest a trace goes when no depth is asked for (real genealogies are far shallower). */
 export const MAX_DEPTH = 100;
+/** Ledger rows a trace shows per lot (the latest). */
+const MOVEMENTS_PER_LOT = 50;
 /** Most lots one trace or recall walks; beyond it the answer says `truncated`. */
 export const MAX_LOTS = 100_000;
 
 /** The graph of a walk: each lot once, at the smallest depth it was reached, and every edge met on the way. */
-export interface Walk {
+export interface Walk<E extends EdgePair = EdgeRow> {
   root: LotSummary;
   direction: Direction;
   depthLimit: number;
   /** Lot id → depth (root 0), in the order reached. */
   depths: Map<string, number>;
-  edges: EdgeRow[];
+  edges: E[];
   /** Cut off by the depth limit or the lot cap while the graph went on. */
   truncated: boolean;
 }
@@ -75,17 +83,7 @@ export interface LotDocuments {
   movements: Array<Omit<LotMovement, 'lotId'>>;
 }
 
-export interface ShipmentDoc {
-  shipmentId: string;
-  shipmentCode: string;
-  customerId: string;
-  customerCode: string;
-  customerName: string;
-  quantity: string;
-  shippedAt: string;
-  reference: string | null;
-  serials: string[] | null;
-}
+export type ShipmentDoc = LotShipmentRef;
 
 export interface TraceView {
   lot: LotSummary;
@@ -151,17 +149,51 @@ export class TraceService {
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk> {
+    return this.walkWith(m, p, root, direction, depthLimit, {
+      closure: (siteIds) => this.store.closure(m, direction, root.id, siteIds, MAX_LOTS + 1),
+      step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
+    });
+  }
+
+  /**
+   * {@link walk} that keeps only which lot went into which: for scopes of thousands of lots (a recall), whose
+   * closure is then read from the genealogy's indexes alone.
+   */
+  async reach(
+    m: EntityManager,
+    p: Principal,
+    root: LotSummary,
+    direction: Direction,
+    depthLimit = MAX_DEPTH,
+  ): Promise<Walk<EdgePair>> {
+    return this.walkWith<EdgePair>(m, p, root, direction, depthLimit, {
+      closure: (siteIds) => this.store.closurePairs(m, direction, root.id, siteIds, MAX_LOTS + 1),
+      step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
+    });
+  }
+
+  private async walkWith<E extends EdgePair>(
+    m: EntityManager,
+    p: Principal,
+    root: LotSummary,
+    direction: Direction,
+    depthLimit: number,
+    read: {
+      closure(siteIds: string[]): Promise<E[]>;
+      step(frontier: string[], siteIds: string[]): Promise<E[]>;
+    },
+  ): Promise<Walk<E>> {
     const siteIds = p.siteIds;
     if (depthLimit < MAX_DEPTH) {
       // Under a depth limit, one indexed query per level: nothing beyond the limit is read.
-      return this.breadthFirst(root, direction, depthLimit, {
-        step: (frontier) => this.store.step(m, direction, frontier, siteIds),
+      return this.breadthFirst<E>(root, direction, depthLimit, {
+        step: (frontier) => read.step(frontier, siteIds),
         beyond: (frontier) => this.store.anyBeyond(m, direction, frontier, siteIds),
       });
     }
     // Otherwise the whole closure's edges in one statement, walked here level by level.
-    const edges = await this.store.closure(m, direction, root.id, siteIds, MAX_LOTS + 1);
-    const out = new Map<string, EdgeRow[]>();
+    const edges = await read.closure(siteIds);
+    const out = new Map<string, E[]>();
     for (const e of edges) {
       const from = direction === 'backward' ? e.childLotId : e.parentLotId;
       const list = out.get(from);
@@ -169,7 +201,7 @@ export class TraceService {
       else out.set(from, [e]);
     }
     const step = (frontier: string[]) => frontier.flatMap((id) => out.get(id) ?? []);
-    return this.breadthFirst(root, direction, depthLimit, {
+    return this.breadthFirst<E>(root, direction, depthLimit, {
       step: (frontier) => Promise.resolve(step(frontier)),
       beyond: (frontier) => Promise.resolve(step(frontier).length > 0),
     });
@@ -179,14 +211,14 @@ export class TraceService {
    * Breadth first from the root: each lot is kept at the depth it is first reached (its smallest), so a cycle or
    * a diamond is visited once; every edge met is kept for drawing. Stops at the depth limit or the lot cap.
    */
-  private async breadthFirst(
+  private async breadthFirst<E extends EdgePair>(
     root: LotSummary,
     direction: Direction,
     depthLimit: number,
-    read: { step(frontier: string[]): Promise<EdgeRow[]>; beyond(frontier: string[]): Promise<boolean> },
-  ): Promise<Walk> {
+    read: { step(frontier: string[]): Promise<E[]>; beyond(frontier: string[]): Promise<boolean> },
+  ): Promise<Walk<E>> {
     const depths = new Map<string, number>([[root.id, 0]]);
-    const edges: EdgeRow[] = [];
+    const edges: E[] = [];
     let frontier = [root.id];
     let truncated = false;
     for (let depth = 1; frontier.length > 0; depth++) {
@@ -223,28 +255,23 @@ export class TraceService {
     return this.view(m, walk, q.documents ?? true);
   }
 
+  /**
+   * The walk's lots with their documents: one statement to inventory (the lots, or with documents their stock,
+   * consumption, ledger and shipments), then production's work orders and quality's records at once.
+   */
   private async view(m: EntityManager, walk: Walk, withDocuments: boolean): Promise<TraceView> {
     const ids = [...walk.depths.keys()];
-    // Everything that needs only the lot ids at once, each on its own pooled connection.
-    const [lots, issues, ledger] = await Promise.all([
-      this.inventory.trace.summaries(m, ids),
-      withDocuments ? this.inventory.trace.issues(m, ids) : Promise.resolve([]),
-      withDocuments ? this.ledgerDocuments(m, ids) : Promise.resolve(null),
-    ]);
+    const dossiers = withDocuments ? await this.inventory.trace.dossiers(m, ids, MOVEMENTS_PER_LOT) : null;
+    const lots = dossiers ? dossiers.map(summaryOf) : await this.inventory.trace.summaries(m, ids);
     const byId = new Map(lots.map((l) => [l.id, l]));
     // Orders that made a lot of the graph, linked two of its lots, or consumed one of them.
     const orderIds = new Set<string>();
     for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
     for (const e of walk.edges) if (e.workOrderId) orderIds.add(e.workOrderId);
-    for (const i of issues) orderIds.add(i.workOrderId);
+    for (const d of dossiers ?? []) for (const i of d.issues) orderIds.add(i.workOrderId);
     const [workOrders, quality] = await Promise.all([
       this.production.trace.workOrders(m, [...orderIds]),
-      withDocuments
-        ? Promise.all([
-            this.quality.inspections(m, ids, [...orderIds]),
-            this.quality.ncrs(m, ids, [...orderIds]),
-          ])
-        : Promise.resolve(null),
+      dossiers ? this.quality.records(m, ids, [...orderIds]) : Promise.resolve(null),
     ]);
     const orderById = new Map(workOrders.map((w) => [w.id, w]));
     const nodes: TraceNode[] = ids.flatMap((id) => {
@@ -282,92 +309,64 @@ export class TraceService {
       edges,
       workOrders,
     };
-    if (ledger && quality)
-      view.documents = this.documents(lots, issues, orderById, {
-        ...ledger,
-        inspections: quality[0],
-        ncrs: quality[1],
-      });
+    if (dossiers && quality) view.documents = this.documents(dossiers, orderById, quality);
     return view;
   }
 
   /** For every lot: where it is, what consumed it, shipments, inspections, NCRs and its ledger. */
-  private async ledgerDocuments(m: EntityManager, lotIds: string[]) {
-    const [balances, movements, shipments] = await Promise.all([
-      this.inventory.trace.balances(m, lotIds),
-      this.inventory.trace.movements(m, lotIds),
-      this.shipments(m, lotIds),
-    ]);
-    return { balances, movements, shipments };
-  }
-
   private documents(
-    lots: LotSummary[],
-    issues: LotIssue[],
+    dossiers: LotDossier[],
     orders: Map<string, { code: string; status: string }>,
-    found: {
-      balances: LotBalance[];
-      movements: LotMovement[];
-      shipments: Map<string, ShipmentDoc[]>;
-      inspections: InspectionTrace[];
-      ncrs: NcrTrace[];
-    },
+    quality: QualityRecords,
   ): LotDocuments[] {
-    const lotIds = lots.map((l) => l.id);
-    const { balances, movements, shipments, inspections, ncrs } = found;
     const docs = new Map<string, LotDocuments>(
-      lotIds.map((id) => [
-        id,
-        { lotId: id, locations: [], consumedBy: [], shipments: [], inspections: [], ncrs: [], movements: [] },
+      dossiers.map((d) => [
+        d.id,
+        {
+          lotId: d.id,
+          locations: d.balances,
+          consumedBy: d.issues.map((i) => {
+            const order = orders.get(i.workOrderId);
+            return {
+              workOrderId: i.workOrderId,
+              workOrderCode: order?.code ?? null,
+              workOrderStatus: order?.status ?? null,
+              quantity: i.quantity,
+              firstAt: i.firstAt,
+              lastAt: i.lastAt,
+            };
+          }),
+          shipments: d.shipments,
+          inspections: [],
+          ncrs: [],
+          movements: d.movements,
+        },
       ]),
     );
-    for (const { lotId, ...b } of balances) docs.get(lotId)?.locations.push(b);
-    for (const { lotId, ...mv } of movements) docs.get(lotId)?.movements.push(mv);
-    for (const i of issues) {
-      const order = orders.get(i.workOrderId);
-      docs.get(i.lotId)?.consumedBy.push({
-        workOrderId: i.workOrderId,
-        workOrderCode: order?.code ?? null,
-        workOrderStatus: order?.status ?? null,
-        quantity: i.quantity,
-        firstAt: i.firstAt,
-        lastAt: i.lastAt,
-      });
-    }
-    for (const [lotId, list] of shipments) {
-      const doc = docs.get(lotId);
-      if (doc) doc.shipments = list;
-    }
     // An inspection of a lot belongs to it; an in-process one to the lots its work order produced.
     const producedBy = new Map<string, string[]>();
-    for (const l of lots) {
+    for (const l of dossiers) {
       if (l.origin === 'production' && l.workOrderId) {
         const list = producedBy.get(l.workOrderId) ?? [];
         list.push(l.id);
         producedBy.set(l.workOrderId, list);
       }
     }
-    for (const i of inspections) {
+    for (const i of quality.inspections) {
       const targets = i.lotId ? [i.lotId] : i.workOrderId ? (producedBy.get(i.workOrderId) ?? []) : [];
       for (const t of targets) docs.get(t)?.inspections.push(i);
     }
-    for (const n of ncrs) {
+    for (const n of quality.ncrs) {
       const targets = new Set(n.lots.map((l) => l.lotId));
       if (n.workOrderId) for (const t of producedBy.get(n.workOrderId) ?? []) targets.add(t);
       for (const t of targets) docs.get(t)?.ncrs.push(n);
     }
-    return lotIds.map((id) => docs.get(id)!);
+    return dossiers.map((d) => docs.get(d.id)!);
   }
+}
 
-  /** Shipments of the lots to customers, per lot. */
-  async shipments(m: EntityManager, lotIds: string[]): Promise<Map<string, ShipmentDoc[]>> {
-    const rows = await this.inventory.shipmentsOfLots(m, lotIds);
-    const byLot = new Map<string, ShipmentDoc[]>();
-    for (const { lotId, ...s } of rows) {
-      const list = byLot.get(lotId) ?? [];
-      list.push(s);
-      byLot.set(lotId, list);
-    }
-    return byLot;
-  }
+/** A lot's summary without its documents. */
+export function summaryOf(d: LotDossier): LotSummary {
+  const { balances: _b, issues: _i, movements: _m, shipments: _s, ...summary } = d;
+  return summary;
 }
