@@ -10,7 +10,6 @@ import { AdjustmentsService, type CountResult } from './adjustments/adjustments.
 import { SafetyStockService } from './safety-stock/safety-stock.service';
 import { LotTraceQueries } from './trace/lot-trace.queries';
 import { LineReplenishmentsService } from './line-side/line-replenishments.service';
-import { ShipmentsService } from './shipments/shipments.service';
 import {
   StockMovementsService,
   type DeliveryBooking,
@@ -63,8 +62,7 @@ export class InventoryFacade {
     private readonly adjustments: AdjustmentsService,
     private readonly safety: SafetyStockService,
     private readonly lineReplenishments: LineReplenishmentsService,
-    private readonly shipments: ShipmentsService,
-    /** Read-only genealogy and trace questions (lots, balances, ledger, issues to work orders, serials). */
+    /** Read-only genealogy and trace questions (lots with their stock, consumption, ledger, shipments; serials). */
     readonly trace: LotTraceQueries,
   ) {}
 

@@ -5,11 +5,11 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { DomainError } from '../../platform/errors/domain-error';
-import { InventoryFacade, type LotDossier, type LotSummary } from '../../inventory/inventory.facade';
+import { InventoryFacade, type LotShipmentRef, type LotSummary } from '../../inventory/inventory.facade';
 import { ProductionFacade, type WorkOrderHead } from '../../production/production.facade';
 import type { EdgePair } from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
-import { MAX_DEPTH, type ShipmentDoc, summaryOf, TraceService, type Walk } from './trace.service';
+import { MAX_DEPTH, TraceService, type Walk } from './trace.service';
 
 /** Work order statuses in which consumed material is still work in progress (not yet in a finished lot). */
 const WIP_STATUSES = new Set(['released', 'kitting', 'ready', 'running', 'held']);
@@ -35,7 +35,7 @@ export interface RecallLot {
   locations: Array<{ code: string; name: string; type: string; quantity: string }>;
   /** Issued to work orders that have not finished: the material is on the shop floor now. */
   wip: Array<{ workOrderId: string; workOrderCode: string; status: string; quantity: string }>;
-  shipments: ShipmentDoc[];
+  shipments: LotShipmentRef[];
   /** Still in our hands and holdable (available or quarantine with stock). */
   holdable: boolean;
 }
@@ -258,7 +258,7 @@ export class RecallService {
     }
     const workOrders = [...wipOrders].map(([id, codes]) => ({ ...orders.get(id)!, lots: [...codes] }));
     return {
-      source: summaryOrRoot(byId.get(walk.root.id), walk.root),
+      source: walk.root,
       depthLimit: walk.depthLimit,
       truncated: walk.truncated,
       summary: {
@@ -278,6 +278,3 @@ export class RecallService {
     };
   }
 }
-
-const summaryOrRoot = (found: LotDossier | undefined, root: LotSummary): LotSummary =>
-  found ? summaryOf(found) : root;

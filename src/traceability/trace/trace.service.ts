@@ -77,13 +77,11 @@ export interface LotDocuments {
     firstAt: string;
     lastAt: string;
   }>;
-  shipments: ShipmentDoc[];
+  shipments: LotShipmentRef[];
   inspections: InspectionTrace[];
   ncrs: NcrTrace[];
   movements: Array<Omit<LotMovement, 'lotId'>>;
 }
-
-export type ShipmentDoc = LotShipmentRef;
 
 export interface TraceView {
   lot: LotSummary;
@@ -366,7 +364,7 @@ export class TraceService {
 }
 
 /** A lot's summary without its documents. */
-export function summaryOf(d: LotDossier): LotSummary {
+function summaryOf(d: LotDossier): LotSummary {
   const { balances: _b, issues: _i, movements: _m, shipments: _s, ...summary } = d;
   return summary;
 }
