@@ -29,7 +29,6 @@ export interface LotSummary {
 }
 
 export interface LotBalance {
-  lotId: string;
   locationId: string;
   locationCode: string;
   locationName: string;
@@ -38,7 +37,6 @@ export interface LotBalance {
 }
 
 export interface LotMovement {
-  lotId: string;
   id: string;
   type: string;
   quantity: string;
@@ -79,11 +77,11 @@ export interface LotShipmentRef {
 /** A lot with everything inventory knows about it: where it is, what consumed it, its ledger and shipments. */
 export interface LotDossier extends LotSummary {
   /** Stock by location (positive balances only), by location code. */
-  balances: Array<Omit<LotBalance, 'lotId'>>;
+  balances: LotBalance[];
   /** Net quantity issued to each work order (issues minus returns, when > 0), in the order first issued. */
   issues: Array<Omit<LotIssue, 'lotId'>>;
   /** The latest ledger rows, oldest first (none unless asked for). */
-  movements: Array<Omit<LotMovement, 'lotId'>>;
+  movements: LotMovement[];
   shipments: LotShipmentRef[];
 }
 
@@ -206,12 +204,13 @@ export class LotTraceQueries {
 
 const NET = `sum(CASE WHEN m.movement_type = 'issue' THEN m.quantity ELSE -m.quantity END)`;
 
-const ISSUES_SQL = `
-SELECT m.lot_id, m.work_order_id, trim_scale(${NET})::text AS quantity,
+/** Per (lot, work order) group of issue/return rows `m`: net quantity, last consuming operation, first and last time. */
+const ISSUE_AGGREGATES = `trim_scale(${NET})::text AS quantity,
        (array_agg(m.operation_id ORDER BY m.occurred_at DESC, m.id DESC)
           FILTER (WHERE m.operation_id IS NOT NULL))[1] AS operation_id,
-       min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at
-  FROM inventory_movement m`;
+       min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at`;
+
+const ISSUES_SQL = `SELECT m.lot_id, m.work_order_id, ${ISSUE_AGGREGATES} FROM inventory_movement m`;
 
 interface IssueRow {
   lot_id: string;
@@ -258,13 +257,10 @@ const DOCUMENTS: Record<DocumentKind, string> = {
      WHERE b.lot_id = x.id AND b.quantity > 0`,
   // Net issues per work order, in the order first issued.
   issues: `
-    SELECT json_agg(json_build_object('workOrderId', i.work_order_id, 'quantity', trim_scale(i.net)::text,
+    SELECT json_agg(json_build_object('workOrderId', i.work_order_id, 'quantity', i.quantity,
                                       'operationId', i.operation_id, 'firstAt', ${iso8601('i.first_at')},
                                       'lastAt', ${iso8601('i.last_at')}) ORDER BY i.first_at) AS docs
-      FROM (SELECT m.work_order_id, ${NET} AS net,
-                   (array_agg(m.operation_id ORDER BY m.occurred_at DESC, m.id DESC)
-                      FILTER (WHERE m.operation_id IS NOT NULL))[1] AS operation_id,
-                   min(m.occurred_at) AS first_at, max(m.occurred_at) AS last_at
+      FROM (SELECT m.work_order_id, ${ISSUE_AGGREGATES}
               FROM inventory_movement m
              WHERE m.lot_id = x.id AND m.movement_type IN ('issue', 'return') AND m.work_order_id IS NOT NULL
              GROUP BY m.work_order_id HAVING ${NET} > 0) i`,

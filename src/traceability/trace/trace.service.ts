@@ -67,7 +67,7 @@ export interface TraceEdge {
 export interface LotDocuments {
   lotId: string;
   /** Where it is now: stock by location (its status is the lot's). */
-  locations: Array<Omit<LotBalance, 'lotId'>>;
+  locations: LotBalance[];
   /** Work orders it was issued to (net of returns), with their status. */
   consumedBy: Array<{
     workOrderId: string;
@@ -80,7 +80,7 @@ export interface LotDocuments {
   shipments: LotShipmentRef[];
   inspections: InspectionTrace[];
   ncrs: NcrTrace[];
-  movements: Array<Omit<LotMovement, 'lotId'>>;
+  movements: LotMovement[];
 }
 
 export interface TraceView {
@@ -254,8 +254,8 @@ export class TraceService {
   }
 
   /**
-   * The walk's lots with their documents: one statement to inventory (the lots, or with documents their stock,
-   * consumption, ledger and shipments), then production's work orders and quality's records at once.
+   * The walk's lots with their documents: inventory's lots (with documents: their stock, consumption, ledger and
+   * shipments, one statement per kind at once), then production's work orders and quality's records at once.
    */
   private async view(m: EntityManager, walk: Walk, withDocuments: boolean): Promise<TraceView> {
     const ids = [...walk.depths.keys()];
