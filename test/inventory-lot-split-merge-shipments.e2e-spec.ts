@@ -734,7 +734,7 @@ describe('inventory: lot split, merge and shipments', () => {
       // Traceability's question: who received these lots?
       const m = await lot('SHP-M');
       const dossiers = await t.app.get(InventoryFacade).trace.dossiers(t.dataSource.manager, [l1.id, m.id]);
-      const shipments = new Map(dossiers.map((d) => [d.id, d.shipments]));
+      const shipments = new Map(dossiers.map((d) => [d.lot.id, d.shipments]));
       expect(shipments.get(l1.id)).toEqual([
         expect.objectContaining({ shipmentCode: 'SHP-000002', quantity: '30', customerCode: 'C-ACME' }),
         expect.objectContaining({ shipmentCode: 'SHP-000001', quantity: '20', reference: 'PO-88123' }),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { iso8601 } from '../platform/database/iso8601';
+import { readQuery } from '../platform/database/prepared-query';
 
 /** An inspection as a trace shows it. */
 export interface InspectionTrace {
@@ -47,9 +48,8 @@ export class QualityFacade {
    */
   async records(manager: EntityManager, lotIds: string[], workOrderIds: string[]): Promise<QualityRecords> {
     if (lotIds.length === 0 && workOrderIds.length === 0) return { inspections: [], ncrs: [] };
-    const [row] = await manager.query<
-      Array<{ inspections: InspectionTrace[] | null; ncrs: NcrTrace[] | null }>
-    >(
+    const [row] = await readQuery<{ inspections: InspectionTrace[] | null; ncrs: NcrTrace[] | null }>(
+      manager,
       `WITH lots AS (SELECT unnest($1::uuid[]) AS id), orders AS (SELECT unnest($2::uuid[]) AS id),
        found_inspections AS (
          SELECT i.id FROM inspection i WHERE i.lot_id IN (SELECT id FROM lots)

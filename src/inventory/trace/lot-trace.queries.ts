@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
 import type { EntityManager } from 'typeorm';
 import { iso8601 } from '../../platform/database/iso8601';
-import { readAll } from '../../platform/database/read-all';
+import { readQuery } from '../../platform/database/prepared-query';
 
 /** A lot as a trace shows it: what it is, where it came from, how much is left. */
 export interface LotSummary {
@@ -75,7 +75,8 @@ export interface LotShipmentRef {
 }
 
 /** A lot with everything inventory knows about it: where it is, what consumed it, its ledger and shipments. */
-export interface LotDossier extends LotSummary {
+export interface LotDossier {
+  lot: LotSummary;
   /** Stock by location (positive balances only), by location code. */
   balances: LotBalance[];
   /** Net quantity issued to each work order (issues minus returns, when > 0), in the order first issued. */
@@ -117,50 +118,41 @@ export class LotTraceQueries {
   /** Lots with this code (or id) at any of the given sites. */
   async findInSites(manager: EntityManager, siteIds: string[], idOrCode: string): Promise<LotSummary[]> {
     if (siteIds.length === 0) return [];
-    const byId = isUUID(idOrCode);
-    const rows: LotRow[] = await manager.query(
-      `${SUMMARY_SQL} WHERE l.site_id = ANY($1::uuid[]) AND ${byId ? 'l.id = $2::uuid' : 'l.code = $2'}
-        ORDER BY l.site_id`,
-      [siteIds, idOrCode],
-    );
+    const rows = await readQuery<LotRow>(manager, isUUID(idOrCode) ? FIND_BY_ID_SQL : FIND_BY_CODE_SQL, [
+      siteIds,
+      idOrCode,
+    ]);
     return rows.map(toSummary);
   }
 
   async summaries(manager: EntityManager, lotIds: string[]): Promise<LotSummary[]> {
     if (lotIds.length === 0) return [];
-    const rows: LotRow[] = await manager.query(`${SUMMARY_SQL} WHERE l.id IN (SELECT unnest($1::uuid[]))`, [
-      lotIds,
-    ]);
-    return rows.map(toSummary);
+    return (await readQuery<LotRow>(manager, SUMMARIES_SQL, [lotIds])).map(toSummary);
   }
 
   /**
    * Lots with where they are, what consumed them, their latest `movements` ledger rows (0: none) and their
-   * shipments. One statement per kind whatever the number of lots — the lots, then each kind of document as a
-   * JSON array per lot that has any — run at once on pooled connections (one after another in a transaction).
+   * shipments, in one statement whatever the number of lots: a row per lot, each kind of document a JSON array
+   * (null when there is none).
    */
   async dossiers(manager: EntityManager, lotIds: string[], movements = 0): Promise<LotDossier[]> {
     if (lotIds.length === 0) return [];
-    const kinds = movements > 0 ? DOCUMENT_KINDS : DOCUMENT_KINDS.filter((k) => k !== 'movements');
-    const [lots, ...found] = await readAll<[LotSummary[], ...DocumentRow[][]]>(manager, [
-      () => this.summaries(manager, lotIds),
-      ...kinds.map(
-        (kind) => () =>
-          manager.query<DocumentRow[]>(
-            `SELECT x.id AS lot_id, d.docs FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x
-               CROSS JOIN LATERAL (${DOCUMENTS[kind]}) d WHERE d.docs IS NOT NULL`,
-            kind === 'movements' ? [lotIds, movements] : [lotIds],
-          ),
-      ),
-    ]);
-    const byKind = new Map(kinds.map((k, i) => [k, new Map(found[i]!.map((r) => [r.lot_id, r.docs]))]));
-    const docs = (kind: DocumentKind, lotId: string) => byKind.get(kind)?.get(lotId) ?? [];
-    return lots.map((l) => ({
-      ...l,
-      balances: docs('balances', l.id) as LotDossier['balances'],
-      issues: docs('issues', l.id) as LotDossier['issues'],
-      movements: docs('movements', l.id) as LotDossier['movements'],
-      shipments: docs('shipments', l.id) as LotDossier['shipments'],
+    const read = (ids: string[]) =>
+      movements > 0
+        ? readQuery<DossierRow>(manager, DOSSIERS_WITH_MOVEMENTS_SQL, [ids, movements])
+        : readQuery<DossierRow>(manager, DOSSIERS_SQL, [ids]);
+    // Many lots: two halves at once on two pooled connections (PostgreSQL runs a statement on one core).
+    const half = Math.ceil(lotIds.length / 2);
+    const rows =
+      lotIds.length >= PARALLEL_FROM && !manager.queryRunner
+        ? (await Promise.all([read(lotIds.slice(0, half)), read(lotIds.slice(half))])).flat()
+        : await read(lotIds);
+    return rows.map((r) => ({
+      lot: toSummary(r),
+      balances: r.balances ?? [],
+      issues: r.issues ?? [],
+      movements: r.movements ?? [],
+      shipments: r.shipments ?? [],
     }));
   }
 
@@ -188,7 +180,8 @@ export class LotTraceQueries {
 
   /** Serial numbers with this value at the given sites (one per material). */
   async serialsByValue(manager: EntityManager, siteIds: string[], serial: string): Promise<SerialRef[]> {
-    const rows: SerialRow[] = await manager.query(
+    const rows: SerialRow[] = await readQuery(
+      manager,
       `${SERIAL_SQL} WHERE s.site_id = ANY($1::uuid[]) AND s.serial = $2 ORDER BY mt.code`,
       [siteIds, serial],
     );
@@ -197,7 +190,7 @@ export class LotTraceQueries {
 
   async serialsById(manager: EntityManager, ids: string[]): Promise<SerialRef[]> {
     if (ids.length === 0) return [];
-    const rows: SerialRow[] = await manager.query(`${SERIAL_SQL} WHERE s.id = ANY($1::uuid[])`, [ids]);
+    const rows: SerialRow[] = await readQuery(manager, `${SERIAL_SQL} WHERE s.id = ANY($1::uuid[])`, [ids]);
     return rows.map(toSerial);
   }
 }
@@ -230,39 +223,55 @@ const toIssue = (r: IssueRow): LotIssue => ({
   lastAt: iso(r.last_at)!,
 });
 
-const SUMMARY_COLUMNS = `l.id, l.site_id, l.code, l.material_id, mt.code AS material_code, mt.name AS material_name, mt.name_zh AS material_name_zh,
-       u.code AS unit, l.status, l.status_reason, l.origin, trim_scale(l.initial_qty)::text AS initial_qty,
-       coalesce((SELECT trim_scale(sum(b.quantity))::text FROM stock_balance b WHERE b.lot_id = l.id), '0') AS on_hand,
-       l.work_order_id, l.supplier_id, p.code AS supplier_code, p.name AS supplier_name, l.supplier_lot,
-       to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date, ${iso8601('l.received_at')} AS received_at`;
+/** A lot `l` (with SUMMARY_JOINS) but its stock on hand. */
+const LOT_COLUMNS = `l.id, l.site_id, l.code, l.material_id, mt.code AS material_code, mt.name AS material_name,
+       mt.name_zh AS material_name_zh, u.code AS unit, l.status, l.status_reason, l.origin,
+       trim_scale(l.initial_qty)::text AS initial_qty, l.work_order_id, l.supplier_id, p.code AS supplier_code,
+       p.name AS supplier_name, l.supplier_lot, to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date,
+       ${iso8601('l.received_at')} AS received_at`;
+
+const SUMMARY_COLUMNS = `${LOT_COLUMNS},
+       coalesce((SELECT trim_scale(sum(b.quantity))::text FROM stock_balance b WHERE b.lot_id = l.id), '0') AS on_hand`;
 
 const SUMMARY_JOINS = `
   JOIN material mt ON mt.id = l.material_id
   JOIN unit_of_measure u ON u.id = l.unit_id
   LEFT JOIN partner p ON p.id = l.supplier_id`;
 
-const SUMMARY_SQL = `SELECT ${SUMMARY_COLUMNS} FROM lot l ${SUMMARY_JOINS}`;
+/** From this many lots, dossiers are read in two halves at once. */
+const PARALLEL_FROM = 64;
 
-/** What a lot's dossier gathers besides the lot, each kind a subquery per lot `x.id` giving a JSON array `docs`. */
-const DOCUMENT_KINDS = ['balances', 'issues', 'shipments', 'movements'] as const;
-type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** The lots asked for ($1) as `l`: OFFSET 0 keeps them a subquery, so per-lot subqueries run for them only. */
+const LOTS_BY_ID = `(SELECT * FROM lot WHERE id IN (SELECT unnest($1::uuid[])) OFFSET 0) l`;
 
-const DOCUMENTS: Record<DocumentKind, string> = {
-  // Positive balances by location code.
-  balances: `
-    SELECT json_agg(json_build_object('locationId', b.location_id, 'locationCode', s.code, 'locationName', s.name,
+const FIND_BY_CODE_SQL = `SELECT ${SUMMARY_COLUMNS} FROM lot l ${SUMMARY_JOINS}
+  WHERE l.site_id = ANY($1::uuid[]) AND l.code = $2 ORDER BY l.site_id`;
+const FIND_BY_ID_SQL = `SELECT ${SUMMARY_COLUMNS} FROM lot l ${SUMMARY_JOINS}
+  WHERE l.site_id = ANY($1::uuid[]) AND l.id = $2::uuid ORDER BY l.site_id`;
+const SUMMARIES_SQL = `SELECT ${SUMMARY_COLUMNS} FROM ${LOTS_BY_ID} ${SUMMARY_JOINS}`;
+
+/**
+ * A lot's stock in one look-up of its balances (a lateral subquery on `l`): on hand, and the positive balances by
+ * location code as a JSON array (null when none).
+ */
+const STOCK = `LEFT JOIN LATERAL (
+    SELECT trim_scale(sum(b.quantity))::text AS on_hand,
+           json_agg(json_build_object('locationId', b.location_id, 'locationCode', s.code, 'locationName', s.name,
                                       'locationType', s.location_type, 'quantity', trim_scale(b.quantity)::text)
-                    ORDER BY s.code) AS docs
+                    ORDER BY s.code) FILTER (WHERE b.quantity > 0) AS balances
       FROM stock_balance b JOIN storage_location s ON s.id = b.location_id
-     WHERE b.lot_id = x.id AND b.quantity > 0`,
+     WHERE b.lot_id = l.id) stock ON true`;
+
+/** What else a lot's dossier gathers, each kind a subquery per lot `l` giving a JSON array or null. */
+const DOCUMENTS = {
   // Net issues per work order, in the order first issued.
   issues: `
     SELECT json_agg(json_build_object('workOrderId', i.work_order_id, 'quantity', i.quantity,
                                       'operationId', i.operation_id, 'firstAt', ${iso8601('i.first_at')},
-                                      'lastAt', ${iso8601('i.last_at')}) ORDER BY i.first_at) AS docs
+                                      'lastAt', ${iso8601('i.last_at')}) ORDER BY i.first_at)
       FROM (SELECT m.work_order_id, ${ISSUE_AGGREGATES}
               FROM inventory_movement m
-             WHERE m.lot_id = x.id AND m.movement_type IN ('issue', 'return') AND m.work_order_id IS NOT NULL
+             WHERE m.lot_id = l.id AND m.movement_type IN ('issue', 'return') AND m.work_order_id IS NOT NULL
              GROUP BY m.work_order_id HAVING ${NET} > 0) i`,
   // Shipments to customers, oldest first.
   shipments: `
@@ -270,9 +279,9 @@ const DOCUMENTS: Record<DocumentKind, string> = {
                                       'customerCode', c.code, 'customerName', c.name,
                                       'quantity', trim_scale(sl.quantity)::text,
                                       'shippedAt', ${iso8601('sh.shipped_at')}, 'reference', sh.reference,
-                                      'serials', sl.serials) ORDER BY sh.shipped_at, sh.code, sl.line_no) AS docs
+                                      'serials', sl.serials) ORDER BY sh.shipped_at, sh.code, sl.line_no)
       FROM shipment_line sl JOIN shipment sh ON sh.id = sl.shipment_id JOIN partner c ON c.id = sh.customer_id
-     WHERE sl.lot_id = x.id`,
+     WHERE sl.lot_id = l.id`,
   // The latest $2 ledger rows, oldest first.
   movements: `
     SELECT json_agg(json_build_object('id', m.id::text, 'type', m.movement_type,
@@ -280,17 +289,20 @@ const DOCUMENTS: Record<DocumentKind, string> = {
                                       'toLocationCode', t.code, 'workOrderId', m.work_order_id,
                                       'operationId', m.operation_id, 'reference', m.reference, 'note', m.note,
                                       'actorName', m.actor_name, 'occurredAt', ${iso8601('m.occurred_at')})
-                    ORDER BY m.occurred_at, m.id) AS docs
-      FROM (SELECT * FROM inventory_movement im WHERE im.lot_id = x.id
+                    ORDER BY m.occurred_at, m.id)
+      FROM (SELECT * FROM inventory_movement im WHERE im.lot_id = l.id
              ORDER BY im.occurred_at DESC, im.id DESC LIMIT $2) m
       LEFT JOIN storage_location f ON f.id = m.from_location_id
       LEFT JOIN storage_location t ON t.id = m.to_location_id`,
 };
 
-interface DocumentRow {
-  lot_id: string;
-  docs: unknown[];
-}
+const dossiersSql = (withMovements: boolean) => `
+  SELECT ${LOT_COLUMNS}, coalesce(stock.on_hand, '0') AS on_hand, stock.balances, (${DOCUMENTS.issues}) AS issues,
+         ${withMovements ? `(${DOCUMENTS.movements})` : 'NULL::json'} AS movements, (${DOCUMENTS.shipments}) AS shipments
+    FROM ${LOTS_BY_ID} ${SUMMARY_JOINS} ${STOCK}`;
+
+const DOSSIERS_SQL = dossiersSql(false);
+const DOSSIERS_WITH_MOVEMENTS_SQL = dossiersSql(true);
 
 interface LotRow {
   id: string;
@@ -313,6 +325,13 @@ interface LotRow {
   supplier_lot: string | null;
   expiry_date: string | null;
   received_at: string;
+}
+
+interface DossierRow extends LotRow {
+  balances: LotDossier['balances'] | null;
+  issues: LotDossier['issues'] | null;
+  movements: LotDossier['movements'] | null;
+  shipments: LotDossier['shipments'] | null;
 }
 
 const toSummary = (r: LotRow): LotSummary => ({

@@ -1,4 +1,5 @@
-import { DataSource, QueryFailedError } from 'typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource, type EntityManager, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { pgErrorCode } from './pg-error';
 
@@ -42,4 +43,26 @@ export async function preparedQuery<T>(
     embedded.add(dataSource);
     return dataSource.query<T[]>(text, values);
   }
+}
+
+/** Statement text → its name: the same text always gets the same name, two texts never one. */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `mom_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A read that runs often with different values (a trace's lookups): outside a transaction a named prepared
+ * statement, named after its text (see {@link preparedQuery}); inside one, an ordinary query on the
+ * transaction's connection (a statement failing at preparation would abort the transaction).
+ */
+export function readQuery<T>(manager: EntityManager, text: string, values: unknown[]): Promise<T[]> {
+  if (manager.queryRunner) return manager.query<T[]>(text, values);
+  return preparedQuery<T>(manager.dataSource, statementName(text), text, values);
 }

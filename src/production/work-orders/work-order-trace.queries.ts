@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { iso8601 } from '../../platform/database/iso8601';
+import { readQuery } from '../../platform/database/prepared-query';
 
 /** A work order as a trace shows it: what was made, on which line, when, by whom, on which machines. */
 export interface WorkOrderTrace {
@@ -64,7 +65,8 @@ export class WorkOrderTraceQueries {
       status: string;
       material_code: string;
       line_code: string;
-    }> = await manager.query(
+    }> = await readQuery(
+      manager,
       `SELECT w.id, w.site_id, w.code, w.status, m.code AS material_code, ln.code AS line_code
          FROM work_order w JOIN material m ON m.id = w.material_id JOIN production_line ln ON ln.id = w.line_id
         WHERE w.id IN (SELECT unnest($1::uuid[]))`,
@@ -87,7 +89,8 @@ export class WorkOrderTraceQueries {
    */
   async workOrders(manager: EntityManager, ids: string[], perOperation = 20): Promise<WorkOrderTrace[]> {
     if (ids.length === 0) return [];
-    const rows: WorkOrderRow[] = await manager.query(
+    const rows: WorkOrderRow[] = await readQuery(
+      manager,
       `SELECT w.id, w.site_id, w.code, w.status, w.source, m.code AS material_code,
               trim_scale(w.quantity)::text AS quantity, trim_scale(w.good_qty)::text AS good_qty,
               trim_scale(w.scrap_qty)::text AS scrap_qty, ln.code AS line_code,

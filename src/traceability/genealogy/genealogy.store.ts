@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { iso8601 } from '../../platform/database/iso8601';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import type { GenealogyEdgeKind } from './genealogy.entities';
+import { readQuery } from '../../platform/database/prepared-query';
 
 /** Which lot went into which: all a walk needs to know where it can go. */
 export interface EdgePair {
@@ -53,19 +54,32 @@ const toPair = (r: { parent_lot_id: string; child_lot_id: string }): EdgePair =>
 });
 
 /**
- * The closure statement ($1 root lot, $2 sites, $3 most lots). Both the recursion and the final step look up
- * (lot, site) in the direction's index (ix_genealogy_edge_child / _parent), which also holds the other lot.
+ * Where a closure starts: a lot, or the lots with a code at some sites (the caller makes sure that is one lot:
+ * the closure can then be read while the lot is looked up).
  */
-function closureSql(direction: 'backward' | 'forward', columns: string): string {
+export type ClosureRoot = { lotId: string } | { code: string; siteIds: string[] };
+
+/**
+ * The closure statement ($1 root lot id or code, $2 sites, $3 most lots, $4 the sites of a code). Both the
+ * recursion and the final step look up (lot, site) in the direction's index (ix_genealogy_edge_child /
+ * _parent), which also holds the other lot.
+ */
+function closureSql(direction: 'backward' | 'forward', columns: string, byCode: boolean): string {
   const [from, to] =
     direction === 'backward' ? ['child_lot_id', 'parent_lot_id'] : ['parent_lot_id', 'child_lot_id'];
+  const root = byCode
+    ? 'SELECT id FROM lot WHERE site_id = ANY($4::uuid[]) AND code = $1'
+    : 'SELECT $1::uuid';
   return `WITH RECURSIVE reached(id) AS (
-       SELECT $1::uuid
+       ${root}
        UNION
        SELECT e.${to} FROM reached r JOIN genealogy_edge e ON e.${from} = r.id AND e.site_id = ANY($2::uuid[])
      ), ids AS (SELECT id FROM reached LIMIT $3)
      SELECT ${columns} FROM ids JOIN genealogy_edge e ON e.${from} = ids.id AND e.site_id = ANY($2::uuid[])`;
 }
+
+const closureParams = (root: ClosureRoot, siteIds: string[], maxLots: number): unknown[] =>
+  'lotId' in root ? [root.lotId, siteIds, maxLots] : [root.code, siteIds, maxLots, root.siteIds];
 
 /** Reads and writes of the genealogy graph (genealogy_edge). */
 @Injectable()
@@ -78,7 +92,8 @@ export class GenealogyStore {
     siteIds: string[],
   ): Promise<EdgeRow[]> {
     const from = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
-    const rows: RawEdge[] = await manager.query(
+    const rows: RawEdge[] = await readQuery(
+      manager,
       `SELECT ${EDGE_COLUMNS} FROM genealogy_edge e
         WHERE e.${from} IN (SELECT unnest($1::uuid[])) AND e.site_id = ANY($2::uuid[])`,
       [lotIds, siteIds],
@@ -95,15 +110,15 @@ export class GenealogyStore {
   async closure(
     manager: EntityManager,
     direction: 'backward' | 'forward',
-    rootId: string,
+    root: ClosureRoot,
     siteIds: string[],
     maxLots: number,
   ): Promise<EdgeRow[]> {
-    const rows: RawEdge[] = await manager.query(closureSql(direction, EDGE_COLUMNS), [
-      rootId,
-      siteIds,
-      maxLots,
-    ]);
+    const rows = await readQuery<RawEdge>(
+      manager,
+      closureSql(direction, EDGE_COLUMNS, !('lotId' in root)),
+      closureParams(root, siteIds, maxLots),
+    );
     return rows.map(toEdge);
   }
 
@@ -111,13 +126,14 @@ export class GenealogyStore {
   async closurePairs(
     manager: EntityManager,
     direction: 'backward' | 'forward',
-    rootId: string,
+    root: ClosureRoot,
     siteIds: string[],
     maxLots: number,
   ): Promise<EdgePair[]> {
-    const rows: Array<{ parent_lot_id: string; child_lot_id: string }> = await manager.query(
-      closureSql(direction, PAIR_COLUMNS),
-      [rootId, siteIds, maxLots],
+    const rows = await readQuery<{ parent_lot_id: string; child_lot_id: string }>(
+      manager,
+      closureSql(direction, PAIR_COLUMNS, !('lotId' in root)),
+      closureParams(root, siteIds, maxLots),
     );
     return rows.map(toPair);
   }
@@ -131,7 +147,8 @@ export class GenealogyStore {
   ): Promise<boolean> {
     if (lotIds.length === 0) return false;
     const column = direction === 'backward' ? 'child_lot_id' : 'parent_lot_id';
-    const rows: unknown[] = await manager.query(
+    const rows: unknown[] = await readQuery(
+      manager,
       `SELECT 1 FROM genealogy_edge
         WHERE ${column} IN (SELECT unnest($1::uuid[])) AND site_id = ANY($2::uuid[]) LIMIT 1`,
       [lotIds, siteIds],

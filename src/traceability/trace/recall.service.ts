@@ -93,8 +93,7 @@ export class RecallService {
 
   async scope(p: Principal, q: { lot: string; site?: string; depth?: number }): Promise<RecallView> {
     const m = this.dataSource.manager;
-    const source = await this.traces.resolveLot(m, p, q.lot, q.site);
-    const walk = await this.traces.reach(m, p, source, 'forward', q.depth ?? MAX_DEPTH);
+    const walk = await this.traces.reach(m, p, { lot: q.lot, site: q.site }, 'forward', q.depth ?? MAX_DEPTH);
     return this.view(m, walk);
   }
 
@@ -103,8 +102,8 @@ export class RecallService {
     q: { lot: string; site?: string; reason: string; holdWorkOrders?: boolean },
   ): Promise<RecallHoldResult> {
     return this.runner.run(async (tx) => {
-      const source = await this.traces.resolveLot(tx.manager, p, q.lot, q.site);
-      const walk = await this.traces.reach(tx.manager, p, source, 'forward', MAX_DEPTH);
+      const walk = await this.traces.reach(tx.manager, p, { lot: q.lot, site: q.site }, 'forward', MAX_DEPTH);
+      const source = walk.root;
       if (walk.truncated) {
         throw new DomainError(
           'unprocessable',
@@ -158,65 +157,58 @@ export class RecallService {
   private async view(m: EntityManager, walk: Walk<EdgePair>): Promise<RecallView> {
     const ids = [...walk.depths.keys()];
     // One statement for the lots, their stock, what consumed them and their shipments; then the orders.
-    const lots = await this.inventory.trace.dossiers(m, ids);
+    const dossiers = await this.inventory.trace.dossiers(m, ids);
     const orderIds = new Set<string>();
-    for (const l of lots) {
-      if (l.workOrderId) orderIds.add(l.workOrderId);
-      for (const i of l.issues) orderIds.add(i.workOrderId);
+    for (const d of dossiers) {
+      if (d.lot.workOrderId) orderIds.add(d.lot.workOrderId);
+      for (const i of d.issues) orderIds.add(i.workOrderId);
     }
     const orders = new Map(
       (await this.production.trace.heads(m, [...orderIds])).map((w) => [w.id, w] as const),
     );
-    const wip = new Map<string, RecallLot['wip']>();
     const wipOrders = new Map<string, Set<string>>();
-    const byId = new Map(lots.map((l) => [l.id, l]));
-    for (const l of lots) {
-      for (const i of l.issues) {
+    const byId = new Map<string, RecallLot>();
+    for (const { lot: l, balances, issues, shipments } of dossiers) {
+      const wip: RecallLot['wip'] = [];
+      for (const i of issues) {
         const order = orders.get(i.workOrderId);
         if (!order || !WIP_STATUSES.has(order.status)) continue;
-        const list = wip.get(l.id) ?? [];
-        list.push({
+        wip.push({
           workOrderId: order.id,
           workOrderCode: order.code,
           status: order.status,
           quantity: i.quantity,
         });
-        wip.set(l.id, list);
         const codes = wipOrders.get(order.id) ?? new Set<string>();
         codes.add(l.code);
         wipOrders.set(order.id, codes);
       }
+      byId.set(l.id, {
+        id: l.id,
+        code: l.code,
+        depth: walk.depths.get(l.id)!,
+        materialCode: l.materialCode,
+        materialName: l.materialName,
+        unit: l.unit,
+        status: l.status,
+        origin: l.origin,
+        onHand: l.onHand,
+        supplierCode: l.supplierCode,
+        supplierLot: l.supplierLot,
+        workOrderCode: l.workOrderId ? (orders.get(l.workOrderId)?.code ?? null) : null,
+        locations: balances.map((b) => ({
+          code: b.locationCode,
+          name: b.locationName,
+          type: b.locationType,
+          quantity: b.quantity,
+        })),
+        wip,
+        shipments,
+        holdable: compare(parseDecimal(l.onHand), ZERO) > 0 && HOLDABLE_LOT_STATUSES.has(l.status),
+      });
     }
-    const out: RecallLot[] = ids.flatMap((id) => {
-      const l = byId.get(id);
-      if (!l) return [];
-      const hasStock = compare(parseDecimal(l.onHand), ZERO) > 0;
-      return [
-        {
-          id: l.id,
-          code: l.code,
-          depth: walk.depths.get(id)!,
-          materialCode: l.materialCode,
-          materialName: l.materialName,
-          unit: l.unit,
-          status: l.status,
-          origin: l.origin,
-          onHand: l.onHand,
-          supplierCode: l.supplierCode,
-          supplierLot: l.supplierLot,
-          workOrderCode: l.workOrderId ? (orders.get(l.workOrderId)?.code ?? null) : null,
-          locations: l.balances.map((b) => ({
-            code: b.locationCode,
-            name: b.locationName,
-            type: b.locationType,
-            quantity: b.quantity,
-          })),
-          wip: wip.get(id) ?? [],
-          shipments: l.shipments,
-          holdable: hasStock && HOLDABLE_LOT_STATUSES.has(l.status),
-        },
-      ];
-    });
+    // In the order the walk reached them.
+    const out: RecallLot[] = ids.flatMap((id) => byId.get(id) ?? []);
     const byStatus: Record<string, number> = {};
     let inStock = 0;
     for (const l of out) {
@@ -264,7 +256,7 @@ export class RecallService {
       summary: {
         lots: out.length,
         inStock: { lots: inStock, byStatus },
-        wip: { workOrders: workOrders.length, lots: wip.size },
+        wip: { workOrders: workOrders.length, lots: out.filter((l) => l.wip.length > 0).length },
         shipped: { customers: customers.size, lots: shippedLots, shipments: shipmentCodes.size },
         toHold: out.filter((l) => l.holdable).length,
       },

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { DataSource, type EntityManager } from 'typeorm';
+import { readAll } from '../../platform/database/read-all';
 import type { Principal } from '../../platform/auth/principal';
 import { DomainError } from '../../platform/errors/domain-error';
 import {
@@ -18,7 +20,7 @@ import {
   type QualityRecords,
 } from '../../quality/quality.facade';
 import type { GenealogyEdgeKind } from '../genealogy/genealogy.entities';
-import { type EdgePair, type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
+import { type ClosureRoot, type EdgePair, type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
 
 export type Direction = 'backward' | 'forward';
@@ -41,6 +43,22 @@ export interface Walk<E extends EdgePair = EdgeRow> {
   /** Cut off by the depth limit or the lot cap while the graph went on. */
   truncated: boolean;
 }
+
+/** Those of `more` not among `known` (by id). */
+function newById<T extends { id: string }>(known: T[], more: T[]): T[] {
+  const ids = new Set(known.map((k) => k.id));
+  return more.filter((x) => !ids.has(x.id));
+}
+
+/** Where a walk starts: a lot's code (or id), at one site of the user's or any. */
+export interface WalkStart {
+  lot: string;
+  site?: string;
+}
+
+/** The sites a lot is looked up at: the one asked for (if it is the user's), or all of the user's. */
+const rootSites = (p: Principal, site?: string): string[] =>
+  site ? p.siteIds.filter((s) => s === site) : p.siteIds;
 
 export interface TraceNode extends LotSummary {
   depth: number;
@@ -116,8 +134,7 @@ export class TraceService {
 
   /** The lot a user means by a code (or id), among the sites the user may see. */
   async resolveLot(m: EntityManager, p: Principal, code: string, site?: string): Promise<LotSummary> {
-    const siteIds = site ? p.siteIds.filter((s) => s === site) : p.siteIds;
-    const found = await this.inventory.trace.findInSites(m, siteIds, code);
+    const found = await this.inventory.trace.findInSites(m, rootSites(p, site), code);
     if (found.length === 0) {
       throw new DomainError(
         'not_found',
@@ -139,16 +156,19 @@ export class TraceService {
     return found[0]!;
   }
 
-  /** Walks the graph from a lot: parents (backward) or children (forward), up to `depthLimit` levels. */
+  /**
+   * Walks the graph from the lot a user means (see {@link resolveLot}): parents (backward) or children
+   * (forward), up to `depthLimit` levels.
+   */
   async walk(
     m: EntityManager,
     p: Principal,
-    root: LotSummary,
+    start: WalkStart,
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk> {
-    return this.walkWith(m, p, root, direction, depthLimit, {
-      closure: (siteIds) => this.store.closure(m, direction, root.id, siteIds, MAX_LOTS + 1),
+    return this.walkWith(m, p, start, direction, depthLimit, {
+      closure: (from, siteIds) => this.store.closure(m, direction, from, siteIds, MAX_LOTS + 1),
       step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
     });
   }
@@ -160,12 +180,12 @@ export class TraceService {
   async reach(
     m: EntityManager,
     p: Principal,
-    root: LotSummary,
+    start: WalkStart,
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk<EdgePair>> {
-    return this.walkWith<EdgePair>(m, p, root, direction, depthLimit, {
-      closure: (siteIds) => this.store.closurePairs(m, direction, root.id, siteIds, MAX_LOTS + 1),
+    return this.walkWith<EdgePair>(m, p, start, direction, depthLimit, {
+      closure: (from, siteIds) => this.store.closurePairs(m, direction, from, siteIds, MAX_LOTS + 1),
       step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
     });
   }
@@ -173,24 +193,32 @@ export class TraceService {
   private async walkWith<E extends EdgePair>(
     m: EntityManager,
     p: Principal,
-    root: LotSummary,
+    start: WalkStart,
     direction: Direction,
     depthLimit: number,
     read: {
-      closure(siteIds: string[]): Promise<E[]>;
+      closure(from: ClosureRoot, siteIds: string[]): Promise<E[]>;
       step(frontier: string[], siteIds: string[]): Promise<E[]>;
     },
   ): Promise<Walk<E>> {
     const siteIds = p.siteIds;
     if (depthLimit < MAX_DEPTH) {
       // Under a depth limit, one indexed query per level: nothing beyond the limit is read.
+      const root = await this.resolveLot(m, p, start.lot, start.site);
       return this.breadthFirst<E>(root, direction, depthLimit, {
         step: (frontier) => read.step(frontier, siteIds),
         beyond: (frontier) => this.store.anyBeyond(m, direction, frontier, siteIds),
       });
     }
-    // Otherwise the whole closure's edges in one statement, walked here level by level.
-    const edges = await read.closure(siteIds);
+    // Otherwise the whole closure's edges in one statement, read while the lot is looked up (from the lots
+    // with that code at the sites looked in: used only when that is exactly one), walked here level by level.
+    const from: ClosureRoot = isUUID(start.lot)
+      ? { lotId: start.lot }
+      : { code: start.lot, siteIds: rootSites(p, start.site) };
+    const [root, edges] = await readAll<[LotSummary, E[]]>(m, [
+      () => this.resolveLot(m, p, start.lot, start.site),
+      () => read.closure(from, siteIds),
+    ]);
     const out = new Map<string, E[]>();
     for (const e of edges) {
       const from = direction === 'backward' ? e.childLotId : e.parentLotId;
@@ -248,41 +276,63 @@ export class TraceService {
     q: { depth?: number; site?: string; documents?: boolean },
   ): Promise<TraceView> {
     const m = this.dataSource.manager;
-    const root = await this.resolveLot(m, p, code, q.site);
-    const walk = await this.walk(m, p, root, direction, q.depth ?? MAX_DEPTH);
+    const walk = await this.walk(m, p, { lot: code, site: q.site }, direction, q.depth ?? MAX_DEPTH);
     return this.view(m, walk, q.documents ?? true);
   }
 
   /**
    * The walk's lots with their documents: inventory's lots (with documents: their stock, consumption, ledger and
-   * shipments, one statement per kind at once), then production's work orders and quality's records at once.
+   * shipments), production's work orders and quality's records, all at once for the orders on the walk's
+   * edges; then, only if the lots name orders not met on an edge (a lot made without genealogy, an order that
+   * consumed a lot of the graph), those orders and their records.
    */
   private async view(m: EntityManager, walk: Walk, withDocuments: boolean): Promise<TraceView> {
     const ids = [...walk.depths.keys()];
-    const dossiers = withDocuments ? await this.inventory.trace.dossiers(m, ids, MOVEMENTS_PER_LOT) : null;
-    const lots = dossiers ? dossiers.map(summaryOf) : await this.inventory.trace.summaries(m, ids);
-    const byId = new Map(lots.map((l) => [l.id, l]));
-    // Orders that made a lot of the graph, linked two of its lots, or consumed one of them.
+    // Orders that made a lot of the graph or linked two of its lots.
     const orderIds = new Set<string>();
-    for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
+    if (walk.root.workOrderId) orderIds.add(walk.root.workOrderId);
     for (const e of walk.edges) if (e.workOrderId) orderIds.add(e.workOrderId);
-    for (const d of dossiers ?? []) for (const i of d.issues) orderIds.add(i.workOrderId);
-    const [workOrders, quality] = await Promise.all([
-      this.production.trace.workOrders(m, [...orderIds]),
-      dossiers ? this.quality.records(m, ids, [...orderIds]) : Promise.resolve(null),
+    const [lots, dossiers, workOrders, quality] = await readAll<
+      [LotSummary[] | null, LotDossier[] | null, WorkOrderTrace[], QualityRecords | null]
+    >(m, [
+      () => (withDocuments ? Promise.resolve(null) : this.inventory.trace.summaries(m, ids)),
+      () =>
+        withDocuments ? this.inventory.trace.dossiers(m, ids, MOVEMENTS_PER_LOT) : Promise.resolve(null),
+      () => this.production.trace.workOrders(m, [...orderIds]),
+      () => (withDocuments ? this.quality.records(m, ids, [...orderIds]) : Promise.resolve(null)),
     ]);
+    const byId = new Map<string, LotSummary>();
+    for (const l of lots ?? dossiers!.map((d) => d.lot)) byId.set(l.id, l);
+    // Orders the lots name that no edge did: ones that made a lot of the graph, or consumed one.
+    const makers = new Set<string>();
+    for (const l of byId.values())
+      if (l.workOrderId && !orderIds.has(l.workOrderId)) makers.add(l.workOrderId);
+    const consumers = new Set<string>();
+    for (const d of dossiers ?? []) {
+      for (const i of d.issues) if (!orderIds.has(i.workOrderId)) consumers.add(i.workOrderId);
+    }
+    if (makers.size > 0 || consumers.size > 0) {
+      const [more, moreQuality] = await readAll<[WorkOrderTrace[], QualityRecords | null]>(m, [
+        () => this.production.trace.workOrders(m, [...new Set([...makers, ...consumers])]),
+        // Records of an order belong to the lots it made (those of consumers outside the graph do not show).
+        () => (quality && makers.size > 0 ? this.quality.records(m, [], [...makers]) : Promise.resolve(null)),
+      ]);
+      workOrders.push(...more);
+      if (quality && moreQuality) {
+        quality.inspections.push(...newById(quality.inspections, moreQuality.inspections));
+        quality.ncrs.push(...newById(quality.ncrs, moreQuality.ncrs));
+      }
+    }
     const orderById = new Map(workOrders.map((w) => [w.id, w]));
-    const nodes: TraceNode[] = ids.flatMap((id) => {
-      const lot = byId.get(id);
-      if (!lot) return [];
-      return [
-        {
-          ...lot,
-          depth: walk.depths.get(id)!,
-          workOrderCode: lot.workOrderId ? (orderById.get(lot.workOrderId)?.code ?? null) : null,
-        },
-      ];
-    });
+    // The lots read for this trace become its nodes (no copies: a trace may hold thousands).
+    const nodes: TraceNode[] = [];
+    for (const id of ids) {
+      const node = byId.get(id) as TraceNode | undefined;
+      if (!node) continue;
+      node.depth = walk.depths.get(id)!;
+      node.workOrderCode = node.workOrderId ? (orderById.get(node.workOrderId)?.code ?? null) : null;
+      nodes.push(node);
+    }
     const edges: TraceEdge[] = walk.edges.map((e) => ({
       from: e.parentLotId,
       fromCode: byId.get(e.parentLotId)?.code ?? '',
@@ -298,7 +348,7 @@ export class TraceService {
       occurredAt: e.occurredAt,
     }));
     const view: TraceView = {
-      lot: byId.get(walk.root.id) ?? walk.root,
+      lot: walk.root,
       direction: walk.direction,
       depthLimit: walk.depthLimit,
       depth: nodes.reduce((d, n) => Math.max(d, n.depth), 0),
@@ -307,21 +357,22 @@ export class TraceService {
       edges,
       workOrders,
     };
-    if (dossiers && quality) view.documents = this.documents(dossiers, orderById, quality);
+    if (dossiers && quality) view.documents = this.documents(nodes, dossiers, orderById, quality);
     return view;
   }
 
   /** For every lot: where it is, what consumed it, shipments, inspections, NCRs and its ledger. */
   private documents(
+    nodes: TraceNode[],
     dossiers: LotDossier[],
     orders: Map<string, { code: string; status: string }>,
     quality: QualityRecords,
   ): LotDocuments[] {
     const docs = new Map<string, LotDocuments>(
       dossiers.map((d) => [
-        d.id,
+        d.lot.id,
         {
-          lotId: d.id,
+          lotId: d.lot.id,
           locations: d.balances,
           consumedBy: d.issues.map((i) => {
             const order = orders.get(i.workOrderId);
@@ -343,7 +394,7 @@ export class TraceService {
     );
     // An inspection of a lot belongs to it; an in-process one to the lots its work order produced.
     const producedBy = new Map<string, string[]>();
-    for (const l of dossiers) {
+    for (const { lot: l } of dossiers) {
       if (l.origin === 'production' && l.workOrderId) {
         const list = producedBy.get(l.workOrderId) ?? [];
         list.push(l.id);
@@ -359,12 +410,6 @@ export class TraceService {
       if (n.workOrderId) for (const t of producedBy.get(n.workOrderId) ?? []) targets.add(t);
       for (const t of targets) docs.get(t)?.ncrs.push(n);
     }
-    return dossiers.map((d) => docs.get(d.id)!);
+    return nodes.map((n) => docs.get(n.id)!);
   }
-}
-
-/** A lot's summary without its documents. */
-function summaryOf(d: LotDossier): LotSummary {
-  const { balances: _b, issues: _i, movements: _m, shipments: _s, ...summary } = d;
-  return summary;
 }
