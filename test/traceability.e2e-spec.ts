@@ -321,6 +321,17 @@ describe('traceability', () => {
       ]);
       expect(edgeList(walk.edges)).toEqual(['CY-1>CY-2:split:15', 'CY-2>CY-1:merge:5']);
     }
+    // The recall's breadth-first reach ends on the cycle too, each lot once at its depth.
+    const scope = await t.http
+      .post('/api/v1/trace/recall')
+      .set(as('quality'))
+      .send({ lot: 'CY-1' })
+      .expect(200);
+    expect(scope.body.lots.map((l: { code: string; depth: number }) => [l.depth, l.code])).toEqual([
+      [0, 'CY-1'],
+      [1, 'CY-2'],
+    ]);
+    expect(scope.body.truncated).toBe(false);
   });
 
   it('rework: the reworked lot descends from the nonconforming one of the same material', async () => {
@@ -504,9 +515,41 @@ describe('traceability', () => {
         }>
       ).map((l) => [l.code, l]),
     );
-    // Exactly what the forward trace reaches (made from A1, the rework included).
-    const reached = (await trace('A1', 'forward', '?documents=false')).nodes.map((n) => n.code);
+    // Exactly what the forward trace reaches (made from A1, the rework included), each lot at the same depth.
+    const forward = await trace('A1', 'forward', '?documents=false');
+    const reached = forward.nodes.map((n) => n.code);
     expect([...lots.keys()].sort()).toEqual([...reached].sort());
+    const depthOf = (list: Array<{ code: string; depth: number }>) =>
+      list.map((n) => `${n.depth}:${n.code}`).sort();
+    expect(depthOf(scope.body.lots)).toEqual(depthOf(forward.nodes));
+    expect(scope.body.truncated).toBe(false);
+    // A page of the lots, by depth then code; the summary still counts the whole scope.
+    const ordered = [...forward.nodes]
+      .sort((a, b) => a.depth - b.depth || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+      .map((n) => n.code);
+    expect(scope.body.lots.map((l: { code: string }) => l.code)).toEqual(ordered);
+    const page = await t.http
+      .post('/api/v1/trace/recall')
+      .set(as('quality'))
+      .send({ lot: 'A1', offset: 1, limit: 2 })
+      .expect(200);
+    expect(page.body.lots.map((l: { code: string }) => l.code)).toEqual(ordered.slice(1, 3));
+    expect(page.body.page).toEqual({ offset: 1, limit: 2, total: ordered.length });
+    expect(page.body.summary).toEqual(scope.body.summary);
+    expect(page.body.customers).toEqual(scope.body.customers);
+    await t.http
+      .post('/api/v1/trace/recall')
+      .set(as('quality'))
+      .send({ lot: 'A1', limit: 0, offset: -1 })
+      .expect(400);
+    // A depth limit cuts the scope, and says so.
+    const near = await t.http
+      .post('/api/v1/trace/recall')
+      .set(as('quality'))
+      .send({ lot: 'A1', depth: 1 })
+      .expect(200);
+    expect(depthOf(near.body.lots)).toEqual(depthOf(forward.nodes.filter((n) => n.depth <= 1)));
+    expect(near.body.truncated).toBe(true);
     expect(reached).toEqual(expect.arrayContaining(['A1', f1.code, s1.code, s2.code, 'S2-PART']));
     expect(lots.get(f1.code)!.shipments).toEqual([
       expect.objectContaining({ customerCode: 'CUST-1', quantity: '2' }),

@@ -45,8 +45,10 @@ export type {
   LotDossier,
   LotIssue,
   LotMovement,
+  LotScopeSummary,
   LotShipmentRef,
   LotSummary,
+  LotWhereabouts,
   SerialRef,
   WorkOrderLotFlows,
 } from './trace/lot-trace.queries';

@@ -86,6 +86,43 @@ export interface LotDossier {
   shipments: LotShipmentRef[];
 }
 
+/** A lot as a recall lists it: what it is, where it is now, what consumed it and who received it. */
+export interface LotWhereabouts {
+  id: string;
+  code: string;
+  materialCode: string;
+  materialName: string;
+  unit: string;
+  status: string;
+  origin: string;
+  onHand: string;
+  workOrderId: string | null;
+  supplierCode: string | null;
+  supplierLot: string | null;
+  balances: LotBalance[];
+  issues: LotDossier['issues'];
+  shipments: LotShipmentRef[];
+}
+
+/** What a scope of lots (a recall) amounts to; lots by code. */
+export interface LotScopeSummary {
+  lots: number;
+  /** Lots with stock here (a positive balance), by lot status. */
+  inStock: Record<string, number>;
+  /** Lots with stock in one of the statuses asked about (what a hold would stop). */
+  holdable: number;
+  /** Work orders the lots were issued to (net of returns), with the lots. */
+  consumers: Array<{ workOrderId: string; lots: string[] }>;
+  /** Customers that received the lots, with the lots and shipments (by customer code). */
+  customers: Array<{
+    customerId: string;
+    customerCode: string;
+    customerName: string;
+    lots: string[];
+    shipments: string[];
+  }>;
+}
+
 export interface WorkOrderLotFlows {
   /** Lots issued to the order, net of returns (may be 0 or less when all came back); empty while nothing is produced. */
   inputs: LotIssue[];
@@ -137,16 +174,11 @@ export class LotTraceQueries {
    */
   async dossiers(manager: EntityManager, lotIds: string[], movements = 0): Promise<LotDossier[]> {
     if (lotIds.length === 0) return [];
-    const read = (ids: string[]) =>
+    const rows = await inParts(manager, lotIds, lotIds.length >= 64 ? 2 : 1, (ids) =>
       movements > 0
         ? readQuery<DossierRow>(manager, DOSSIERS_WITH_MOVEMENTS_SQL, [ids, movements])
-        : readQuery<DossierRow>(manager, DOSSIERS_SQL, [ids]);
-    // Many lots: two halves at once on two pooled connections (PostgreSQL runs a statement on one core).
-    const half = Math.ceil(lotIds.length / 2);
-    const rows =
-      lotIds.length >= PARALLEL_FROM && !manager.queryRunner
-        ? (await Promise.all([read(lotIds.slice(0, half)), read(lotIds.slice(half))])).flat()
-        : await read(lotIds);
+        : readQuery<DossierRow>(manager, DOSSIERS_SQL, [ids]),
+    );
     return rows.map((r) => ({
       lot: toSummary(r),
       balances: r.balances ?? [],
@@ -154,6 +186,91 @@ export class LotTraceQueries {
       movements: r.movements ?? [],
       shipments: r.shipments ?? [],
     }));
+  }
+
+  /**
+   * Where lots are now, for scopes of thousands (a recall): what each is, its stock by location, what consumed it
+   * and who received it — only that. In the order of `ranks` (one per lot, smallest first), then by code; only
+   * `page.limit` of them from `page.offset` when a page is asked for (the other lots are not read beyond their
+   * code).
+   */
+  async whereabouts(
+    manager: EntityManager,
+    lotIds: string[],
+    ranks: number[],
+    page?: { offset: number; limit: number },
+  ): Promise<LotWhereabouts[]> {
+    if (lotIds.length === 0) return [];
+    const rows = await readQuery<WhereaboutsRow>(manager, WHEREABOUTS_SQL, [
+      lotIds,
+      ranks,
+      page?.offset ?? 0,
+      page?.limit ?? null,
+    ]);
+    return rows.map((r) => ({
+      id: r.id,
+      code: r.code,
+      materialCode: r.material_code,
+      materialName: r.material_name,
+      unit: r.unit,
+      status: r.status,
+      origin: r.origin,
+      onHand: r.on_hand,
+      workOrderId: r.work_order_id,
+      supplierCode: r.supplier_code,
+      supplierLot: r.supplier_lot,
+      balances: r.balances ?? [],
+      issues: r.issues ?? [],
+      shipments: r.shipments ?? [],
+    }));
+  }
+
+  /**
+   * What a scope of lots amounts to, counted by PostgreSQL (for scopes of thousands only the counts and the
+   * codes travel): how many have stock and in which status, how many a hold would stop (stock in one of
+   * `holdableStatuses`), the work orders they were issued to (net of returns) and the customers that received
+   * them, each with the lot codes. In a few statements at once, each over a part of the lots.
+   */
+  async scopeSummary(
+    manager: EntityManager,
+    lotIds: string[],
+    holdableStatuses: string[],
+  ): Promise<LotScopeSummary> {
+    const parts = await inParts(manager, lotIds, Math.min(4, Math.ceil(lotIds.length / 1000)), (ids) =>
+      readQuery<ScopeRow>(manager, SCOPE_SQL, [ids, holdableStatuses]),
+    );
+    const out: LotScopeSummary = { lots: 0, inStock: {}, holdable: 0, consumers: [], customers: [] };
+    const consumers = new Map<string, Set<string>>();
+    const customers = new Map<string, { head: ScopeCustomer; lots: Set<string>; shipments: Set<string> }>();
+    for (const part of parts) {
+      out.lots += part.lots;
+      out.holdable += part.holdable;
+      for (const [status, n] of Object.entries(part.in_stock ?? {})) {
+        out.inStock[status] = (out.inStock[status] ?? 0) + n;
+      }
+      for (const c of part.consumers ?? []) {
+        const lots = consumers.get(c.workOrderId) ?? new Set<string>();
+        for (const code of c.lots) lots.add(code);
+        consumers.set(c.workOrderId, lots);
+      }
+      for (const c of part.customers ?? []) {
+        const entry = customers.get(c.customerId) ?? { head: c, lots: new Set(), shipments: new Set() };
+        for (const code of c.lots) entry.lots.add(code);
+        for (const code of c.shipments) entry.shipments.add(code);
+        customers.set(c.customerId, entry);
+      }
+    }
+    out.consumers = [...consumers].map(([workOrderId, lots]) => ({ workOrderId, lots: [...lots].sort() }));
+    out.customers = [...customers.values()]
+      .map(({ head, lots, shipments }) => ({
+        customerId: head.customerId,
+        customerCode: head.customerCode,
+        customerName: head.customerName,
+        lots: [...lots].sort(),
+        shipments: [...shipments].sort(),
+      }))
+      .sort((a, b) => a.customerCode.localeCompare(b.customerCode));
+    return out;
   }
 
   /** A work order's inputs (net issued lots) and outputs (lots it produced), for its genealogy edges. */
@@ -238,8 +355,22 @@ const SUMMARY_JOINS = `
   JOIN unit_of_measure u ON u.id = l.unit_id
   LEFT JOIN partner p ON p.id = l.supplier_id`;
 
-/** From this many lots, dossiers are read in two halves at once. */
-const PARALLEL_FROM = 64;
+/**
+ * `read` over the ids in `parts` pieces at once on pooled connections (PostgreSQL runs a statement on one core);
+ * in one piece inside a transaction (one connection).
+ */
+async function inParts<T>(
+  manager: EntityManager,
+  ids: string[],
+  parts: number,
+  read: (ids: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  if (parts <= 1 || manager.queryRunner) return read(ids);
+  const size = Math.ceil(ids.length / parts);
+  const pieces: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) pieces.push(ids.slice(i, i + size));
+  return (await Promise.all(pieces.map(read))).flat();
+}
 
 /** The lots asked for ($1) as `l`: OFFSET 0 keeps them a subquery, so per-lot subqueries run for them only. */
 const LOTS_BY_ID = `(SELECT * FROM lot WHERE id IN (SELECT unnest($1::uuid[])) OFFSET 0) l`;
@@ -301,6 +432,45 @@ const dossiersSql = (withMovements: boolean) => `
          ${withMovements ? `(${DOCUMENTS.movements})` : 'NULL::json'} AS movements, (${DOCUMENTS.shipments}) AS shipments
     FROM ${LOTS_BY_ID} ${SUMMARY_JOINS} ${STOCK}`;
 
+/** $1 lots, $2 their ranks, $3 offset, $4 limit (null: all): the lots of the page in rank, code order. */
+const WHEREABOUTS_SQL = `
+  SELECT l.id, l.code, mt.code AS material_code, mt.name AS material_name, u.code AS unit, l.status, l.origin,
+         coalesce(stock.on_hand, '0') AS on_hand, l.work_order_id, p.code AS supplier_code, l.supplier_lot,
+         stock.balances, (${DOCUMENTS.issues}) AS issues, (${DOCUMENTS.shipments}) AS shipments
+    FROM (SELECT lot.*, s.rank FROM unnest($1::uuid[], $2::int[]) AS s(id, rank) JOIN lot ON lot.id = s.id
+           ORDER BY s.rank, lot.code OFFSET $3 LIMIT $4) l
+    ${SUMMARY_JOINS} ${STOCK}
+   ORDER BY l.rank, l.code`;
+
+/** $1 lots, $2 the statuses a hold applies to: the counts and codes of LotScopeSummary for these lots. */
+const SCOPE_SQL = `
+  WITH lots AS MATERIALIZED (
+    SELECT l.id, l.code, l.status, st.in_stock, st.on_hand > 0 AND l.status = ANY($2::text[]) AS holdable
+      FROM (SELECT id, code, status FROM lot WHERE id IN (SELECT unnest($1::uuid[])) OFFSET 0) l
+      CROSS JOIN LATERAL (
+        SELECT coalesce(sum(b.quantity), 0) AS on_hand, coalesce(bool_or(b.quantity > 0), false) AS in_stock
+          FROM stock_balance b WHERE b.lot_id = l.id) st
+  ), issued AS (
+    SELECT m.work_order_id, l.code
+      FROM lots l JOIN inventory_movement m ON m.lot_id = l.id
+     WHERE m.movement_type IN ('issue', 'return') AND m.work_order_id IS NOT NULL
+     GROUP BY m.work_order_id, l.code HAVING ${NET} > 0
+  ), shipped AS (
+    SELECT sh.customer_id, l.code AS lot_code, sh.code AS shipment_code
+      FROM lots l JOIN shipment_line sl ON sl.lot_id = l.id JOIN shipment sh ON sh.id = sl.shipment_id
+  )
+  SELECT (SELECT count(*)::int FROM lots) AS lots,
+         (SELECT count(*)::int FROM lots WHERE holdable) AS holdable,
+         (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) AS n FROM lots WHERE in_stock GROUP BY status) x)
+           AS in_stock,
+         (SELECT json_agg(json_build_object('workOrderId', work_order_id, 'lots', codes))
+            FROM (SELECT work_order_id, array_agg(code) AS codes FROM issued GROUP BY work_order_id) x) AS consumers,
+         (SELECT json_agg(json_build_object('customerId', c.id, 'customerCode', c.code, 'customerName', c.name,
+                                            'lots', x.lots, 'shipments', x.shipments))
+            FROM (SELECT customer_id, array_agg(DISTINCT lot_code) AS lots, array_agg(DISTINCT shipment_code) AS shipments
+                    FROM shipped GROUP BY customer_id) x
+            JOIN partner c ON c.id = x.customer_id) AS customers`;
+
 const DOSSIERS_SQL = dossiersSql(false);
 const DOSSIERS_WITH_MOVEMENTS_SQL = dossiersSql(true);
 
@@ -332,6 +502,39 @@ interface DossierRow extends LotRow {
   issues: LotDossier['issues'] | null;
   movements: LotDossier['movements'] | null;
   shipments: LotDossier['shipments'] | null;
+}
+
+interface ScopeCustomer {
+  customerId: string;
+  customerCode: string;
+  customerName: string;
+  lots: string[];
+  shipments: string[];
+}
+
+interface ScopeRow {
+  lots: number;
+  holdable: number;
+  in_stock: Record<string, number> | null;
+  consumers: Array<{ workOrderId: string; lots: string[] }> | null;
+  customers: ScopeCustomer[] | null;
+}
+
+interface WhereaboutsRow {
+  id: string;
+  code: string;
+  material_code: string;
+  material_name: string;
+  unit: string;
+  status: string;
+  origin: string;
+  on_hand: string;
+  work_order_id: string | null;
+  supplier_code: string | null;
+  supplier_lot: string | null;
+  balances: LotBalance[] | null;
+  issues: LotWhereabouts['issues'] | null;
+  shipments: LotShipmentRef[] | null;
 }
 
 const toSummary = (r: LotRow): LotSummary => ({

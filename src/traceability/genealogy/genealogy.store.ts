@@ -35,7 +35,6 @@ interface RawEdge {
 // The time already as ISO 8601 text (UTC, milliseconds): a trace draws hundreds of edges.
 const EDGE_COLUMNS = `e.parent_lot_id, e.child_lot_id, e.kind, trim_scale(e.quantity)::text AS quantity,
   e.work_order_id, e.operation_id, e.reference_id, ${iso8601('e.occurred_at')} AS occurred_at`;
-const PAIR_COLUMNS = `e.parent_lot_id, e.child_lot_id`;
 
 const toEdge = (r: RawEdge): EdgeRow => ({
   parentLotId: r.parent_lot_id,
@@ -46,11 +45,6 @@ const toEdge = (r: RawEdge): EdgeRow => ({
   operationId: r.operation_id,
   referenceId: r.reference_id,
   occurredAt: r.occurred_at,
-});
-
-const toPair = (r: { parent_lot_id: string; child_lot_id: string }): EdgePair => ({
-  parentLotId: r.parent_lot_id,
-  childLotId: r.child_lot_id,
 });
 
 /**
@@ -80,6 +74,38 @@ function closureSql(direction: 'backward' | 'forward', columns: string, byCode: 
 
 const closureParams = (root: ClosureRoot, siteIds: string[], maxLots: number): unknown[] =>
   'lotId' in root ? [root.lotId, siteIds, maxLots] : [root.code, siteIds, maxLots, root.siteIds];
+
+/** One level of a breadth-first reach: the lots first met at that depth. */
+export interface ReachLevel {
+  depth: number;
+  lotIds: string[];
+}
+
+/** The breadth-first statement ($1 root lot id or code, $2 sites, $3 depth limit, $4 most lots, $5 sites of a code). */
+function reachSql(direction: 'backward' | 'forward', byCode: boolean): string {
+  const [from, to] =
+    direction === 'backward' ? ['child_lot_id', 'parent_lot_id'] : ['parent_lot_id', 'child_lot_id'];
+  const root = byCode
+    ? `SELECT 0, r.ids, r.ids
+         FROM (SELECT array_agg(id) AS ids FROM lot WHERE site_id = ANY($5::uuid[]) AND code = $1) r
+        WHERE r.ids IS NOT NULL`
+    : 'SELECT 0, ARRAY[$1::uuid], ARRAY[$1::uuid]';
+  return `WITH RECURSIVE level(depth, lots, seen) AS (
+       ${root}
+       UNION ALL
+       SELECT l.depth + 1, n.lots, l.seen || n.lots
+         FROM level l
+         CROSS JOIN LATERAL (
+           SELECT array_agg(x.id) AS lots
+             FROM (SELECT e.${to} AS id FROM genealogy_edge e
+                    WHERE e.${from} = ANY(l.lots) AND e.site_id = ANY($2::uuid[])
+                   EXCEPT
+                   SELECT unnest(l.seen)) x
+         ) n
+        WHERE n.lots IS NOT NULL AND l.depth < $3 AND cardinality(l.seen) <= $4
+     )
+     SELECT depth, array_to_string(lots, ',') AS lot_ids FROM level ORDER BY depth`;
+}
 
 /** Reads and writes of the genealogy graph (genealogy_edge). */
 @Injectable()
@@ -122,20 +148,30 @@ export class GenealogyStore {
     return rows.map(toEdge);
   }
 
-  /** {@link closure} with only which lot went into which (for scopes of many thousands of lots). */
-  async closurePairs(
+  /**
+   * The lots reached from a root, level by level, in one statement: PostgreSQL goes breadth first, each level
+   * the lots one edge further (an index scan over the whole frontier) that no earlier level holds (a hashed
+   * EXCEPT), so a cycle or a diamond is met once, at its smallest depth, and no edge is read twice. Stops below
+   * `depthLimit` levels, or after the level that passes `maxLots` lots (the caller tells the cut).
+   */
+  async reach(
     manager: EntityManager,
     direction: 'backward' | 'forward',
     root: ClosureRoot,
     siteIds: string[],
+    depthLimit: number,
     maxLots: number,
-  ): Promise<EdgePair[]> {
-    const rows = await readQuery<{ parent_lot_id: string; child_lot_id: string }>(
+  ): Promise<ReachLevel[]> {
+    const byCode = !('lotId' in root);
+    const rows = await readQuery<{ depth: number; lot_ids: string }>(
       manager,
-      closureSql(direction, PAIR_COLUMNS, !('lotId' in root)),
-      closureParams(root, siteIds, maxLots),
+      reachSql(direction, byCode),
+      byCode
+        ? [root.code, siteIds, depthLimit, maxLots, root.siteIds]
+        : [root.lotId, siteIds, depthLimit, maxLots],
     );
-    return rows.map(toPair);
+    // The ids come as one comma-separated text per level (a uuid holds no comma): thousands per level.
+    return rows.map((r) => ({ depth: r.depth, lotIds: r.lot_ids === '' ? [] : r.lot_ids.split(',') }));
   }
 
   /** Whether any of the lots has an edge further in the direction (used to say a trace was cut at its depth). */

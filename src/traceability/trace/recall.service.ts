@@ -5,11 +5,17 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { DomainError } from '../../platform/errors/domain-error';
-import { InventoryFacade, type LotShipmentRef, type LotSummary } from '../../inventory/inventory.facade';
+import {
+  InventoryFacade,
+  type LotScopeSummary,
+  type LotShipmentRef,
+  type LotSummary,
+  type LotWhereabouts,
+} from '../../inventory/inventory.facade';
+import { readAll } from '../../platform/database/read-all';
 import { ProductionFacade, type WorkOrderHead } from '../../production/production.facade';
-import type { EdgePair } from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
-import { MAX_DEPTH, TraceService, type Walk } from './trace.service';
+import { MAX_DEPTH, type Reach, TraceService } from './trace.service';
 
 /** Work order statuses in which consumed material is still work in progress (not yet in a finished lot). */
 const WIP_STATUSES = new Set(['released', 'kitting', 'ready', 'running', 'held']);
@@ -54,7 +60,10 @@ export interface RecallView {
     /** What `recall/hold` would hold now. */
     toHold: number;
   };
+  /** The lots of the page asked for, by depth then code (all of them in the CSV export and for a hold). */
   lots: RecallLot[];
+  page: { offset: number; limit: number; total: number };
+  /** Unfinished work orders the lots went into, with the lots (by code). */
   workOrders: Array<WorkOrderHead & { lots: string[] }>;
   customers: Array<{
     customerId: string;
@@ -91,10 +100,14 @@ export class RecallService {
     private readonly audit: AuditService,
   ) {}
 
-  async scope(p: Principal, q: { lot: string; site?: string; depth?: number }): Promise<RecallView> {
+  /** The scope with one page of its lots (`limit` from `offset`), or all of them without `limit`. */
+  async scope(
+    p: Principal,
+    q: { lot: string; site?: string; depth?: number; offset?: number; limit?: number },
+  ): Promise<RecallView> {
     const m = this.dataSource.manager;
     const walk = await this.traces.reach(m, p, { lot: q.lot, site: q.site }, 'forward', q.depth ?? MAX_DEPTH);
-    return this.view(m, walk);
+    return this.view(m, walk, q.limit === undefined ? undefined : { offset: q.offset ?? 0, limit: q.limit });
   }
 
   async hold(
@@ -154,36 +167,54 @@ export class RecallService {
     });
   }
 
-  private async view(m: EntityManager, walk: Walk<EdgePair>): Promise<RecallView> {
+  /**
+   * The scope's summary over all its lots (counted by inventory: only counts and codes travel), the page of lots
+   * asked for (all of them without `page`) with their whereabouts, at once; then the work orders involved.
+   */
+  private async view(
+    m: EntityManager,
+    walk: Reach,
+    page?: { offset: number; limit: number },
+  ): Promise<RecallView> {
     const ids = [...walk.depths.keys()];
-    // One statement for the lots, their stock, what consumed them and their shipments; then the orders.
-    const dossiers = await this.inventory.trace.dossiers(m, ids);
-    const orderIds = new Set<string>();
-    for (const d of dossiers) {
-      if (d.lot.workOrderId) orderIds.add(d.lot.workOrderId);
-      for (const i of d.issues) orderIds.add(i.workOrderId);
-    }
+    const depths = ids.map((id) => walk.depths.get(id)!);
+    const [scope, lots] = await readAll<[LotScopeSummary, LotWhereabouts[]]>(m, [
+      () => this.inventory.trace.scopeSummary(m, ids, [...HOLDABLE_LOT_STATUSES]),
+      () => this.inventory.trace.whereabouts(m, ids, depths, page),
+    ]);
+    // The orders the lots went into (WIP: those not finished yet) and the ones that made the lots shown.
+    const orderIds = new Set(scope.consumers.map((c) => c.workOrderId));
+    for (const l of lots) if (l.workOrderId) orderIds.add(l.workOrderId);
     const orders = new Map(
       (await this.production.trace.heads(m, [...orderIds])).map((w) => [w.id, w] as const),
     );
-    const wipOrders = new Map<string, Set<string>>();
-    const byId = new Map<string, RecallLot>();
-    for (const { lot: l, balances, issues, shipments } of dossiers) {
+    const wipOrder = (id: string) => {
+      const order = orders.get(id);
+      return order && WIP_STATUSES.has(order.status) ? order : undefined;
+    };
+    const workOrders: RecallView['workOrders'] = [];
+    const wipLots = new Set<string>();
+    for (const c of scope.consumers) {
+      const order = wipOrder(c.workOrderId);
+      if (!order) continue;
+      workOrders.push({ ...order, lots: c.lots });
+      for (const code of c.lots) wipLots.add(code);
+    }
+    const out: RecallLot[] = [];
+    for (const l of lots) {
       const wip: RecallLot['wip'] = [];
-      for (const i of issues) {
-        const order = orders.get(i.workOrderId);
-        if (!order || !WIP_STATUSES.has(order.status)) continue;
-        wip.push({
-          workOrderId: order.id,
-          workOrderCode: order.code,
-          status: order.status,
-          quantity: i.quantity,
-        });
-        const codes = wipOrders.get(order.id) ?? new Set<string>();
-        codes.add(l.code);
-        wipOrders.set(order.id, codes);
+      for (const i of l.issues) {
+        const order = wipOrder(i.workOrderId);
+        if (order) {
+          wip.push({
+            workOrderId: order.id,
+            workOrderCode: order.code,
+            status: order.status,
+            quantity: i.quantity,
+          });
+        }
       }
-      byId.set(l.id, {
+      out.push({
         id: l.id,
         code: l.code,
         depth: walk.depths.get(l.id)!,
@@ -196,77 +227,41 @@ export class RecallService {
         supplierCode: l.supplierCode,
         supplierLot: l.supplierLot,
         workOrderCode: l.workOrderId ? (orders.get(l.workOrderId)?.code ?? null) : null,
-        locations: balances.map((b) => ({
+        locations: l.balances.map((b) => ({
           code: b.locationCode,
           name: b.locationName,
           type: b.locationType,
           quantity: b.quantity,
         })),
         wip,
-        shipments,
+        shipments: l.shipments,
         holdable: compare(parseDecimal(l.onHand), ZERO) > 0 && HOLDABLE_LOT_STATUSES.has(l.status),
       });
     }
-    // In the order the walk reached them.
-    const out: RecallLot[] = ids.flatMap((id) => byId.get(id) ?? []);
-    const byStatus: Record<string, number> = {};
-    let inStock = 0;
-    for (const l of out) {
-      if (l.locations.length === 0) continue;
-      inStock++;
-      byStatus[l.status] = (byStatus[l.status] ?? 0) + 1;
+    const shippedLots = new Set<string>();
+    let shipments = 0;
+    for (const c of scope.customers) {
+      for (const code of c.lots) shippedLots.add(code);
+      shipments += c.shipments.length; // a shipment goes to one customer
     }
-    // Per customer the lots and shipments in the order first met (sets: a recall may ship thousands of lots).
-    const customers = new Map<
-      string,
-      {
-        customerId: string;
-        customerCode: string;
-        customerName: string;
-        lots: Set<string>;
-        shipments: Set<string>;
-      }
-    >();
-    let shippedLots = 0;
-    const shipmentCodes = new Set<string>();
-    for (const l of out) {
-      if (l.shipments.length > 0) shippedLots++;
-      for (const s of l.shipments) {
-        shipmentCodes.add(s.shipmentCode);
-        let c = customers.get(s.customerId);
-        if (!c) {
-          c = {
-            customerId: s.customerId,
-            customerCode: s.customerCode,
-            customerName: s.customerName,
-            lots: new Set(),
-            shipments: new Set(),
-          };
-          customers.set(s.customerId, c);
-        }
-        c.lots.add(l.code);
-        c.shipments.add(s.shipmentCode);
-      }
-    }
-    const workOrders = [...wipOrders].map(([id, codes]) => ({ ...orders.get(id)!, lots: [...codes] }));
     return {
       source: walk.root,
       depthLimit: walk.depthLimit,
       truncated: walk.truncated,
       summary: {
-        lots: out.length,
-        inStock: { lots: inStock, byStatus },
-        wip: { workOrders: workOrders.length, lots: out.filter((l) => l.wip.length > 0).length },
-        shipped: { customers: customers.size, lots: shippedLots, shipments: shipmentCodes.size },
-        toHold: out.filter((l) => l.holdable).length,
+        lots: scope.lots,
+        inStock: {
+          lots: Object.values(scope.inStock).reduce((a, b) => a + b, 0),
+          byStatus: scope.inStock,
+        },
+        wip: { workOrders: workOrders.length, lots: wipLots.size },
+        shipped: { customers: scope.customers.length, lots: shippedLots.size, shipments },
+        toHold: scope.holdable,
       },
       lots: out,
+      page: { offset: page?.offset ?? 0, limit: page?.limit ?? ids.length, total: ids.length },
       workOrders,
-      customers: [...customers.values()].map((c) => ({
-        ...c,
-        lots: [...c.lots],
-        shipments: [...c.shipments],
-      })),
+      customers: scope.customers,
     };
   }
 }

@@ -17,6 +17,7 @@ import type { SerialRef } from '../../inventory/inventory.facade';
 import { type RecallHoldResult, RecallService, type RecallView } from './recall.service';
 import {
   FitComponentsDto,
+  RECALL_PAGE,
   RecallDto,
   RecallHoldDto,
   RemoveComponentDto,
@@ -95,11 +96,11 @@ export class TraceController {
   @HttpCode(200)
   @ApiOkResponse({
     description:
-      'Every lot downstream of the given lot with where it is now: stock by location and status, work in progress (unfinished work orders that consumed it), shipments by customer; and how many lots a hold would stop',
+      'Every lot downstream of the given lot with where it is now: stock by location and status, work in progress (unfinished work orders that consumed it), shipments by customer; and how many lots a hold would stop. The summary, work orders and customers cover the whole scope; the lots come a page at a time (offset, limit), by depth then code',
   })
   @ApiNotFoundResponse({ description: 'LOT_NOT_FOUND: no such lot at your sites' })
   recall(@CurrentPrincipal() p: Principal, @Body() dto: RecallDto): Promise<RecallView> {
-    return this.recalls.scope(p, dto);
+    return this.recalls.scope(p, { ...dto, limit: dto.limit ?? RECALL_PAGE });
   }
 
   @Post('recall.csv')

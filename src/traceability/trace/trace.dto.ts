@@ -47,6 +47,10 @@ export class TraceQueryDto {
   documents?: 'true' | 'false';
 }
 
+/** Lots a recall scope lists per page by default, and at most. */
+export const RECALL_PAGE = 500;
+export const MAX_RECALL_PAGE = 10_000;
+
 export class RecallDto {
   @ApiProperty({
     description: 'Lot code (or id): a supplier’s lot as received, or any lot',
@@ -68,6 +72,27 @@ export class RecallDto {
   @Min(1)
   @Max(MAX_DEPTH)
   depth?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: 'Lots to skip (lots come by depth, then code)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_RECALL_PAGE,
+    description: `Lots in the page (default ${RECALL_PAGE}; the CSV export lists every lot unless a limit is given). The summary, work orders and customers always cover the whole scope.`,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_RECALL_PAGE)
+  limit?: number;
 }
 
 export class RecallHoldDto {

@@ -20,7 +20,12 @@ import {
   type QualityRecords,
 } from '../../quality/quality.facade';
 import type { GenealogyEdgeKind } from '../genealogy/genealogy.entities';
-import { type ClosureRoot, type EdgePair, type EdgeRow, GenealogyStore } from '../genealogy/genealogy.store';
+import {
+  type ClosureRoot,
+  type EdgeRow,
+  GenealogyStore,
+  type ReachLevel,
+} from '../genealogy/genealogy.store';
 import { TraceabilityErrorCode } from '../traceability.errors';
 
 export type Direction = 'backward' | 'forward';
@@ -32,16 +37,20 @@ const MOVEMENTS_PER_LOT = 50;
 /** Most lots one trace or recall walks; beyond it the answer says `truncated`. */
 export const MAX_LOTS = 100_000;
 
-/** The graph of a walk: each lot once, at the smallest depth it was reached, and every edge met on the way. */
-export interface Walk<E extends EdgePair = EdgeRow> {
+/** The lots a walk reaches: each once, at the smallest depth it was reached. */
+export interface Reach {
   root: LotSummary;
   direction: Direction;
   depthLimit: number;
-  /** Lot id → depth (root 0), in the order reached. */
+  /** Lot id → depth (root 0), level by level. */
   depths: Map<string, number>;
-  edges: E[];
   /** Cut off by the depth limit or the lot cap while the graph went on. */
   truncated: boolean;
+}
+
+/** The graph of a walk: its lots, and every edge met on the way. */
+export interface Walk extends Reach {
+  edges: EdgeRow[];
 }
 
 /** Those of `more` not among `known` (by id). */
@@ -55,6 +64,10 @@ export interface WalkStart {
   lot: string;
   site?: string;
 }
+
+/** Where the closure of the lot a user means starts (see GenealogyStore: used once the lot is found to be one). */
+const closureRoot = (p: Principal, start: WalkStart): ClosureRoot =>
+  isUUID(start.lot) ? { lotId: start.lot } : { code: start.lot, siteIds: rootSites(p, start.site) };
 
 /** The sites a lot is looked up at: the one asked for (if it is the user's), or all of the user's. */
 const rootSites = (p: Principal, site?: string): string[] =>
@@ -167,59 +180,22 @@ export class TraceService {
     direction: Direction,
     depthLimit = MAX_DEPTH,
   ): Promise<Walk> {
-    return this.walkWith(m, p, start, direction, depthLimit, {
-      closure: (from, siteIds) => this.store.closure(m, direction, from, siteIds, MAX_LOTS + 1),
-      step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
-    });
-  }
-
-  /**
-   * {@link walk} that keeps only which lot went into which: for scopes of thousands of lots (a recall), whose
-   * closure is then read from the genealogy's indexes alone.
-   */
-  async reach(
-    m: EntityManager,
-    p: Principal,
-    start: WalkStart,
-    direction: Direction,
-    depthLimit = MAX_DEPTH,
-  ): Promise<Walk<EdgePair>> {
-    return this.walkWith<EdgePair>(m, p, start, direction, depthLimit, {
-      closure: (from, siteIds) => this.store.closurePairs(m, direction, from, siteIds, MAX_LOTS + 1),
-      step: (frontier, siteIds) => this.store.step(m, direction, frontier, siteIds),
-    });
-  }
-
-  private async walkWith<E extends EdgePair>(
-    m: EntityManager,
-    p: Principal,
-    start: WalkStart,
-    direction: Direction,
-    depthLimit: number,
-    read: {
-      closure(from: ClosureRoot, siteIds: string[]): Promise<E[]>;
-      step(frontier: string[], siteIds: string[]): Promise<E[]>;
-    },
-  ): Promise<Walk<E>> {
     const siteIds = p.siteIds;
     if (depthLimit < MAX_DEPTH) {
       // Under a depth limit, one indexed query per level: nothing beyond the limit is read.
       const root = await this.resolveLot(m, p, start.lot, start.site);
-      return this.breadthFirst<E>(root, direction, depthLimit, {
-        step: (frontier) => read.step(frontier, siteIds),
+      return this.breadthFirst(root, direction, depthLimit, {
+        step: (frontier) => this.store.step(m, direction, frontier, siteIds),
         beyond: (frontier) => this.store.anyBeyond(m, direction, frontier, siteIds),
       });
     }
-    // Otherwise the whole closure's edges in one statement, read while the lot is looked up (from the lots
-    // with that code at the sites looked in: used only when that is exactly one), walked here level by level.
-    const from: ClosureRoot = isUUID(start.lot)
-      ? { lotId: start.lot }
-      : { code: start.lot, siteIds: rootSites(p, start.site) };
-    const [root, edges] = await readAll<[LotSummary, E[]]>(m, [
+    // Otherwise the whole closure's edges in one statement, read while the lot is looked up, walked here level
+    // by level.
+    const [root, edges] = await readAll<[LotSummary, EdgeRow[]]>(m, [
       () => this.resolveLot(m, p, start.lot, start.site),
-      () => read.closure(from, siteIds),
+      () => this.store.closure(m, direction, closureRoot(p, start), siteIds, MAX_LOTS + 1),
     ]);
-    const out = new Map<string, E[]>();
+    const out = new Map<string, EdgeRow[]>();
     for (const e of edges) {
       const from = direction === 'backward' ? e.childLotId : e.parentLotId;
       const list = out.get(from);
@@ -227,24 +203,53 @@ export class TraceService {
       else out.set(from, [e]);
     }
     const step = (frontier: string[]) => frontier.flatMap((id) => out.get(id) ?? []);
-    return this.breadthFirst<E>(root, direction, depthLimit, {
+    return this.breadthFirst(root, direction, depthLimit, {
       step: (frontier) => Promise.resolve(step(frontier)),
       beyond: (frontier) => Promise.resolve(step(frontier).length > 0),
     });
   }
 
   /**
+   * The lots a walk would reach, each at its depth, without the edges: for scopes of many thousands of lots (a
+   * recall). PostgreSQL goes breadth first itself (see GenealogyStore.reach), while the lot is looked up.
+   */
+  async reach(
+    m: EntityManager,
+    p: Principal,
+    start: WalkStart,
+    direction: Direction,
+    depthLimit = MAX_DEPTH,
+  ): Promise<Reach> {
+    const [root, levels] = await readAll<[LotSummary, ReachLevel[]]>(m, [
+      () => this.resolveLot(m, p, start.lot, start.site),
+      // One level beyond the limit: whether the graph goes on.
+      () => this.store.reach(m, direction, closureRoot(p, start), p.siteIds, depthLimit + 1, MAX_LOTS),
+    ]);
+    const depths = new Map<string, number>();
+    let truncated = false;
+    for (const level of levels) {
+      if (level.depth > depthLimit) {
+        truncated = true;
+        break;
+      }
+      for (const id of level.lotIds) depths.set(id, level.depth);
+    }
+    if (depths.size > MAX_LOTS) truncated = true;
+    return { root, direction, depthLimit, depths, truncated };
+  }
+
+  /**
    * Breadth first from the root: each lot is kept at the depth it is first reached (its smallest), so a cycle or
    * a diamond is visited once; every edge met is kept for drawing. Stops at the depth limit or the lot cap.
    */
-  private async breadthFirst<E extends EdgePair>(
+  private async breadthFirst(
     root: LotSummary,
     direction: Direction,
     depthLimit: number,
-    read: { step(frontier: string[]): Promise<E[]>; beyond(frontier: string[]): Promise<boolean> },
-  ): Promise<Walk<E>> {
+    read: { step(frontier: string[]): Promise<EdgeRow[]>; beyond(frontier: string[]): Promise<boolean> },
+  ): Promise<Walk> {
     const depths = new Map<string, number>([[root.id, 0]]);
-    const edges: E[] = [];
+    const edges: EdgeRow[] = [];
     let frontier = [root.id];
     let truncated = false;
     for (let depth = 1; frontier.length > 0; depth++) {
