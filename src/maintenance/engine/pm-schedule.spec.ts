@@ -1,4 +1,3 @@
-import { formatLocalDate, parseLocalDate } from '../../master-data/calendars/engine/zoned-time';
 import {
   addMonths,
   calendarDueWithin,
@@ -6,8 +5,16 @@ import {
   type CalendarRule,
   meterDue,
   nextCalendarDue,
+  type LocalDate,
   PmRuleError,
 } from './pm-schedule';
+
+const parseLocalDate = (text: string): LocalDate => {
+  const [year, month, day] = text.split('-').map(Number);
+  return { year: year!, month: month!, day: day! };
+};
+const pad = (n: number) => String(n).padStart(2, '0');
+const formatLocalDate = (x: LocalDate) => `${x.year}-${pad(x.month)}-${pad(x.day)}`;
 
 const d = parseLocalDate;
 const plan = (rule: CalendarRule, start: string, lastDue?: string, lastDone?: string): CalendarPlan => ({

@@ -13,12 +13,23 @@
  *
  * Pure (no framework, no I/O, no clock: `now` is given).
  */
-import {
-  addDays,
-  compareLocalDates,
-  daysInMonth,
-  type LocalDate,
-} from '../../master-data/calendars/engine/zoned-time';
+/** A date in the site's calendar (month 1–12). */
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+const DAY_MS = 86_400_000;
+const dayNumber = (d: LocalDate) => Date.UTC(d.year, d.month - 1, d.day) / DAY_MS;
+const fromDayNumber = (n: number): LocalDate => {
+  const x = new Date(n * DAY_MS);
+  return { year: x.getUTCFullYear(), month: x.getUTCMonth() + 1, day: x.getUTCDate() };
+};
+const addDays = (d: LocalDate, days: number) => fromDayNumber(dayNumber(d) + days);
+const daysFrom = (a: LocalDate, b: LocalDate) => dayNumber(b) - dayNumber(a);
+const compareLocalDates = (a: LocalDate, b: LocalDate) => dayNumber(a) - dayNumber(b);
+const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 
 export type CalendarRule =
   | { kind: 'every'; every: number; unit: 'day' | 'week' | 'month'; basis: 'fixed' | 'completion' }
@@ -85,9 +96,6 @@ export function nextCalendarDue(plan: CalendarPlan): LocalDate {
   return due;
 }
 
-const daysFrom = (a: LocalDate, b: LocalDate) =>
-  Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000);
-
 function nextFixedDate(dates: readonly string[], plan: CalendarPlan): LocalDate {
   if (dates.length === 0) throw new PmRuleError('A plan on fixed dates needs at least one date');
   const parsed = dates.map((d) => {
@@ -145,8 +153,6 @@ export interface MeterDue {
   /** When the meter will reach the due reading at that rate (ms; the current time's reading if already due). */
   forecastAt: number | null;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * A meter plan against the meter's readings (any order): due once the latest reading is within `leadUnits` of
