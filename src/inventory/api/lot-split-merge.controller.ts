@@ -15,9 +15,8 @@ import type { EntityManager } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { formatExact, parseDecimal } from '../../platform/engine/decimal';
-import { DomainError, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { IsQuantity } from '../../platform/http/quantity';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { Idempotent } from '../../platform/idempotency/idempotent.decorator';
@@ -27,6 +26,7 @@ import type { Lot } from '../lots/lot.entity';
 import { StockService } from '../lots/stock.service';
 import { SerialList } from '../serials/serials.dto';
 import { lotView, type LotView } from './lot-view';
+import { locationIdIn, lotIdIn } from './request-lookups';
 
 export class SplitLotDto {
   @ApiProperty({ example: '40', description: 'How much goes to the new lot (decimal, in the base unit)' })
@@ -140,7 +140,7 @@ export class LotSplitMergeController {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const locationId = dto.locationId
-        ? await this.locationId(tx, siteId, dto.locationId, 'locationId')
+        ? await locationIdIn(this.masterData, tx.manager, siteId, dto.locationId, 'locationId')
         : null;
       const r = await this.lots.split(tx, {
         siteId,
@@ -177,21 +177,21 @@ export class LotSplitMergeController {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const locationId = dto.locationId
-        ? await this.locationId(tx, siteId, dto.locationId, 'locationId')
+        ? await locationIdIn(this.masterData, tx.manager, siteId, dto.locationId, 'locationId')
         : null;
       const sources = [];
       for (const [i, s] of dto.sources.entries()) {
-        const lot = await this.stock.findLot(tx.manager, siteId, s.lot);
-        if (!lot) {
-          throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown lot', {
-            errors: [{ field: `sources[${i}].lot`, message: `lot ${s.lot} does not exist at this site` }],
-          });
-        }
         sources.push({
-          lotId: lot.id,
+          lotId: await lotIdIn(this.stock, tx.manager, siteId, s.lot, `sources[${i}].lot`),
           quantity: s.quantity,
           locationId: s.locationId
-            ? await this.locationId(tx, siteId, s.locationId, `sources[${i}].locationId`)
+            ? await locationIdIn(
+                this.masterData,
+                tx.manager,
+                siteId,
+                s.locationId,
+                `sources[${i}].locationId`,
+              )
             : null,
           serials: s.serials,
         });
@@ -219,15 +219,5 @@ export class LotSplitMergeController {
         quantityAtLocation: formatExact(parseDecimal(here?.quantity ?? '0')),
       };
     });
-  }
-
-  private async locationId(tx: Tx, siteId: string, idOrCode: string, field: string): Promise<string> {
-    const location = await this.masterData.location(siteId, idOrCode, tx.manager);
-    if (!location) {
-      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown location', {
-        errors: [{ field, message: `location ${idOrCode} does not exist at this site` }],
-      });
-    }
-    return location.id;
   }
 }

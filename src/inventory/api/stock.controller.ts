@@ -29,6 +29,7 @@ import { StockMovementsService } from '../lots/stock-movements.service';
 import { isPositive, StockService } from '../lots/stock.service';
 import { SerialList } from '../serials/serials.dto';
 import { lotView, type LotView } from './lot-view';
+import { locationIdIn } from './request-lookups';
 
 export class LotStatusChangeDto {
   @ApiPropertyOptional({
@@ -213,8 +214,8 @@ export class StockController {
     return this.tx.run(async (tx) => {
       // One after the other: the transaction has one connection.
       const lotId = await this.lotId(tx, siteId, dto.lot);
-      const from = await this.locationId(tx, siteId, dto.fromLocation, 'fromLocation');
-      const to = await this.locationId(tx, siteId, dto.toLocation, 'toLocation');
+      const from = await locationIdIn(this.masterData, tx.manager, siteId, dto.fromLocation, 'fromLocation');
+      const to = await locationIdIn(this.masterData, tx.manager, siteId, dto.toLocation, 'toLocation');
       this.assertPositive(dto.quantity);
       return this.movements.transfer(tx, {
         siteId,
@@ -242,7 +243,7 @@ export class StockController {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const lotId = await this.lotId(tx, siteId, dto.lot);
-      const locationId = await this.locationId(tx, siteId, dto.location, 'location');
+      const locationId = await locationIdIn(this.masterData, tx.manager, siteId, dto.location, 'location');
       const reason = await this.masterData.reasonCode(siteId, dto.reasonCode, tx.manager);
       if (!reason || reason.category !== 'scrap' || !reason.active) {
         throw new DomainError(
@@ -283,7 +284,13 @@ export class StockController {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
       const lotId = await this.lotId(tx, siteId, dto.lot);
-      const toLocationId = await this.locationId(tx, siteId, dto.toLocation, 'toLocation');
+      const toLocationId = await locationIdIn(
+        this.masterData,
+        tx.manager,
+        siteId,
+        dto.toLocation,
+        'toLocation',
+      );
       const reason = dto.reasonCode
         ? await this.masterData.reasonCode(siteId, dto.reasonCode, tx.manager)
         : undefined;
@@ -345,16 +352,6 @@ export class StockController {
     const lot = await this.stock.findLot(tx.manager, siteId, idOrCode);
     if (!lot) throw notFound('lot', idOrCode);
     return lot.id;
-  }
-
-  private async locationId(tx: Tx, siteId: string, idOrCode: string, field: string): Promise<string> {
-    const location = await this.masterData.location(siteId, idOrCode, tx.manager);
-    if (!location) {
-      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown location', {
-        errors: [{ field, message: `location ${idOrCode} does not exist at this site` }],
-      });
-    }
-    return location.id;
   }
 
   private assertPositive(quantity: string): void {

@@ -16,7 +16,7 @@ import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { formatExact, parseDecimal } from '../../platform/engine/decimal';
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { PageQueryDto, type Page } from '../../platform/http/pagination';
@@ -28,6 +28,7 @@ import { lotView, type LotView } from '../api/lot-view';
 import { isPositive, StockService } from '../lots/stock.service';
 import { OUTSOURCING_STATUSES, type LotLink, type OutsourcingOrder } from './outsourcing.entities';
 import { OutsourcingService } from './outsourcing.service';
+import { locationIdIn, lotIdIn } from '../api/request-lookups';
 
 export class CreateOutsourcingDto {
   @ApiProperty({ description: 'The supplier location (type supplier), id or code', example: 'SUP-HT' })
@@ -218,8 +219,8 @@ export class OutsourcingController {
   ): Promise<OrderView> {
     assertSiteAccess(p, siteId);
     return this.tx.run(async (tx) => {
-      const lotId = await this.lotId(tx, siteId, dto.lot, 'lot');
-      const from = await this.locationId(tx, siteId, dto.fromLocation, 'fromLocation');
+      const lotId = await lotIdIn(this.stock, tx.manager, siteId, dto.lot, 'lot');
+      const from = await locationIdIn(this.masterData, tx.manager, siteId, dto.fromLocation, 'fromLocation');
       this.positive(dto.quantity, 'quantity');
       return orderView(
         await this.outsourcing.send(tx, siteId, id, { lotId, fromLocationId: from, quantity: dto.quantity }),
@@ -239,13 +240,19 @@ export class OutsourcingController {
   ): Promise<{ order: OrderView; lot: LotView }> {
     assertSiteAccess(p, siteId);
     const { order, lot } = await this.tx.run(async (tx) => {
-      const toLocationId = await this.locationId(tx, siteId, dto.toLocation, 'toLocation');
+      const toLocationId = await locationIdIn(
+        this.masterData,
+        tx.manager,
+        siteId,
+        dto.toLocation,
+        'toLocation',
+      );
       this.positive(dto.quantity, 'quantity');
       const inputs = [];
       for (const [i, input] of dto.inputs.entries()) {
         this.positive(input.quantity, `inputs[${i}].quantity`);
         inputs.push({
-          lotId: await this.lotId(tx, siteId, input.lot, `inputs[${i}].lot`),
+          lotId: await lotIdIn(this.stock, tx.manager, siteId, input.lot, `inputs[${i}].lot`),
           quantity: input.quantity,
         });
       }
@@ -276,24 +283,6 @@ export class OutsourcingController {
   ): Promise<OrderView> {
     assertSiteAccess(p, siteId);
     return orderView(await this.tx.run((tx) => this.outsourcing.cancel(tx, siteId, id, dto.reason)));
-  }
-
-  private async lotId(tx: Tx, siteId: string, idOrCode: string, field: string): Promise<string> {
-    const lot = await this.stock.findLot(tx.manager, siteId, idOrCode);
-    if (!lot)
-      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown lot', {
-        errors: [{ field, message: `lot ${idOrCode} does not exist at this site` }],
-      });
-    return lot.id;
-  }
-
-  private async locationId(tx: Tx, siteId: string, idOrCode: string, field: string): Promise<string> {
-    const location = await this.masterData.location(siteId, idOrCode, tx.manager);
-    if (!location)
-      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown location', {
-        errors: [{ field, message: `location ${idOrCode} does not exist at this site` }],
-      });
-    return location.id;
   }
 
   private positive(quantity: string, field: string): void {

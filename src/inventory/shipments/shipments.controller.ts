@@ -21,8 +21,8 @@ import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
-import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { notFound } from '../../platform/errors/domain-error';
 import { PageQueryDto, type Page } from '../../platform/http/pagination';
 import { IsQuantity } from '../../platform/http/quantity';
 import { UuidParam } from '../../platform/http/uuid-param';
@@ -31,6 +31,7 @@ import { MasterDataFacade } from '../../master-data/master-data.facade';
 import { StockService } from '../lots/stock.service';
 import { SerialList } from '../serials/serials.dto';
 import { ShipmentsService, type ShipmentView } from './shipments.service';
+import { locationIdIn, lotIdIn } from '../api/request-lookups';
 
 export class ShipmentLineDto {
   @ApiProperty({ description: 'Lot id or code', example: 'SA-100-261121-001' })
@@ -149,16 +150,16 @@ export class ShipmentsController {
     return this.tx.run(async (tx) => {
       const lines = [];
       for (const [i, line] of dto.lines.entries()) {
-        const lot = await this.stock.findLot(tx.manager, siteId, line.lot);
-        if (!lot) {
-          throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown lot', {
-            errors: [{ field: `lines[${i}].lot`, message: `lot ${line.lot} does not exist at this site` }],
-          });
-        }
         lines.push({
-          lotId: lot.id,
+          lotId: await lotIdIn(this.stock, tx.manager, siteId, line.lot, `lines[${i}].lot`),
           locationId: line.locationId
-            ? await this.locationId(tx, siteId, line.locationId, `lines[${i}].locationId`)
+            ? await locationIdIn(
+                this.masterData,
+                tx.manager,
+                siteId,
+                line.locationId,
+                `lines[${i}].locationId`,
+              )
             : null,
           quantity: line.quantity,
           serials: line.serials,
@@ -208,15 +209,5 @@ export class ShipmentsController {
     const shipment = await this.shipments.find(this.dataSource.manager, siteId, idOrCode);
     if (!shipment) throw notFound('shipment', idOrCode);
     return shipment;
-  }
-
-  private async locationId(tx: Tx, siteId: string, idOrCode: string, field: string): Promise<string> {
-    const location = await this.masterData.location(siteId, idOrCode, tx.manager);
-    if (!location) {
-      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Unknown location', {
-        errors: [{ field, message: `location ${idOrCode} does not exist at this site` }],
-      });
-    }
-    return location.id;
   }
 }

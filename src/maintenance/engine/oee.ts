@@ -110,8 +110,8 @@ export function oeeFigures(input: OeeInput): OeeFigures {
   // One state per moment: down, then setup, then running; the rest is idle.
   const down = intersect(of('down'), busy);
   const setup = subtract(intersect(of('setup'), busy), down);
-  const running = subtract(subtract(intersect(of('running'), busy), down), setup);
-  const idle = subtract(subtract(subtract(busy, down), setup), running);
+  const running = subtract(intersect(of('running'), busy), [...down, ...setup]);
+  const idle = subtract(busy, [...down, ...setup, ...running]);
   const downByReason = shareByReason(
     of('down').flatMap((s) => intersect([s], busy).map((i) => ({ ...i, reason: s.reason || UNSPECIFIED }))),
   );

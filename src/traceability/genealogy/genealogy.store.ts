@@ -5,14 +5,10 @@ import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import type { GenealogyEdgeKind } from './genealogy.entities';
 import { readQuery } from '../../platform/database/prepared-query';
 
-/** Which lot went into which: all a walk needs to know where it can go. */
-export interface EdgePair {
+/** One edge as read: `quantity` of the parent lot went into the child lot. */
+export interface EdgeRow {
   parentLotId: string;
   childLotId: string;
-}
-
-/** One edge as read: `quantity` of the parent lot went into the child lot. */
-export interface EdgeRow extends EdgePair {
   kind: GenealogyEdgeKind;
   quantity: string;
   workOrderId: string | null;
@@ -130,8 +126,7 @@ export class GenealogyStore {
   /**
    * Every edge of a lot's whole closure in one statement: the recursive part collects the lots reached (UNION
    * keeps each lot once, so a cycle ends), at most `maxLots` of them, and the edges leaving them in the
-   * direction are returned — with all their columns, or (`pairs`) only which lot went into which, read from
-   * the walk's index alone.
+   * direction are returned.
    */
   async closure(
     manager: EntityManager,

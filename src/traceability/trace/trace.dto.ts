@@ -51,9 +51,10 @@ export class TraceQueryDto {
 export const RECALL_PAGE = 500;
 export const MAX_RECALL_PAGE = 10_000;
 
-export class RecallDto {
+/** The lot a recall starts from. */
+export class RecallSourceDto {
   @ApiProperty({
-    description: 'Lot code (or id): a supplier’s lot as received, or any lot',
+    description: 'Lot code (or id) the recall starts from: a supplier’s lot as received, or any lot',
     example: 'BAR-40CR-001',
   })
   @IsString()
@@ -65,7 +66,9 @@ export class RecallDto {
   @IsOptional()
   @IsUUID()
   site?: string;
+}
 
+export class RecallDto extends RecallSourceDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_DEPTH, default: MAX_DEPTH })
   @IsOptional()
   @IsInt()
@@ -95,18 +98,7 @@ export class RecallDto {
   limit?: number;
 }
 
-export class RecallHoldDto {
-  @ApiProperty({ description: 'Lot code (or id) the recall starts from', example: 'BAR-40CR-001' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(64)
-  lot: string;
-
-  @ApiPropertyOptional({ description: 'Site id, when the lot code exists at more than one of your sites' })
-  @IsOptional()
-  @IsUUID()
-  site?: string;
-
+export class RecallHoldDto extends RecallSourceDto {
   @ApiProperty({
     description: 'Why (kept on every lot held and in the audit trail)',
     example: 'Supplier notice SN-88: cracks',
@@ -181,21 +173,8 @@ export class FitComponentsDto {
   components: ComponentDto[];
 }
 
-export class RemoveComponentDto {
-  @ApiProperty({ description: 'Serial number of the component to take out', example: 'MTR-0001' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(100)
-  serial: string;
-
-  @ApiPropertyOptional({
-    description: 'Material code or id, when the serial number exists for several materials',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  material?: string;
-
+/** The component serial to take out of its unit. */
+export class RemoveComponentDto extends ComponentDto {
   @ApiProperty({ example: 'Bearing noisy at run-in; replaced' })
   @IsString()
   @IsNotEmpty()
