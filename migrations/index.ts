@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { Maintenance1795329536881 } from './1795329536881-Maintenance';
 import { GenealogyWalkIndexes1795315014812 } from './1795315014812-GenealogyWalkIndexes';
 import { TraceabilityShipments1795311592767 } from './1795311592767-TraceabilityShipments';
 import { Quality1795306007915 } from './1795306007915-Quality';
@@ -42,4 +43,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Quality1795306007915,
   TraceabilityShipments1795311592767,
   GenealogyWalkIndexes1795315014812,
+  Maintenance1795329536881,
 ];

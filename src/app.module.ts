@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module';
 import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MasterDataModule } from './master-data/master-data.module';
 import { PlanningModule } from './planning/planning.module';
 import { PlatformModule } from './platform/platform.module';
@@ -17,6 +18,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     InventoryModule,
     QualityModule,
     ProductionModule,
+    MaintenanceModule,
     PlanningModule,
     ErpBridgeModule,
     WmsBridgeModule,

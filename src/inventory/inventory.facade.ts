@@ -13,6 +13,7 @@ import { LineReplenishmentsService } from './line-side/line-replenishments.servi
 import {
   StockMovementsService,
   type DeliveryBooking,
+  type MaintenanceIssueCommand,
   type PickCommand,
   type PickResult,
   type TransferCommand,
@@ -27,7 +28,12 @@ import {
 export type { Lot, LotStatus } from './lots/lot.entity';
 export type { StockBalance } from './lots/stock-balance.entity';
 export type { CreateLotCommand, IssueCommand, LotStockRow } from './lots/stock.service';
-export type { PickCommand, PickResult, TransferCommand } from './lots/stock-movements.service';
+export type {
+  MaintenanceIssueCommand,
+  PickCommand,
+  PickResult,
+  TransferCommand,
+} from './lots/stock-movements.service';
 export type { LotStatusCommand } from './lots/lot-status.service';
 export type { ReserveCommand } from './reservations/reservations.service';
 export type { CountResult } from './adjustments/adjustments.service';
@@ -109,6 +115,24 @@ export class InventoryFacade {
   /** The order needs no more stock: its reservations stop counting against availability. */
   closeReservations(tx: Tx, workOrderId: string, reason: string): Promise<number> {
     return this.reservations.close(tx, workOrderId, reason);
+  }
+
+  /**
+   * Promises spare parts to a maintenance ticket (the quantity replaces what it had), refused with
+   * INSUFFICIENT_STOCK when less is free (available stock less other reservations).
+   */
+  reserveForMaintenance(
+    tx: Tx,
+    c: { siteId: string; ticketId: string; ticketCode: string; materialId: string; quantity: string },
+  ): Promise<{ reserved: string; available: string }> {
+    return this.reservations.reserveForMaintenance(tx, c, async (m) =>
+      (await this.stock.freeByMaterial(m, c.siteId, [c.materialId], c.ticketId)).get(c.materialId),
+    );
+  }
+
+  /** Issues spare parts to a maintenance ticket from warehouse stock (named lot or FIFO/FEFO), all or nothing. */
+  issueToMaintenance(tx: Tx, c: MaintenanceIssueCommand): Promise<PickResult> {
+    return this.movements.issueToMaintenance(tx, c);
   }
 
   /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */

@@ -275,6 +275,17 @@ export class MasterDataFacade {
     return this.find(Equipment, siteId, idOrCode, manager);
   }
 
+  /** The machines of a line (through its work centers), by code. */
+  async equipmentOfLine(siteId: string, lineId: string, manager?: EntityManager): Promise<Equipment[]> {
+    return (manager ?? this.dataSource.manager)
+      .getRepository(Equipment)
+      .createQueryBuilder('e')
+      .innerJoin(WorkCenter, 'w', 'w.id = e.workCenterId')
+      .where('e.siteId = :siteId AND w.lineId = :lineId', { siteId, lineId })
+      .orderBy('e.code', 'ASC')
+      .getMany();
+  }
+
   line(siteId: string, idOrCode: string, manager?: EntityManager): Promise<ProductionLine | undefined> {
     return this.find(ProductionLine, siteId, idOrCode, manager);
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { InventoryModule } from '../inventory/inventory.module';
+import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { MasterDataModule } from '../master-data/master-data.module';
 import { ProductionModule } from '../production/production.module';
 import { PlanningController } from './api/planning.controller';
@@ -23,6 +24,7 @@ import { ScheduleViewsService } from './views/schedule-views.service';
     MasterDataModule,
     InventoryModule,
     ProductionModule,
+    MaintenanceModule,
     TypeOrmModule.forFeature([ScheduleVersion, ScheduleAssignment]),
   ],
   controllers: [PlanningController],

@@ -98,7 +98,12 @@ export interface AndonChanged {
   workCenterId: string;
   equipmentId: string | null;
   workOrderId: string | null;
+  operationId: string | null;
   message: string | null;
+  /** A breakdown: the machine was set down and downtime started (`downtimeId`) with the call. */
+  machineDown: boolean;
+  downtimeId: string | null;
+  raisedBy: string;
 }
 
 export interface DowntimeChanged {

@@ -11,6 +11,11 @@ import {
   type SchedulingFeed,
 } from './operations/operation-schedule.service';
 import { ProductionErrorCode } from './production.errors';
+import type { Principal } from '../platform/auth/principal';
+import { notFound } from '../platform/errors/domain-error';
+import { MasterDataFacade } from '../master-data/master-data.facade';
+import { MachineHistoryQueries, type MachineHistory } from './shop-floor/machine-history.queries';
+import { ShopFloorService } from './shop-floor/shop-floor.service';
 import { WorkOrder, type WorkOrderPriority } from './work-orders/work-order.entity';
 import { WorkOrdersService, type WorkOrderView } from './work-orders/work-orders.service';
 
@@ -24,6 +29,12 @@ export type {
   SchedulingFeed,
 } from './operations/operation-schedule.service';
 export type { WorkOrderPriority } from './work-orders/work-order.entity';
+export type {
+  DowntimeSpan,
+  MachineHistory,
+  MachineOutput,
+  TimeSpan,
+} from './shop-floor/machine-history.queries';
 
 export interface ErpOrderLine {
   erpOrderId: string;
@@ -52,6 +63,9 @@ export class ProductionFacade {
     private readonly dataSource: DataSource,
     private readonly workOrders: WorkOrdersService,
     private readonly schedule: OperationScheduleService,
+    private readonly shopFloor: ShopFloorService,
+    private readonly machines: MachineHistoryQueries,
+    private readonly masterData: MasterDataFacade,
     /** Read-only trace questions: work orders with operations, operators, machines and captured parameters. */
     readonly trace: WorkOrderTraceQueries,
   ) {}
@@ -193,6 +207,68 @@ export class ProductionFacade {
       operationId,
     ]);
     return rows[0] ? toOperationContext(rows[0]) : null;
+  }
+
+  /**
+   * A machine broke down (in the caller's transaction): its running operations pause, downtime starts with
+   * the reason named (else the site's first unplanned downtime reason) and the machine goes `down`.
+   */
+  async breakdown(
+    tx: Tx,
+    p: Principal,
+    siteId: string,
+    equipmentId: string,
+    reasonCode?: string,
+    note?: string,
+  ): Promise<{ downtimeId: string; pausedOperationIds: string[] }> {
+    const eq = await this.masterData.equipment(siteId, equipmentId, tx.manager);
+    if (!eq) throw notFound('equipment', equipmentId);
+    const r = await this.shopFloor.breakdownIn(tx, p, eq, reasonCode, note);
+    return { downtimeId: r.downtime.id, pausedOperationIds: r.pausedOperationIds };
+  }
+
+  /** Ends a machine's open downtime (the machine comes back idle, or running); false when it had none. */
+  async endDowntime(
+    tx: Tx,
+    p: Principal,
+    siteId: string,
+    equipmentId: string,
+    note?: string,
+  ): Promise<boolean> {
+    const eq = await this.masterData.equipment(siteId, equipmentId, tx.manager);
+    if (!eq) throw notFound('equipment', equipmentId);
+    return (await this.shopFloor.stopDowntimeIn(tx, p, eq, note)) !== null;
+  }
+
+  /** Acknowledges or resolves an andon call in the caller's transaction (unchanged when already there). */
+  async moveAndon(
+    tx: Tx,
+    p: Principal,
+    andonId: string,
+    to: 'acknowledged' | 'resolved',
+    note?: string,
+  ): Promise<void> {
+    await this.shopFloor.moveAndonIn(tx, p, andonId, to, note);
+  }
+
+  /** What machines did between two instants: running spans, downtime with reasons, output with ideal cycle times. */
+  machineHistory(
+    manager: EntityManager,
+    equipmentIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<MachineHistory> {
+    return this.machines.history(manager, equipmentIds, from, to);
+  }
+
+  /** Hours a machine ran operations between two instants. */
+  runningHours(manager: EntityManager, equipmentId: string, from: Date, to: Date): Promise<number> {
+    return this.machines.runningHours(manager, equipmentId, from, to);
+  }
+
+  /** Good + scrap reported on a machine between two instants. */
+  reportedQuantity(manager: EntityManager, equipmentId: string, from: Date, to: Date): Promise<string> {
+    return this.machines.reportedQuantity(manager, equipmentId, from, to);
   }
 
   /** Every running operation (of running orders), for inspections due by time. */

@@ -25,6 +25,7 @@ import {
 } from './settings/production-settings.service';
 import { AndonCall, DowntimeEvent, ProcessReading } from './shop-floor/shop-floor.entities';
 import { ShopFloorService } from './shop-floor/shop-floor.service';
+import { MachineHistoryQueries } from './shop-floor/machine-history.queries';
 import { OperationCommandsService } from './terminal/operation-commands.service';
 import { ReportQuantityService } from './terminal/report-quantity.service';
 import { WorkOrder, WorkOrderMaterial } from './work-orders/work-order.entity';
@@ -69,6 +70,7 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
     OperationScheduleService,
     ProductionPushes,
     WorkOrderTraceQueries,
+    MachineHistoryQueries,
     ProductionFacade,
   ],
   exports: [ProductionFacade],

@@ -52,6 +52,17 @@ export interface PickCommand {
   reference?: string | null;
 }
 
+export interface MaintenanceIssueCommand {
+  siteId: string;
+  ticketId: string;
+  materialId: string;
+  quantity: string;
+  lotId?: string | null;
+  /** The ticket's code, written to the ledger. */
+  reference: string;
+  note?: string | null;
+}
+
 export interface PickResult {
   /** Lot by lot, in the order the site's policy took them. */
   moved: Array<{
@@ -212,6 +223,68 @@ export class StockMovementsService {
       pickedQty: formatExact(subtract(parseDecimal(c.quantity), left)),
       shortQty: formatExact(compare(left, ZERO) > 0 ? left : ZERO),
     };
+  }
+
+  /**
+   * Spare parts issued to a maintenance ticket: the named lot, else available warehouse stock by the site's
+   * FIFO/FEFO policy. All of it or nothing (the technician is told what there is); uses up the ticket's
+   * reservation; the ledger names the ticket.
+   */
+  async issueToMaintenance(tx: Tx, c: MaintenanceIssueCommand): Promise<PickResult> {
+    const settings = await this.settings.of(c.siteId, tx.manager);
+    const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: c.siteId });
+    const candidates = (await this.stock.warehouseCandidates(tx.manager, c.siteId, c.materialId)).filter(
+      (x) => !c.lotId || x.lotId === c.lotId,
+    );
+    const plan = allocate(candidates, c.quantity, settings.allocationPolicy, {
+      today: localDate(site.timeZone, new Date()),
+    });
+    if (compare(parseDecimal(plan.shortQty), ZERO) > 0) {
+      const have = plan.allocated;
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.INSUFFICIENT_STOCK,
+        `Only ${have} of the part is available in the warehouse${c.lotId ? ' in that lot' : ''}; ${formatExact(parseDecimal(c.quantity))} was asked for`,
+        {
+          errors: [{ field: 'quantity', message: `at most ${have} is available` }],
+          extensions: { availableQty: have },
+        },
+      );
+    }
+    const moved: PickResult['moved'] = [];
+    for (const a of plan.allocations) {
+      const lot = await this.lot(tx.manager, c.siteId, a.lotId);
+      await this.stock.take(tx.manager, lot, a.locationId, a.quantity);
+      const movement = await this.stock.move(tx.manager, {
+        siteId: c.siteId,
+        movementType: 'issue',
+        lotId: lot.id,
+        materialId: lot.materialId,
+        quantity: a.quantity,
+        fromLocationId: a.locationId,
+        toLocationId: null,
+        workOrderId: null,
+        operationId: null,
+        reference: c.reference,
+        note: c.note ?? null,
+      });
+      await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully issued');
+      this.stock.raiseMoved(tx, lot, movement);
+      moved.push({
+        lotId: lot.id,
+        lotCode: lot.code,
+        fromLocationId: a.locationId,
+        quantity: movement.quantity,
+        movementId: movement.id,
+      });
+    }
+    await tx.manager.query(
+      `UPDATE inventory_reservation SET quantity = greatest(quantity - $3::numeric, 0), updated_at = now()
+        WHERE work_order_id = $1 AND material_id = $2 AND status = 'active'`,
+      [c.ticketId, c.materialId, c.quantity],
+    );
+    await this.safety.check(tx, c.siteId, c.materialId);
+    return { moved, pickedQty: plan.allocated, shortQty: '0' };
   }
 
   async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {

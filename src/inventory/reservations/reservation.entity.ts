@@ -1,6 +1,8 @@
 import { Check, Column, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type ReservationStatus = 'active' | 'closed';
+/** What the stock is promised to: a work order, or a maintenance ticket's spare parts. */
+export type ReservationDemand = 'work_order' | 'maintenance';
 
 /**
  * Stock promised to a work order (预留): one row per order and material, the quantity still to be issued.
@@ -11,6 +13,7 @@ export type ReservationStatus = 'active' | 'closed';
 @Index('ux_inventory_reservation_order_material', ['workOrderId', 'materialId'], { unique: true })
 @Index('ix_inventory_reservation_active', ['siteId', 'materialId'], { where: "status = 'active'" })
 @Check('ck_inventory_reservation_status', `status IN ('active', 'closed')`)
+@Check('ck_inventory_reservation_demand', `demand IN ('work_order', 'maintenance')`)
 @Check('ck_inventory_reservation_quantity', `quantity >= 0 AND reserved_qty >= 0`)
 export class Reservation {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_inventory_reservation' })
@@ -19,9 +22,14 @@ export class Reservation {
   @Column({ type: 'uuid' })
   siteId: string;
 
+  @Column({ type: 'varchar', length: 12, default: 'work_order' })
+  demand: ReservationDemand;
+
+  /** The work order (or, for `maintenance`, the ticket) the stock is promised to. */
   @Column({ type: 'uuid' })
   workOrderId: string;
 
+  /** Its business code (work order or ticket). */
   @Column({ type: 'varchar', length: 64 })
   workOrderCode: string;
 

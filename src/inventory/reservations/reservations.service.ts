@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Tx } from '../../platform/database/transaction-runner';
-import { compare, parseDecimal, ZERO } from '../../platform/engine/decimal';
+import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
+import { DomainError } from '../../platform/errors/domain-error';
+import { InventoryErrorCode } from '../inventory.errors';
 import { Reservation } from './reservation.entity';
 
 export interface ReserveCommand {
@@ -36,6 +38,44 @@ export class ReservationsService {
               close_reason = NULL, closed_at = NULL, updated_at = now()`,
       [c.siteId, c.workOrderId, c.workOrderCode, materials, quantities],
     );
+  }
+
+  /**
+   * Promises `quantity` of a material to a maintenance ticket (replacing what it had), if that much is free:
+   * available stock minus every other active reservation. One reservation of a material at a time is checked
+   * (a transaction lock per material), so two tickets cannot both take the last spare.
+   */
+  async reserveForMaintenance(
+    tx: Tx,
+    c: { siteId: string; ticketId: string; ticketCode: string; materialId: string; quantity: string },
+    free: (m: EntityManager) => Promise<{ onHand: string; reserved: string } | undefined>,
+  ): Promise<{ reserved: string; available: string }> {
+    await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('reserve:' || $1::text))`, [c.materialId]);
+    const f = (await free(tx.manager)) ?? { onHand: '0', reserved: '0' };
+    const available = subtract(parseDecimal(f.onHand), parseDecimal(f.reserved));
+    const want = parseDecimal(c.quantity);
+    if (compare(want, available) > 0) {
+      const have = formatExact(compare(available, ZERO) > 0 ? available : ZERO);
+      throw new DomainError(
+        'conflict',
+        InventoryErrorCode.INSUFFICIENT_STOCK,
+        `Only ${have} is free to reserve (available stock less other reservations); ${formatExact(want)} was asked for`,
+        {
+          errors: [{ field: 'quantity', message: `at most ${have} is free` }],
+          extensions: { availableQty: have },
+        },
+      );
+    }
+    await tx.manager.query(
+      `INSERT INTO inventory_reservation
+              (site_id, demand, work_order_id, work_order_code, material_id, reserved_qty, quantity, status)
+       VALUES ($1, 'maintenance', $2, $3, $4, $5, $5, 'active')
+       ON CONFLICT (work_order_id, material_id) DO UPDATE
+          SET reserved_qty = EXCLUDED.reserved_qty, quantity = EXCLUDED.quantity, status = 'active',
+              close_reason = NULL, closed_at = NULL, updated_at = now()`,
+      [c.siteId, c.ticketId, c.ticketCode, c.materialId, c.quantity],
+    );
+    return { reserved: formatExact(want), available: formatExact(available) };
   }
 
   /** An issue to the order uses up its reservation of that material (never below zero). */

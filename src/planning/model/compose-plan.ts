@@ -219,7 +219,7 @@ export function composePlan(input: ComposeInput): PlanSnapshot {
     if (info.status === 'down' || info.status === 'maintenance') {
       warnings.push({
         code: 'MACHINE_NOT_AVAILABLE',
-        message: `${info.code} is ${info.status} now; the plan assumes it works in its calendar's hours`,
+        message: `${info.code} is ${info.status} now; the plan keeps it free until maintenance expects it back`,
         equipmentId: id,
       });
     }

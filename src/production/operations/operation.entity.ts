@@ -214,6 +214,9 @@ export class OperationPause {
 @Entity({ name: 'operation_report' })
 @Index('ix_operation_report_operation', ['operationId', 'reportedAt'])
 @Index('ix_operation_report_site_time', ['siteId', 'reportedAt'])
+@Index('ix_operation_report_equipment_time', ['equipmentId', 'reportedAt'], {
+  where: 'equipment_id IS NOT NULL',
+})
 @Check('ck_operation_report_quantities', `good_qty >= 0 AND scrap_qty >= 0 AND good_qty + scrap_qty > 0`)
 @Check('ck_operation_report_scrap_reason', `scrap_qty = 0 OR scrap_reason_code_id IS NOT NULL`)
 export class OperationReport {

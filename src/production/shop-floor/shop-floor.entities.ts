@@ -152,6 +152,13 @@ export class AndonCall {
   @Column({ type: 'varchar', length: 500, nullable: true })
   message: string | null;
 
+  /** A breakdown: the machine stopped with this call (downtime started, running operations paused). */
+  @Column({ type: 'boolean', default: false })
+  machineDown: boolean;
+
+  @Column({ type: 'uuid', nullable: true })
+  downtimeId: string | null;
+
   @Column({ type: 'uuid' })
   raisedBy: string;
 

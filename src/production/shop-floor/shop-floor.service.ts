@@ -1,12 +1,12 @@
 import { isUUID } from 'class-validator';
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, IsNull } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
-import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
 import { DomainError, notFound } from '../../platform/errors/domain-error';
-import { MasterDataFacade } from '../../master-data/master-data.facade';
+import { MasterDataFacade, type Equipment } from '../../master-data/master-data.facade';
 import { MaterialConsumption, WorkOrderOperation } from '../operations/operation.entity';
 import { ProductionErrorCode, operationStateError } from '../production.errors';
 import { OperationCommandsService } from '../terminal/operation-commands.service';
@@ -227,59 +227,120 @@ export class ShopFloorService {
         ['downtime_planned', 'downtime_unplanned'],
         'reasonCode',
       );
-      const open = await tx.manager
-        .getRepository(DowntimeEvent)
-        .findOneBy({ equipmentId: eq.id, endedAt: IsNull() });
-      if (open) {
-        throw new DomainError(
-          'conflict',
-          ProductionErrorCode.DOWNTIME_OPEN,
-          `Machine ${eq.code} is already stopped since ${open.startedAt.toISOString()}`,
-          {
-            extensions: { currentState: eq.status, downtimeId: open.id },
-          },
-        );
-      }
-      const row = await tx.manager.getRepository(DowntimeEvent).save(
-        tx.manager.getRepository(DowntimeEvent).create({
-          siteId: eq.siteId,
-          equipmentId: eq.id,
-          workCenterId: eq.workCenterId,
-          reasonCodeId: reason.id,
-          category: reason.category,
-          note: note ?? null,
-          previousEquipmentStatus: eq.status,
-          startedBy: p.id,
-        }),
+      return this.startDowntimeIn(tx, p, eq, reason, note);
+    });
+  }
+
+  /**
+   * A breakdown inside the caller's transaction: the machine's running operations pause (reason: the downtime
+   * reason), downtime starts and the machine goes `down`. The reason is the one named, else the site's first
+   * active unplanned downtime reason.
+   */
+  async breakdownIn(
+    tx: Tx,
+    p: Principal,
+    eq: Equipment,
+    reasonCode: string | undefined,
+    note: string | undefined,
+  ): Promise<{ downtime: DowntimeEvent; pausedOperationIds: string[] }> {
+    const reason = reasonCode
+      ? await this.operations.reason(tx.manager, eq.siteId, reasonCode, ['downtime_unplanned'], 'reasonCode')
+      : await this.defaultBreakdownReason(tx.manager, eq.siteId);
+    const running: Array<{ id: string }> = await tx.manager.query(
+      `SELECT id FROM work_order_operation WHERE equipment_id = $1 AND status = 'running' ORDER BY id`,
+      [eq.id],
+    );
+    for (const op of running) {
+      await this.operations.pauseIn(tx, p, op.id, reason.code, note ?? `breakdown of ${eq.code}`);
+    }
+    const current = (await this.masterData.equipment(eq.siteId, eq.id, tx.manager)) ?? eq;
+    const downtime = await this.startDowntimeIn(tx, p, current, reason, note);
+    return { downtime, pausedOperationIds: running.map((r) => r.id) };
+  }
+
+  private async defaultBreakdownReason(m: EntityManager, siteId: string) {
+    const rows: Array<{ code: string }> = await m.query(
+      `SELECT code FROM reason_code WHERE site_id = $1 AND category = 'downtime_unplanned' AND active
+        ORDER BY code LIMIT 1`,
+      [siteId],
+    );
+    if (!rows[0]) {
+      throw new DomainError(
+        'validation',
+        ProductionErrorCode.ANDON_STATE,
+        'The site has no unplanned downtime reason code to record the breakdown with',
+        {
+          errors: [
+            {
+              field: 'reasonCode',
+              message: 'required: no reason code of category downtime_unplanned exists',
+            },
+          ],
+        },
       );
-      await this.masterData.setEquipmentStatus(
-        tx,
-        eq.siteId,
-        eq.id,
-        reason.category === 'downtime_planned' ? 'off' : 'down',
-        `${reason.code} ${reason.name}`,
+    }
+    return this.operations.reason(m, siteId, rows[0].code, ['downtime_unplanned'], 'reasonCode');
+  }
+
+  private async startDowntimeIn(
+    tx: Tx,
+    p: Principal,
+    eq: Equipment,
+    reason: { id: string; code: string; name: string; category: string },
+    note?: string,
+  ): Promise<DowntimeEvent> {
+    const open = await tx.manager
+      .getRepository(DowntimeEvent)
+      .findOneBy({ equipmentId: eq.id, endedAt: IsNull() });
+    if (open) {
+      throw new DomainError(
+        'conflict',
+        ProductionErrorCode.DOWNTIME_OPEN,
+        `Machine ${eq.code} is already stopped since ${open.startedAt.toISOString()}`,
+        {
+          extensions: { currentState: eq.status, downtimeId: open.id },
+        },
       );
-      await this.audit.record(tx, {
-        entityType: 'downtime_event',
-        entityId: row.id,
-        siteId: eq.siteId,
-        action: 'downtime.started',
-        after: row,
-        reason: note,
-      });
-      tx.raise('production.downtime.changed', {
-        downtimeId: row.id,
+    }
+    const row = await tx.manager.getRepository(DowntimeEvent).save(
+      tx.manager.getRepository(DowntimeEvent).create({
         siteId: eq.siteId,
         equipmentId: eq.id,
         workCenterId: eq.workCenterId,
         reasonCodeId: reason.id,
         category: reason.category,
-        state: 'started',
-        startedAt: row.startedAt.toISOString(),
-        endedAt: null,
-      });
-      return row;
+        note: note ?? null,
+        previousEquipmentStatus: eq.status,
+        startedBy: p.id,
+      }),
+    );
+    await this.masterData.setEquipmentStatus(
+      tx,
+      eq.siteId,
+      eq.id,
+      reason.category === 'downtime_planned' ? 'off' : 'down',
+      `${reason.code} ${reason.name}`,
+    );
+    await this.audit.record(tx, {
+      entityType: 'downtime_event',
+      entityId: row.id,
+      siteId: eq.siteId,
+      action: 'downtime.started',
+      after: row,
+      reason: note,
     });
+    tx.raise('production.downtime.changed', {
+      downtimeId: row.id,
+      siteId: eq.siteId,
+      equipmentId: eq.id,
+      workCenterId: eq.workCenterId,
+      reasonCodeId: reason.id,
+      category: reason.category,
+      state: 'started',
+      startedAt: row.startedAt.toISOString(),
+      endedAt: null,
+    });
+    return row;
   }
 
   stopDowntime(
@@ -290,51 +351,58 @@ export class ShopFloorService {
   ): Promise<DowntimeEvent> {
     return this.tx.run(async (tx) => {
       const eq = await this.equipmentFor(p, equipmentIdOrCode, siteHint, tx.manager);
-      const open = await tx.manager
-        .getRepository(DowntimeEvent)
-        .findOne({ where: { equipmentId: eq.id, endedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
-      if (!open)
+      const row = await this.stopDowntimeIn(tx, p, eq, note);
+      if (!row)
         throw new DomainError(
           'conflict',
           ProductionErrorCode.NO_DOWNTIME_OPEN,
           `Machine ${eq.code} is not stopped`,
           { extensions: { currentState: eq.status } },
         );
-      await tx.manager.update(DowntimeEvent, { id: open.id }, { endedAt: new Date(), endedBy: p.id });
-      const running: unknown[] = await tx.manager.query(
-        `SELECT 1 FROM work_order_operation WHERE equipment_id = $1 AND status = 'running' LIMIT 1`,
-        [eq.id],
-      );
-      await this.masterData.setEquipmentStatus(
-        tx,
-        eq.siteId,
-        eq.id,
-        running.length > 0 ? 'running' : 'idle',
-        note ?? 'downtime ended',
-      );
-      const row = await tx.manager.getRepository(DowntimeEvent).findOneByOrFail({ id: open.id });
-      await this.audit.record(tx, {
-        entityType: 'downtime_event',
-        entityId: row.id,
-        siteId: eq.siteId,
-        action: 'downtime.ended',
-        before: open,
-        after: row,
-        reason: note,
-      });
-      tx.raise('production.downtime.changed', {
-        downtimeId: row.id,
-        siteId: eq.siteId,
-        equipmentId: eq.id,
-        workCenterId: eq.workCenterId,
-        reasonCodeId: row.reasonCodeId,
-        category: row.category,
-        state: 'ended',
-        startedAt: row.startedAt.toISOString(),
-        endedAt: row.endedAt!.toISOString(),
-      });
       return row;
     });
+  }
+
+  /** Ends the machine's open downtime in the caller's transaction (null when it has none). */
+  async stopDowntimeIn(tx: Tx, p: Principal, eq: Equipment, note?: string): Promise<DowntimeEvent | null> {
+    const open = await tx.manager
+      .getRepository(DowntimeEvent)
+      .findOne({ where: { equipmentId: eq.id, endedAt: IsNull() }, lock: { mode: 'pessimistic_write' } });
+    if (!open) return null;
+    await tx.manager.update(DowntimeEvent, { id: open.id }, { endedAt: new Date(), endedBy: p.id });
+    const running: unknown[] = await tx.manager.query(
+      `SELECT 1 FROM work_order_operation WHERE equipment_id = $1 AND status = 'running' LIMIT 1`,
+      [eq.id],
+    );
+    await this.masterData.setEquipmentStatus(
+      tx,
+      eq.siteId,
+      eq.id,
+      running.length > 0 ? 'running' : 'idle',
+      note ?? 'downtime ended',
+    );
+    const row = await tx.manager.getRepository(DowntimeEvent).findOneByOrFail({ id: open.id });
+    await this.audit.record(tx, {
+      entityType: 'downtime_event',
+      entityId: row.id,
+      siteId: eq.siteId,
+      action: 'downtime.ended',
+      before: open,
+      after: row,
+      reason: note,
+    });
+    tx.raise('production.downtime.changed', {
+      downtimeId: row.id,
+      siteId: eq.siteId,
+      equipmentId: eq.id,
+      workCenterId: eq.workCenterId,
+      reasonCodeId: row.reasonCodeId,
+      category: row.category,
+      state: 'ended',
+      startedAt: row.startedAt.toISOString(),
+      endedAt: row.endedAt!.toISOString(),
+    });
+    return row;
   }
 
   raiseAndon(p: Principal, dto: RaiseAndonDto, terminalWorkCenterId?: string | null): Promise<AndonCall> {
@@ -355,6 +423,32 @@ export class ShopFloorService {
       assertSiteAccess(p, siteId);
       const wc = await this.masterData.workCenter(siteId, wcId, m);
       if (!wc) throw notFound('work center', wcId);
+      const equipmentId = dto.equipmentId ?? op?.equipmentId ?? null;
+      const machineDown = dto.machineDown === true;
+      if (machineDown && (dto.kind !== 'maintenance' || !equipmentId)) {
+        throw new DomainError(
+          'validation',
+          ProductionErrorCode.ANDON_STATE,
+          'A breakdown names its machine',
+          {
+            errors: [
+              dto.kind !== 'maintenance'
+                ? { field: 'kind', message: 'a machine that is down is a maintenance call' }
+                : {
+                    field: 'equipmentId',
+                    message: 'required for a breakdown (or an operation running on it)',
+                  },
+            ],
+          },
+        );
+      }
+      let downtimeId: string | null = null;
+      if (machineDown) {
+        const eq = await this.masterData.equipment(siteId, equipmentId!, m);
+        if (!eq) throw notFound('equipment', equipmentId!);
+        const stop = await this.breakdownIn(tx, p, eq, dto.reasonCode, dto.message);
+        downtimeId = stop.downtime.id;
+      }
       const row = await m.getRepository(AndonCall).save(
         m.getRepository(AndonCall).create({
           siteId,
@@ -362,10 +456,12 @@ export class ShopFloorService {
           state: 'raised',
           workCenterId: wc.id,
           lineId: wc.lineId,
-          equipmentId: dto.equipmentId ?? op?.equipmentId ?? null,
+          equipmentId,
           operationId: op?.id ?? null,
           workOrderId: op?.workOrderId ?? null,
           message: dto.message ?? null,
+          machineDown,
+          downtimeId,
           raisedBy: p.id,
         }),
       );
@@ -397,31 +493,53 @@ export class ShopFloorService {
           { extensions: { currentState: row.state } },
         );
       }
-      const now = new Date();
-      const patch: Partial<AndonCall> =
-        to === 'acknowledged'
-          ? { state: to, acknowledgedBy: p.id, acknowledgedAt: now }
-          : {
-              state: to,
-              resolvedBy: p.id,
-              resolvedAt: now,
-              resolution: note ?? null,
-              ...(row.acknowledgedAt ? {} : { acknowledgedBy: p.id, acknowledgedAt: now }),
-            };
-      await tx.manager.update(AndonCall, { id }, patch);
-      const after = await tx.manager.getRepository(AndonCall).findOneByOrFail({ id });
-      await this.audit.record(tx, {
-        entityType: 'andon_call',
-        entityId: id,
-        siteId: row.siteId,
-        action: `andon.${to}`,
-        before: { state: row.state },
-        after: { state: after.state },
-        reason: note,
-      });
-      tx.raise('production.andon.changed', this.andonEvent(after));
-      return after;
+      return this.moveAndonIn(tx, p, row, to, note);
     });
+  }
+
+  /**
+   * Moves a call on inside the caller's transaction (maintenance acknowledges it when work starts and resolves
+   * it when the ticket is done); a call already there (or past it) is left as it is.
+   */
+  async moveAndonIn(
+    tx: Tx,
+    p: Principal,
+    rowOrId: AndonCall | string,
+    to: 'acknowledged' | 'resolved',
+    note?: string,
+  ): Promise<AndonCall> {
+    const row =
+      typeof rowOrId === 'string'
+        ? await tx.manager
+            .getRepository(AndonCall)
+            .findOneOrFail({ where: { id: rowOrId }, lock: { mode: 'pessimistic_write' } })
+        : rowOrId;
+    const id = row.id;
+    if (row.state === 'resolved' || (to === 'acknowledged' && row.state === 'acknowledged')) return row;
+    const now = new Date();
+    const patch: Partial<AndonCall> =
+      to === 'acknowledged'
+        ? { state: to, acknowledgedBy: p.id, acknowledgedAt: now }
+        : {
+            state: to,
+            resolvedBy: p.id,
+            resolvedAt: now,
+            resolution: note ?? null,
+            ...(row.acknowledgedAt ? {} : { acknowledgedBy: p.id, acknowledgedAt: now }),
+          };
+    await tx.manager.update(AndonCall, { id }, patch);
+    const after = await tx.manager.getRepository(AndonCall).findOneByOrFail({ id });
+    await this.audit.record(tx, {
+      entityType: 'andon_call',
+      entityId: id,
+      siteId: row.siteId,
+      action: `andon.${to}`,
+      before: { state: row.state },
+      after: { state: after.state },
+      reason: note,
+    });
+    tx.raise('production.andon.changed', this.andonEvent(after));
+    return after;
   }
 
   async listAndon(p: Principal, siteId: string, open: boolean): Promise<AndonCall[]> {
@@ -443,16 +561,15 @@ export class ShopFloorService {
       workCenterId: row.workCenterId,
       equipmentId: row.equipmentId,
       workOrderId: row.workOrderId,
+      operationId: row.operationId,
       message: row.message,
+      machineDown: row.machineDown,
+      downtimeId: row.downtimeId,
+      raisedBy: row.raisedBy,
     };
   }
 
-  private async equipmentFor(
-    p: Principal,
-    idOrCode: string,
-    siteHint: string | undefined,
-    m: import('typeorm').EntityManager,
-  ) {
+  private async equipmentFor(p: Principal, idOrCode: string, siteHint: string | undefined, m: EntityManager) {
     const siteId =
       siteHint ??
       (isUUID(idOrCode)

@@ -176,47 +176,55 @@ export class OperationCommandsService {
 
   pause(p: Principal, id: string, reasonCode: string, note?: string): Promise<OperationView> {
     return this.tx.run(async (tx) => {
-      const { wo, op } = await this.lock(tx.manager, p, id);
-      if (op.status !== 'running')
-        throw operationStateError(
-          `Operation ${op.seq} of ${wo.code} is ${op.status}; only a running operation can be paused`,
-          op.status,
-        );
-      const reason = await this.reason(
-        tx.manager,
-        op.siteId,
-        reasonCode,
-        ['pause', 'downtime_planned', 'downtime_unplanned'],
-        'reasonCode',
-      );
-      const now = new Date();
-      await tx.manager.update(
-        WorkOrderOperation,
-        { id: op.id },
-        { status: 'paused', version: op.version + 1 },
-      );
-      await tx.manager.update(OperationLabor, { operationId: op.id, endedAt: IsNull() }, { endedAt: now });
-      await tx.manager.insert(OperationPause, {
-        operationId: op.id,
-        reasonCodeId: reason.id,
-        note: note ?? null,
-        startedAt: now,
-        pausedBy: p.id,
-      });
-      if (op.equipmentId)
-        await this.machineIdleUnlessBusy(tx, op, `${wo.code}/${op.seq} paused: ${reason.code}`);
-      const after = await tx.manager.getRepository(WorkOrderOperation).findOneByOrFail({ id: op.id });
-      await this.record(
-        tx,
-        after,
-        'operation.paused',
-        { status: op.status },
-        { status: 'paused', reasonCode: reason.code },
-        note,
-      );
-      this.raise(tx, after, wo, 'paused');
+      const after = await this.pauseIn(tx, p, id, reasonCode, note);
       return this.view(tx.manager, after);
     });
+  }
+
+  /** Pauses a running operation inside the caller's transaction (also a breakdown stopping its machine). */
+  async pauseIn(
+    tx: Tx,
+    p: Principal,
+    id: string,
+    reasonCode: string,
+    note?: string,
+  ): Promise<WorkOrderOperation> {
+    const { wo, op } = await this.lock(tx.manager, p, id);
+    if (op.status !== 'running')
+      throw operationStateError(
+        `Operation ${op.seq} of ${wo.code} is ${op.status}; only a running operation can be paused`,
+        op.status,
+      );
+    const reason = await this.reason(
+      tx.manager,
+      op.siteId,
+      reasonCode,
+      ['pause', 'downtime_planned', 'downtime_unplanned'],
+      'reasonCode',
+    );
+    const now = new Date();
+    await tx.manager.update(WorkOrderOperation, { id: op.id }, { status: 'paused', version: op.version + 1 });
+    await tx.manager.update(OperationLabor, { operationId: op.id, endedAt: IsNull() }, { endedAt: now });
+    await tx.manager.insert(OperationPause, {
+      operationId: op.id,
+      reasonCodeId: reason.id,
+      note: note ?? null,
+      startedAt: now,
+      pausedBy: p.id,
+    });
+    if (op.equipmentId)
+      await this.machineIdleUnlessBusy(tx, op, `${wo.code}/${op.seq} paused: ${reason.code}`);
+    const after = await tx.manager.getRepository(WorkOrderOperation).findOneByOrFail({ id: op.id });
+    await this.record(
+      tx,
+      after,
+      'operation.paused',
+      { status: op.status },
+      { status: 'paused', reasonCode: reason.code },
+      note,
+    );
+    this.raise(tx, after, wo, 'paused');
+    return after;
   }
 
   resume(p: Principal, id: string): Promise<OperationView> {

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsDateString,
+  IsBoolean,
   IsIn,
   IsNumber,
   IsOptional,
@@ -134,6 +135,23 @@ export class RaiseAndonDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() equipmentId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() operationId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) message?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'A maintenance call for a machine that has stopped (breakdown): the machine goes down, its running operations pause, downtime starts and maintenance gets a corrective ticket',
+  })
+  @IsOptional()
+  @IsBoolean()
+  machineDown?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Downtime reason code (category downtime_unplanned) for a breakdown; the site’s first one by default',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  reasonCode?: string;
 }
 
 export class AndonActionDto {

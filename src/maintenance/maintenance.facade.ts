@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { MeterReadingDto } from './api/maintenance.dto';
+import { AssetsService, type MeterView } from './assets/assets.service';
+import type { Principal } from '../platform/auth/principal';
+
+/** A machine that is down with no expected return is kept free this long from now in a plan. */
+export const DEFAULT_REPAIR_MINUTES = 240;
+
+export interface MachineBlock {
+  from: Date;
+  to: Date;
+  /** `pm`: a reserved maintenance window; `breakdown`: down until the technician expects it back. */
+  reason: 'pm' | 'window' | 'breakdown';
+  ticketCode: string | null;
+}
+
+/** What other modules (planning, machine data) may ask of maintenance. */
+@Injectable()
+export class MaintenanceFacade {
+  constructor(private readonly assets: AssetsService) {}
+
+  /**
+   * When machines cannot be planned between two instants: the windows reserved by active tickets, and a
+   * machine that is down (or in maintenance) from now until its breakdown ticket's expected return (else
+   * DEFAULT_REPAIR_MINUTES from now, or the end of a window it is in).
+   */
+  async unavailability(
+    m: EntityManager,
+    machines: ReadonlyArray<{ id: string; status: string }>,
+    from: Date,
+    to: Date,
+    now: Date = new Date(),
+  ): Promise<Map<string, MachineBlock[]>> {
+    const out = new Map<string, MachineBlock[]>();
+    if (machines.length === 0) return out;
+    const ids = machines.map((x) => x.id);
+    const rows: Array<{
+      code: string;
+      equipment_id: string;
+      kind: string;
+      breakdown: boolean;
+      window_start: Date | null;
+      window_end: Date | null;
+      expected_back_at: Date | null;
+    }> = await m.query(
+      `SELECT code, equipment_id, kind, breakdown, window_start, window_end, expected_back_at
+         FROM maintenance_ticket
+        WHERE equipment_id = ANY($1::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
+          AND (breakdown OR (window_start < $3 AND window_end > $2))
+        ORDER BY window_start NULLS FIRST, code`,
+      [ids, from, to],
+    );
+    const add = (id: string, b: MachineBlock) => {
+      if (b.to <= b.from || b.to <= from || b.from >= to) return;
+      const list = out.get(id) ?? [];
+      list.push(b);
+      out.set(id, list);
+    };
+    for (const r of rows) {
+      if (r.window_start && r.window_end) {
+        add(r.equipment_id, {
+          from: r.window_start,
+          to: r.window_end,
+          reason: r.kind === 'preventive' ? 'pm' : 'window',
+          ticketCode: r.code,
+        });
+      }
+    }
+    for (const machine of machines) {
+      if (machine.status !== 'down' && machine.status !== 'maintenance') continue;
+      const breakdowns = rows.filter((r) => r.equipment_id === machine.id && r.breakdown);
+      const expected = breakdowns
+        .map((r) => r.expected_back_at?.getTime())
+        .filter((x): x is number => x !== undefined);
+      const inWindow = rows
+        .filter(
+          (r) =>
+            r.equipment_id === machine.id &&
+            r.window_start &&
+            r.window_end &&
+            r.window_start.getTime() <= now.getTime() &&
+            r.window_end.getTime() > now.getTime(),
+        )
+        .map((r) => r.window_end!.getTime());
+      const until =
+        expected.length > 0
+          ? Math.max(...expected, now.getTime() + 60_000)
+          : inWindow.length > 0
+            ? Math.max(...inWindow)
+            : now.getTime() + DEFAULT_REPAIR_MINUTES * 60_000;
+      add(machine.id, {
+        from: now,
+        to: new Date(until),
+        reason: 'breakdown',
+        ticketCode: breakdowns[0]?.code ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** A reading of a manual meter sent by a machine (machine data) or another system. */
+  recordMeterReading(
+    p: Principal,
+    siteId: string,
+    asset: string,
+    meter: string,
+    reading: MeterReadingDto,
+  ): Promise<MeterView> {
+    return this.assets.recordReading(p, siteId, asset, meter, reading, 'machine');
+  }
+}
