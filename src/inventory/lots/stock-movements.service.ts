@@ -274,7 +274,7 @@ export class StockMovementsService {
         lotId: lot.id,
         lotCode: lot.code,
         fromLocationId: a.locationId,
-        quantity: movement.quantity,
+        quantity: formatExact(parseDecimal(movement.quantity)),
         movementId: movement.id,
       });
     }

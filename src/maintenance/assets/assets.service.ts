@@ -185,8 +185,8 @@ export class AssetsService {
     if (existing) return existing;
     await m.query(
       `INSERT INTO maintenance_asset (site_id, code, name, kind, equipment_id)
-       SELECT $1, CASE WHEN EXISTS (SELECT 1 FROM maintenance_asset WHERE site_id = $1 AND code = $2)
-                       THEN $2 || '-' || left($3::text, 8) ELSE $2 END, $4, 'equipment', $3
+       SELECT $1::uuid, CASE WHEN EXISTS (SELECT 1 FROM maintenance_asset WHERE site_id = $1::uuid AND code = $2::text)
+                       THEN $2::text || '-' || left($3::text, 8) ELSE $2::text END, $4::text, 'equipment', $3::uuid
        ON CONFLICT DO NOTHING`,
       [eq.siteId, eq.code, eq.id, eq.name],
     );

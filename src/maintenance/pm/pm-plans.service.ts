@@ -337,8 +337,12 @@ export class PmPlansService {
       .select(['t.id', 't.code', 't.status'])
       .where(`t.pmPlanId = :id AND t.status IN ('open', 'assigned', 'in_progress')`, { id: plan.id })
       .getOne();
+    const dec = (x: string | null) => (x === null ? null : formatExact(parseDecimal(x)));
     return {
       ...plan,
+      meterInterval: dec(plan.meterInterval),
+      leadUnits: dec(plan.leadUnits)!,
+      lastDoneReading: dec(plan.lastDoneReading),
       assetCode: asset.code,
       next: plan.active ? await this.dueOf(m, plan, asset, site.timeZone, new Date()) : null,
       openTicket: open ? { id: open.id, code: open.code, status: open.status } : null,
