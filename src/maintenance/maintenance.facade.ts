@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { MeterReadingDto } from './api/maintenance.dto';
-import { AssetsService, type MeterView } from './assets/assets.service';
-import type { Principal } from '../platform/auth/principal';
+import type { MachineCalendar } from '../master-data/master-data.facade';
+import { subtract } from './engine/intervals';
 
 /** A machine that is down with no expected return is kept free this long from now in a plan. */
 export const DEFAULT_REPAIR_MINUTES = 240;
@@ -15,17 +14,51 @@ export interface MachineBlock {
   ticketCode: string | null;
 }
 
-/** What other modules (planning, machine data) may ask of maintenance. */
+/** What other modules (planning) may ask of maintenance. */
 @Injectable()
 export class MaintenanceFacade {
-  constructor(private readonly assets: AssetsService) {}
+  /**
+   * Machine calendars less the time maintenance keeps the machines (round the clock for a machine without a
+   * calendar that has such time): what the APS may plan on.
+   */
+  async withoutMaintenance(
+    m: EntityManager,
+    calendars: readonly MachineCalendar[],
+    from: Date,
+    to: Date,
+    now: Date = new Date(),
+  ): Promise<MachineCalendar[]> {
+    const blocks = await this.unavailability(
+      m,
+      calendars.map((c) => ({ id: c.equipmentId, status: c.status })),
+      from,
+      to,
+      now,
+    );
+    return calendars.map((c) => {
+      const cut = (blocks.get(c.equipmentId) ?? []).map((b) => ({
+        from: b.from.getTime(),
+        to: b.to.getTime(),
+      }));
+      if (cut.length === 0) return c;
+      const base = c.intervals ?? [{ start: from.toISOString(), end: to.toISOString() }];
+      const intervals = base.flatMap((i) =>
+        subtract([{ from: Date.parse(i.start), to: Date.parse(i.end) }], cut).map((x) => ({
+          ...i,
+          start: new Date(x.from).toISOString(),
+          end: new Date(x.to).toISOString(),
+        })),
+      );
+      return { ...c, intervals };
+    });
+  }
 
   /**
    * When machines cannot be planned between two instants: the windows reserved by active tickets, and a
    * machine that is down (or in maintenance) from now until its breakdown ticket's expected return (else
    * DEFAULT_REPAIR_MINUTES from now, or the end of a window it is in).
    */
-  async unavailability(
+  private async unavailability(
     m: EntityManager,
     machines: ReadonlyArray<{ id: string; status: string }>,
     from: Date,
@@ -97,16 +130,5 @@ export class MaintenanceFacade {
       });
     }
     return out;
-  }
-
-  /** A reading of a manual meter sent by a machine (machine data) or another system. */
-  recordMeterReading(
-    p: Principal,
-    siteId: string,
-    asset: string,
-    meter: string,
-    reading: MeterReadingDto,
-  ): Promise<MeterView> {
-    return this.assets.recordReading(p, siteId, asset, meter, reading, 'machine');
   }
 }

@@ -11,6 +11,7 @@ import { InventoryErrorCode } from '../inventory.errors';
 import { SafetyStockService } from '../safety-stock/safety-stock.service';
 import { LineSideCheck } from '../line-side/line-side-check.service';
 import { InventorySettingsService } from '../settings/inventory-settings.service';
+import { ReservationsService } from '../reservations/reservations.service';
 import type { InventoryMovement } from './inventory-movement.entity';
 import { LotStatusService } from './lot-status.service';
 import { Lot } from './lot.entity';
@@ -115,6 +116,7 @@ export class StockMovementsService {
     private readonly settings: InventorySettingsService,
     private readonly safety: SafetyStockService,
     private readonly lineSide: LineSideCheck,
+    private readonly reservations: ReservationsService,
   ) {}
 
   async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
@@ -278,11 +280,7 @@ export class StockMovementsService {
         movementId: movement.id,
       });
     }
-    await tx.manager.query(
-      `UPDATE inventory_reservation SET quantity = greatest(quantity - $3::numeric, 0), updated_at = now()
-        WHERE work_order_id = $1 AND material_id = $2 AND status = 'active'`,
-      [c.ticketId, c.materialId, c.quantity],
-    );
+    await this.reservations.consume(tx.manager, c.ticketId, c.materialId, c.quantity);
     await this.safety.check(tx, c.siteId, c.materialId);
     return { moved, pickedQty: plan.allocated, shortQty: '0' };
   }

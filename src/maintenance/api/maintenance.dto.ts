@@ -27,7 +27,7 @@ import {
   type MeterFeed,
   type MeterKind,
 } from '../assets/asset.entities';
-import { TICKET_KINDS, TICKET_STATUSES, type TicketKind, type TicketStatus } from '../engine/ticket-state';
+import { TICKET_KINDS, TICKET_STATUSES, type TicketKind } from '../engine/ticket-state';
 import { TICKET_PRIORITIES, type TicketPriority } from '../tickets/ticket.entities';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -495,8 +495,6 @@ export class TicketQueryDto extends PageQueryDto {
   @MaxLength(100)
   assignee?: string;
 }
-
-export type TicketStatusList = TicketStatus[];
 
 export class PeriodQueryDto {
   @ApiProperty({ description: 'Start of the period (ISO 8601)' })

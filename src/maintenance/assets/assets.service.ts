@@ -193,10 +193,6 @@ export class AssetsService {
     return repo.findOneByOrFail({ equipmentId: eq.id, kind: 'equipment' });
   }
 
-  async meters(siteId: string, assetIdOrCode: string): Promise<MeterView[]> {
-    return (await this.get(siteId, assetIdOrCode)).meters;
-  }
-
   createMeter(p: Principal, siteId: string, assetIdOrCode: string, dto: CreateMeterDto): Promise<MeterView> {
     return this.tx.run(async (tx) => {
       const m = tx.manager;
@@ -240,14 +236,13 @@ export class AssetsService {
     });
   }
 
-  /** A manual reading (typed in, or a machine's counter): meters only count up. */
+  /** A manual reading: meters only count up. */
   recordReading(
     p: Principal,
     siteId: string,
     assetIdOrCode: string,
     meterCode: string,
     dto: MeterReadingDto,
-    source: 'manual' | 'machine' = 'manual',
   ): Promise<MeterView> {
     return this.tx.run(async (tx) => {
       const m = tx.manager;
@@ -281,7 +276,7 @@ export class AssetsService {
           meterId: meter.id,
           value: dto.value,
           readAt: at,
-          source,
+          source: 'manual',
           note: dto.note ?? null,
           recordedBy: p.name,
         }),
@@ -291,7 +286,7 @@ export class AssetsService {
         entityId: meter.id,
         siteId,
         action: 'meter.read',
-        after: { value: row.value, readAt: row.readAt, source },
+        after: { value: row.value, readAt: row.readAt },
       });
       return this.meterView(m, meter, asset);
     });

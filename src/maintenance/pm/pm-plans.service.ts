@@ -11,7 +11,7 @@ import { InventoryErrorCode } from '../../inventory/inventory.facade';
 import { MasterDataFacade } from '../../master-data/master-data.facade';
 import type { CreatePmPlanDto, UpdatePmPlanDto } from '../api/maintenance.dto';
 import { Asset } from '../assets/asset.entities';
-import { AssetsService, fieldError, stale } from '../assets/assets.service';
+import { AssetsService, fieldError, RATE_WINDOW_DAYS, stale } from '../assets/assets.service';
 import {
   meterDue,
   nextCalendarDue,
@@ -313,6 +313,7 @@ export class PmPlansService {
           leadUnits: Number(plan.leadUnits),
         },
         readings,
+        RATE_WINDOW_DAYS,
       );
       return {
         due: md.due,

@@ -1,3 +1,4 @@
+import { localDate } from '../../platform/engine/local-date';
 import type { LocalDate } from '../engine/pm-schedule';
 
 export const parseLocalDate = (s: string): LocalDate => {
@@ -9,12 +10,7 @@ export const formatLocalDate = (d: LocalDate): string =>
   `${String(d.year).padStart(4, '0')}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 
 /** The calendar date an instant falls on in a time zone. */
-export const localDateOf = (timeZone: string, at: Date): LocalDate =>
-  parseLocalDate(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-      at,
-    ),
-  );
+export const localDateOf = (timeZone: string, at: Date): LocalDate => parseLocalDate(localDate(timeZone, at));
 
 /** Minutes the zone is ahead of UTC at an instant. */
 function offsetMinutes(timeZone: string, at: Date): number {

@@ -11,7 +11,9 @@ import { DomainError, notFound } from '../../platform/errors/domain-error';
 import type { Page } from '../../platform/http/pagination';
 import { SignableRecordRegistry } from '../../platform/signatures/signable-records';
 import { SignaturesService, type SignatureView } from '../../platform/signatures/signatures.service';
+import { Site } from '../../platform/sites/site.entity';
 import { User } from '../../platform/users/user.entity';
+import { localDate } from '../../platform/engine/local-date';
 import { InventoryFacade, type PickResult } from '../../inventory/inventory.facade';
 import { MasterDataFacade } from '../../master-data/master-data.facade';
 import type { AndonChanged } from '../../production/production.events';
@@ -318,11 +320,8 @@ export class TicketsService implements OnModuleInit {
     if (e.kind !== 'maintenance' || e.state !== 'raised') return;
     const m = tx.manager;
     const equipmentId = e.equipmentId;
-    if (!equipmentId) {
-      // No machine named: the call is for the work center; the ticket goes on its first machine only when
-      // it has exactly one.
-      return;
-    }
+    // No machine named: the call stays with the work center (nothing to put a ticket on).
+    if (!equipmentId) return;
     const eq = await this.masterData.equipment(e.siteId, equipmentId, m);
     if (!eq) return;
     const asset = await this.assets.ensureMachineAsset(m, eq);
@@ -518,15 +517,13 @@ export class TicketsService implements OnModuleInit {
       throw fieldError('quantity', `${formatExact(issued)} is already issued; the need cannot be less`);
     }
     const stillNeeded = formatExact(subtract(parseDecimal(quantity), issued));
-    await this.withField('quantity', () =>
-      this.inventory.reserveForMaintenance(tx, {
-        siteId: t.siteId,
-        ticketId: t.id,
-        ticketCode: t.code,
-        materialId: mat.id,
-        quantity: stillNeeded,
-      }),
-    );
+    await this.inventory.reserveForMaintenance(tx, {
+      siteId: t.siteId,
+      ticketId: t.id,
+      ticketCode: t.code,
+      materialId: mat.id,
+      quantity: stillNeeded,
+    });
     await m.query(
       `INSERT INTO maintenance_part (ticket_id, material_id, required_qty) VALUES ($1, $2, $3)
        ON CONFLICT (ticket_id, material_id) DO UPDATE SET required_qty = EXCLUDED.required_qty`,
@@ -750,15 +747,8 @@ export class TicketsService implements OnModuleInit {
     const m = tx.manager;
     const plan = await m.getRepository(PmPlan).findOneBy({ id: t.pmPlanId! });
     if (!plan) return;
-    const [site] = await m.query<Array<{ time_zone: string }>>(`SELECT time_zone FROM site WHERE id = $1`, [
-      t.siteId,
-    ]);
-    const today = new Intl.DateTimeFormat('en-CA', {
-      timeZone: site?.time_zone ?? 'UTC',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).format(now);
+    const site = await m.getRepository(Site).findOneByOrFail({ id: t.siteId });
+    const today = localDate(site.timeZone, now);
     let reading: string | null = plan.lastDoneReading;
     if (plan.trigger === 'meter' && plan.meterId) {
       const meter = await this.assets.meter(
@@ -808,20 +798,6 @@ export class TicketsService implements OnModuleInit {
           extensions: { ticketId: open.id, ticketCode: open.code },
         },
       );
-    }
-  }
-
-  private async withField<T>(field: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof DomainError && err.errors.length > 0) {
-        throw new DomainError(err.kind, err.code, err.message, {
-          errors: err.errors.map((e) => ({ ...e, field })),
-          extensions: err.extensions,
-        });
-      }
-      throw err;
     }
   }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InventoryFacade } from '../../inventory/inventory.facade';
 import { MaintenanceFacade } from '../../maintenance/maintenance.facade';
-import { MasterDataFacade, type MachineCalendar } from '../../master-data/master-data.facade';
+import { MasterDataFacade } from '../../master-data/master-data.facade';
 import { ProductionFacade } from '../../production/production.facade';
 import type { PlanObjective } from '../engine/model';
 import { composePlan, type LiveAssignment } from './compose-plan';
@@ -61,13 +61,7 @@ export class PlanModelBuilder {
     }
     const calendars = await this.masterData.machineCalendars(siteId, [...machineIds], origin, horizonEnd, m);
     // Maintenance windows and machines that are down are not working time.
-    const blocks = await this.maintenance.unavailability(
-      m,
-      calendars.map((c) => ({ id: c.equipmentId, status: c.status })),
-      origin,
-      horizonEnd,
-    );
-    const machines = calendars.map((c) => withoutBlocks(c, blocks.get(c.equipmentId), origin, horizonEnd));
+    const machines = await this.maintenance.withoutMaintenance(m, calendars, origin, horizonEnd);
     const materialIds = [...new Set(feed.materials.map((l) => l.materialId))];
     const names = await this.masterData.materialNames(
       [...materialIds, ...feed.workOrders.map((w) => w.materialId)],
@@ -108,31 +102,4 @@ export class PlanModelBuilder {
       );
     return new Map(rows.map((r) => [r.operation_id, { equipmentId: r.equipment_id, startsAt: r.starts_at }]));
   }
-}
-
-/** A machine's working intervals less the times maintenance keeps it (round the clock when it has no calendar). */
-function withoutBlocks(
-  c: MachineCalendar,
-  blocks: ReadonlyArray<{ from: Date; to: Date }> | undefined,
-  origin: Date,
-  horizonEnd: Date,
-): MachineCalendar {
-  if (!blocks || blocks.length === 0) return c;
-  const base = c.intervals ?? [{ start: origin.toISOString(), end: horizonEnd.toISOString() }];
-  const cuts = [...blocks].sort((a, b) => a.from.getTime() - b.from.getTime());
-  const intervals: NonNullable<MachineCalendar['intervals']> = [];
-  for (const i of base) {
-    let start = Date.parse(i.start);
-    const end = Date.parse(i.end);
-    for (const b of cuts) {
-      if (b.to.getTime() <= start || b.from.getTime() >= end) continue;
-      if (b.from.getTime() > start)
-        intervals.push({ ...i, start: new Date(start).toISOString(), end: b.from.toISOString() });
-      start = Math.max(start, b.to.getTime());
-      if (start >= end) break;
-    }
-    if (start < end)
-      intervals.push({ ...i, start: new Date(start).toISOString(), end: new Date(end).toISOString() });
-  }
-  return { ...c, intervals };
 }
