@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { BreakdownReplan1795333698348 } from './1795333698348-BreakdownReplan';
 import { Maintenance1795329536881 } from './1795329536881-Maintenance';
 import { GenealogyWalkIndexes1795315014812 } from './1795315014812-GenealogyWalkIndexes';
 import { TraceabilityShipments1795311592767 } from './1795311592767-TraceabilityShipments';
@@ -44,4 +45,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   TraceabilityShipments1795311592767,
   GenealogyWalkIndexes1795315014812,
   Maintenance1795329536881,
+  BreakdownReplan1795333698348,
 ];

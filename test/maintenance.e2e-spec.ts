@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
+import { eventually } from './support/eventually';
 import { settledVersion } from './support/schedule-version';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -80,6 +81,22 @@ describe('maintenance: breakdowns, tickets, parts, meters and PM plans', () => {
       warnings: done.warnings,
     };
   };
+
+  /** The live plan once it is the one named (an automatic re-plan published), with its machine bars. */
+  const liveNamed = (name: string) =>
+    eventually(
+      async () => {
+        const live = await t.http.get(f.url('planning/live')).set(as('planner'));
+        if (live.status !== 200 || live.body.name !== name) return undefined;
+        const gantt = await t.http.get(f.url('planning/gantt?by=machine')).set(as('planner')).expect(200);
+        return {
+          version: live.body as { id: string; code: string; name: string; publishedByName: string },
+          bars: (gantt.body.rows as Array<{ bars: Bar[] }>).flatMap((r) => r.bars),
+        };
+      },
+      `live plan "${name}"`,
+      60_000,
+    );
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -176,7 +193,16 @@ describe('maintenance: breakdowns, tickets, parts, meters and PM plans', () => {
     expect(view.body.meters).toEqual([expect.objectContaining({ code: 'CYCLES', value: '1000' })]);
   });
 
-  it('a breakdown at the terminal pauses the operation, sets the machine down, opens a ticket and the next plan keeps the machine free', async () => {
+  it('a breakdown at the terminal pauses the operation, sets the machine down, opens a ticket and re-plans around the machine', async () => {
+    // The plan the shop floor works to: the order's lathe steps now.
+    const first = await planRun();
+    await t.http
+      .post(f.url(`planning/versions/${first.id}/publish`))
+      .set(as('planner'))
+      .send({})
+      .expect(200);
+    expect(first.bars.filter((b) => b.equipmentId === f.equipment.lathe.id).length).toBeGreaterThan(0);
+    const brokeAt = Date.now();
     await terminal(`operations/${op10}/start`).expect(200);
     await terminal(`operations/${op10}/report`, { goodQty: '4' }).expect(200);
     const andon = await terminal('andon', {
@@ -212,6 +238,16 @@ describe('maintenance: breakdowns, tickets, parts, meters and PM plans', () => {
       expect.objectContaining({ equipmentCode: 'LATHE-1', ticketCode: ticket!.code }),
     ]);
     expect(board.body.byStatus.open).toBeGreaterThanOrEqual(1);
+
+    // The breakdown re-planned by itself: published, the lathe's work after the expected return (4 h).
+    const replanned = await liveNamed('Breakdown LATHE-1');
+    expect(replanned.version.publishedByName).toBe('APS re-plan');
+    const lathe = replanned.bars.filter((b) => b.equipmentId === f.equipment.lathe.id);
+    expect(lathe.length).toBeGreaterThan(0);
+    for (const b of lathe)
+      expect(Date.parse(b.start)).toBeGreaterThanOrEqual(brokeAt + 4 * 3600_000 - 60_000);
+    const op = await t.http.get(`/api/v1/terminal/operations/${op10}`).set(as('operator')).expect(200);
+    expect(Date.parse(op.body.scheduledStart)).toBeGreaterThanOrEqual(brokeAt + 4 * 3600_000 - 60_000);
 
     const back = new Date(Date.now() + 3 * 3600_000);
     await t.http
@@ -317,6 +353,10 @@ describe('maintenance: breakdowns, tickets, parts, meters and PM plans', () => {
       expect.objectContaining({ technicianId: f.users.maintenance.id }),
     ]);
     expect(await equipmentStatus(f.equipment.lathe.id)).toBe('idle');
+    // Repaired before the expected return: the plan brings the lathe's work back to now.
+    const repaired = await liveNamed('LATHE-1 repaired');
+    const lathe = repaired.bars.filter((b) => b.equipmentId === f.equipment.lathe.id);
+    expect(Math.min(...lathe.map((b) => Date.parse(b.start)))).toBeLessThan(Date.now() + 3600_000);
     const andonAfter = await t.http.get(f.url('andon?all=true')).set(as('operator')).expect(200);
     expect(andonAfter.body.find((a: { id: string }) => a.id === ticket!.andonId)).toMatchObject({
       state: 'resolved',

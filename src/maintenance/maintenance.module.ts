@@ -16,6 +16,7 @@ import { MaintenanceFacade } from './maintenance.facade';
 import './maintenance.events';
 import { PmDueJob } from './pm/pm-due.job';
 import { PmPlan } from './pm/pm-plan.entity';
+import { PmDueCalculator } from './pm/pm-due.calculator';
 import { PmPlansService } from './pm/pm-plans.service';
 import { MaintenancePushes } from './realtime/maintenance-pushes.listener';
 import { PerformanceService } from './reliability/performance.service';
@@ -33,6 +34,7 @@ import { TicketsService } from './tickets/tickets.service';
   controllers: [AssetsController, PmPlansController, TicketsController, MaintenanceBoardController],
   providers: [
     AssetsService,
+    PmDueCalculator,
     TicketsService,
     PmPlansService,
     PmDueJob,

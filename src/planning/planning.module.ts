@@ -9,6 +9,7 @@ import { PlanModelBuilder } from './model/plan-model.builder';
 import './planning.events';
 import { PublishScheduleService } from './publishing/publish-schedule.service';
 import { PlanningPushes } from './realtime/planning-pushes.listener';
+import { BreakdownReplanService } from './replan/breakdown-replan.service';
 import { PlanSolver } from './runs/plan-solver';
 import { ScheduleRunExecutor } from './runs/schedule-run.executor';
 import { ScheduleRunsService } from './runs/schedule-runs.service';
@@ -39,6 +40,7 @@ import { ScheduleViewsService } from './views/schedule-views.service';
     PublishScheduleService,
     ScheduleViewsService,
     PlanningPushes,
+    BreakdownReplanService,
   ],
 })
 export class PlanningModule {}

@@ -335,10 +335,8 @@ export class AssetsService {
   ): Promise<MeterReading[]> {
     const windowStart = new Date(Math.max(meter.since.getTime(), now.getTime() - RATE_WINDOW_DAYS * DAY_MS));
     if (meter.feed !== 'manual') {
-      const [a, b] = await Promise.all([
-        this.valueAt(m, meter, equipmentId, windowStart),
-        this.valueAt(m, meter, equipmentId, now),
-      ]);
+      const a = await this.valueAt(m, meter, equipmentId, windowStart);
+      const b = await this.valueAt(m, meter, equipmentId, now);
       return [
         { at: windowStart.getTime(), value: Number(a) },
         { at: now.getTime(), value: Number(b) },
@@ -358,15 +356,14 @@ export class AssetsService {
   }
 
   async meterView(m: EntityManager, meter: Meter, asset: Asset): Promise<MeterView> {
-    const [value, last] = await Promise.all([
-      this.valueAt(m, meter, asset.equipmentId),
+    const value = await this.valueAt(m, meter, asset.equipmentId);
+    const last =
       meter.feed === 'manual'
-        ? m.query<Array<{ read_at: Date }>>(
+        ? await m.query<Array<{ read_at: Date }>>(
             `SELECT max(read_at) AS read_at FROM maintenance_meter_reading WHERE meter_id = $1`,
             [meter.id],
           )
-        : Promise.resolve([{ read_at: new Date() }]),
-    ]);
+        : [{ read_at: new Date() }];
     return {
       id: meter.id,
       assetId: meter.assetId,

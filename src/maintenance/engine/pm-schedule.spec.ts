@@ -1,6 +1,7 @@
 import {
   addMonths,
   calendarDueWithin,
+  currentCalendarDue,
   type CalendarPlan,
   type CalendarRule,
   meterDue,
@@ -86,6 +87,34 @@ describe('calendar PM plans', () => {
     const p = plan({ kind: 'every', every: 1, unit: 'week', basis: 'fixed' }, '2026-11-30');
     expect(calendarDueWithin(p, d('2026-11-25'), 3)).toBeNull();
     expect(formatLocalDate(calendarDueWithin(p, d('2026-11-27'), 3)!)).toBe('2026-11-30');
+  });
+
+  it('a plan that fell behind is due on its latest passed date, the dates before it counted as missed', () => {
+    // Weekly from Monday 2 Nov 2026; the last ticket was for 2 Nov and today is Wednesday 25 Nov: 9, 16 and
+    // 23 Nov have passed. The ticket is for 23 Nov (9 and 16 missed), and the plan goes on with 30 Nov.
+    const p = {
+      ...plan({ kind: 'every', every: 1, unit: 'week', basis: 'fixed' }, '2026-11-02'),
+      lastDue: d('2026-11-02'),
+    };
+    const now = currentCalendarDue(p, d('2026-11-25'));
+    expect(formatLocalDate(now.due)).toBe('2026-11-23');
+    expect(now.missed).toBe(2);
+    expect(next({ ...p, lastDue: now.due })).toBe('2026-11-30');
+    // On the due date itself nothing is missed; yearly dates catch up the same way.
+    expect(currentCalendarDue(p, d('2026-11-09')).missed).toBe(0);
+    const yearly = {
+      ...plan({ kind: 'dates', dates: ['04-01', '10-01'] }, '2025-01-01'),
+      lastDue: d('2025-04-01'),
+    };
+    const y = currentCalendarDue(yearly, d('2026-11-21'));
+    expect([formatLocalDate(y.due), y.missed]).toEqual(['2026-10-01', 2]);
+    // Floating from completion: the next date counts from the work, nothing is missed.
+    const floating = {
+      ...plan({ kind: 'every', every: 7, unit: 'day', basis: 'completion' }, '2026-11-02'),
+      lastDue: d('2026-11-02'),
+      lastDone: d('2026-11-03'),
+    };
+    expect(currentCalendarDue(floating, d('2026-11-25'))).toEqual({ due: d('2026-11-10'), missed: 0 });
   });
 
   it('refuses rules that cannot make dates', () => {

@@ -121,9 +121,26 @@ function nextFixedDate(dates: readonly string[], plan: CalendarPlan): LocalDate 
   }
 }
 
+/**
+ * The date a calendar plan's next ticket is for, on `today`: its next due date or, when later dates have
+ * passed as well (the plan fell behind: paused, or its job did not run), the latest of those — missed dates
+ * are counted, not made up one ticket after another. A plan floating from completion never falls behind.
+ */
+export function currentCalendarDue(plan: CalendarPlan, today: LocalDate): { due: LocalDate; missed: number } {
+  let due = nextCalendarDue(plan);
+  let missed = 0;
+  if (plan.rule.kind === 'every' && plan.rule.basis === 'completion') return { due, missed };
+  for (;;) {
+    const after = nextCalendarDue({ ...plan, lastDue: due });
+    if (compareLocalDates(after, today) > 0) return { due, missed };
+    due = after;
+    missed++;
+  }
+}
+
 /** Whether a calendar plan's ticket is to be made on `today`: its due date is within `leadDays` from today. */
 export function calendarDueWithin(plan: CalendarPlan, today: LocalDate, leadDays = 0): LocalDate | null {
-  const due = nextCalendarDue(plan);
+  const { due } = currentCalendarDue(plan, today);
   return compareLocalDates(due, addDays(today, leadDays)) <= 0 ? due : null;
 }
 

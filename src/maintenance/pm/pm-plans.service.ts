@@ -11,33 +11,14 @@ import { InventoryErrorCode } from '../../inventory/inventory.facade';
 import { MasterDataFacade } from '../../master-data/master-data.facade';
 import type { CreatePmPlanDto, UpdatePmPlanDto } from '../api/maintenance.dto';
 import { Asset } from '../assets/asset.entities';
-import { AssetsService, fieldError, RATE_WINDOW_DAYS, stale } from '../assets/assets.service';
-import {
-  meterDue,
-  nextCalendarDue,
-  PmRuleError,
-  type CalendarRule,
-  type LocalDate,
-  type MeterDue,
-} from '../engine/pm-schedule';
-import { MaintenanceErrorCode } from '../maintenance.errors';
+import { AssetsService, fieldError, stale } from '../assets/assets.service';
 import { Ticket } from '../tickets/ticket.entities';
 import { TicketsService } from '../tickets/tickets.service';
 import { PmPlan } from './pm-plan.entity';
-import { formatLocalDate, localDateOf, parseLocalDate, zonedInstant } from './zoned-time';
+import { PmDueCalculator, type PmDue } from './pm-due.calculator';
+import { formatLocalDate, localDateOf, zonedInstant } from './zoned-time';
 
 const DAY_MS = 86_400_000;
-
-export interface PmDue {
-  /** Due now (within the lead): the job makes its ticket. */
-  due: boolean;
-  /** The due date (`2026-12-01`) or due reading (`R5000`). */
-  dueKey: string;
-  /** When it is due: the date's window start, or when the meter reaches the due reading at its rate. */
-  dueAt: Date | null;
-  /** Meter plans: the meter now, the reading it is due at, units per day. */
-  meter?: MeterDue;
-}
 
 export interface PmPlanView extends PmPlan {
   assetCode: string;
@@ -61,6 +42,7 @@ export class PmPlansService {
     private readonly audit: AuditService,
     private readonly assets: AssetsService,
     private readonly tickets: TicketsService,
+    private readonly due: PmDueCalculator,
     private readonly masterData: MasterDataFacade,
   ) {}
 
@@ -142,7 +124,7 @@ export class PmPlansService {
         signatureRequired: dto.signatureRequired ?? false,
         priority: dto.priority ?? 'normal',
       });
-      const next = await this.dueOf(m, row, asset, site.timeZone, new Date());
+      const next = await this.due.dueOf(m, row, asset, site.timeZone, new Date());
       row.nextDueAt = next.dueAt;
       const saved = await m.getRepository(PmPlan).save(row);
       await this.audit.record(tx, {
@@ -217,7 +199,7 @@ export class PmPlansService {
       .findOne({ where: { id: planId }, lock: { mode: 'pessimistic_write' } });
     if (!plan || !plan.active) return null;
     const asset = await m.getRepository(Asset).findOneByOrFail({ id: plan.assetId });
-    const next = await this.dueOf(m, plan, asset, timeZone, now);
+    const next = await this.due.dueOf(m, plan, asset, timeZone, now);
     const open = await m.query<unknown[]>(
       `SELECT 1 FROM maintenance_ticket WHERE pm_plan_id = $1
           AND (due_key = $2 OR status IN ('open', 'assigned', 'in_progress')) LIMIT 1`,
@@ -232,6 +214,9 @@ export class PmPlansService {
       kind: 'preventive',
       asset,
       title: `${plan.name} (${plan.code})`.slice(0, 200),
+      description: next.missed
+        ? `Overdue: ${next.missed} earlier due date(s) passed without this maintenance; this ticket is for ${next.dueKey}.`
+        : null,
       priority: plan.priority,
       pmPlanId: plan.id,
       dueKey: next.dueKey,
@@ -279,56 +264,6 @@ export class PmPlansService {
     return now;
   }
 
-  /** When the plan is next due, and whether that is now. */
-  async dueOf(m: EntityManager, plan: PmPlan, asset: Asset, timeZone: string, now: Date): Promise<PmDue> {
-    try {
-      if (plan.trigger === 'calendar') {
-        const rule: CalendarRule =
-          plan.fixedDates.length > 0
-            ? { kind: 'dates', dates: plan.fixedDates }
-            : { kind: 'every', every: plan.everyN!, unit: plan.everyUnit!, basis: plan.basis ?? 'fixed' };
-        const due: LocalDate = nextCalendarDue({
-          rule,
-          start: parseLocalDate(plan.startDate),
-          lastDue: plan.lastDueDate ? parseLocalDate(plan.lastDueDate) : null,
-          lastDone: plan.lastDoneDate ? parseLocalDate(plan.lastDoneDate) : null,
-        });
-        const today = localDateOf(timeZone, now);
-        const horizon = localDateOf(
-          timeZone,
-          new Date(zonedInstant(timeZone, today, '12:00').getTime() + plan.leadDays * DAY_MS),
-        );
-        return {
-          due: formatLocalDate(due) <= formatLocalDate(horizon),
-          dueKey: formatLocalDate(due),
-          dueAt: zonedInstant(timeZone, due, plan.startTime),
-        };
-      }
-      const meter = await this.assets.meter(m, asset, plan.meterId!);
-      const readings = await this.assets.readingsForForecast(m, meter, asset.equipmentId, now);
-      const md = meterDue(
-        {
-          interval: Number(plan.meterInterval),
-          lastDoneReading: Number(plan.lastDoneReading ?? meter.offset),
-          leadUnits: Number(plan.leadUnits),
-        },
-        readings,
-        RATE_WINDOW_DAYS,
-      );
-      return {
-        due: md.due,
-        dueKey: `R${formatExact(parseDecimal(md.dueReading.toFixed(3)))}`,
-        dueAt: md.forecastAt === null ? null : new Date(md.forecastAt),
-        meter: md,
-      };
-    } catch (err) {
-      if (err instanceof PmRuleError) {
-        throw new DomainError('unprocessable', MaintenanceErrorCode.PM_RULE_INVALID, err.message);
-      }
-      throw err;
-    }
-  }
-
   private async view(m: EntityManager, plan: PmPlan): Promise<PmPlanView> {
     const asset = await m.getRepository(Asset).findOneByOrFail({ id: plan.assetId });
     const site = await m.getRepository(Site).findOneByOrFail({ id: plan.siteId });
@@ -345,7 +280,7 @@ export class PmPlansService {
       leadUnits: dec(plan.leadUnits)!,
       lastDoneReading: dec(plan.lastDoneReading),
       assetCode: asset.code,
-      next: plan.active ? await this.dueOf(m, plan, asset, site.timeZone, new Date()) : null,
+      next: plan.active ? await this.due.dueOf(m, plan, asset, site.timeZone, new Date()) : null,
       openTicket: open ? { id: open.id, code: open.code, status: open.status } : null,
     };
   }

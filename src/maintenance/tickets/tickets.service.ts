@@ -42,6 +42,7 @@ import {
   type TicketStatus,
 } from '../engine/ticket-state';
 import { MaintenanceErrorCode } from '../maintenance.errors';
+import { PmDueCalculator } from '../pm/pm-due.calculator';
 import { PmPlan } from '../pm/pm-plan.entity';
 import {
   ACTIVE_TICKET_STATUSES,
@@ -119,6 +120,7 @@ export class TicketsService implements OnModuleInit {
     private readonly production: ProductionFacade,
     private readonly inventory: InventoryFacade,
     private readonly signatures: SignaturesService,
+    private readonly pmDue: PmDueCalculator,
     private readonly signable: SignableRecordRegistry,
   ) {}
 
@@ -758,9 +760,19 @@ export class TicketsService implements OnModuleInit {
       );
       reading = await this.assets.valueAt(m, meter, t.equipmentId, now);
     }
+    const asset = await m.getRepository(Asset).findOneByOrFail({ id: plan.assetId });
+    // The next due date or reading now that this one is done (the board's overdue list reads it).
+    const next = await this.pmDue.dueOf(
+      m,
+      { ...plan, lastDoneDate: today, lastDoneReading: reading },
+      asset,
+      site.timeZone,
+      now,
+    );
     await m.query(
-      `UPDATE pm_plan SET last_done_date = $2, last_done_reading = $3, updated_at = now() WHERE id = $1`,
-      [plan.id, today, reading],
+      `UPDATE pm_plan SET last_done_date = $2, last_done_reading = $3, next_due_at = $4, updated_at = now()
+        WHERE id = $1`,
+      [plan.id, today, reading, next.dueAt],
     );
   }
 
@@ -816,35 +828,34 @@ export class TicketsService implements OnModuleInit {
   private async views(m: EntityManager, rows: Ticket[]): Promise<TicketView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((t) => t.id);
-    const [labour, parts, assets, equipment] = await Promise.all([
-      m
-        .getRepository(TicketLabour)
-        .find({ where: { ticketId: In(ids) }, order: { startedAt: 'ASC', id: 'ASC' } }),
-      m.query<
-        Array<{
-          ticket_id: string;
-          material_id: string;
-          code: string;
-          name: string;
-          required: string;
-          issued: string;
-          reserved: string | null;
-        }>
-      >(
-        `SELECT p.ticket_id, p.material_id, mt.code, mt.name, trim_scale(p.required_qty)::text AS required,
+    // One query after another: the manager may be a transaction's (one connection).
+    const labour = await m
+      .getRepository(TicketLabour)
+      .find({ where: { ticketId: In(ids) }, order: { startedAt: 'ASC', id: 'ASC' } });
+    const parts = await m.query<
+      Array<{
+        ticket_id: string;
+        material_id: string;
+        code: string;
+        name: string;
+        required: string;
+        issued: string;
+        reserved: string | null;
+      }>
+    >(
+      `SELECT p.ticket_id, p.material_id, mt.code, mt.name, trim_scale(p.required_qty)::text AS required,
                 trim_scale(p.issued_qty)::text AS issued,
                 (SELECT trim_scale(r.quantity)::text FROM inventory_reservation r
                   WHERE r.work_order_id = p.ticket_id AND r.material_id = p.material_id AND r.status = 'active') AS reserved
            FROM maintenance_part p JOIN material mt ON mt.id = p.material_id
           WHERE p.ticket_id = ANY($1::uuid[]) ORDER BY mt.code`,
-        [ids],
-      ),
-      m.getRepository(Asset).findBy({ id: In([...new Set(rows.map((t) => t.assetId))]) }),
-      m.query<Array<{ id: string; code: string }>>(
-        `SELECT id, code FROM equipment WHERE id = ANY($1::uuid[])`,
-        [[...new Set(rows.map((t) => t.equipmentId))]],
-      ),
-    ]);
+      [ids],
+    );
+    const assets = await m.getRepository(Asset).findBy({ id: In([...new Set(rows.map((t) => t.assetId))]) });
+    const equipment = await m.query<Array<{ id: string; code: string }>>(
+      `SELECT id, code FROM equipment WHERE id = ANY($1::uuid[])`,
+      [[...new Set(rows.map((t) => t.equipmentId))]],
+    );
     const now = Date.now();
     return rows.map((t) => {
       const own = labour.filter((l) => l.ticketId === t.id);

@@ -12,6 +12,7 @@ import { Area } from './area.entity';
 import { Equipment } from './equipment.entity';
 import { ProductionLine } from './production-line.entity';
 import { WorkCenter } from './work-center.entity';
+import { inTurn } from '../../platform/database/in-turn';
 
 interface Node {
   id: string;
@@ -70,12 +71,12 @@ export class HierarchyTreeService {
       : null;
     const where = includeInactive ? { siteId } : { siteId, active: true };
     const order = { code: 'ASC' as const };
-    const [areas, lines, workCenters, equipment] = await Promise.all([
-      m.getRepository(Area).find({ where, order }),
-      m.getRepository(ProductionLine).find({ where, order }),
-      m.getRepository(WorkCenter).find({ where, order }),
-      m.getRepository(Equipment).find({ where, order }),
-    ]);
+    const [areas, lines, workCenters, equipment] = await inTurn(
+      () => m.getRepository(Area).find({ where, order }),
+      () => m.getRepository(ProductionLine).find({ where, order }),
+      () => m.getRepository(WorkCenter).find({ where, order }),
+      () => m.getRepository(Equipment).find({ where, order }),
+    );
     return {
       enterprise: enterprise && {
         id: enterprise.id,

@@ -11,6 +11,7 @@ import { WorkCenter } from '../hierarchy/work-center.entity';
 import { Partner } from '../partners/partner.entity';
 import { UnitOfMeasure } from '../units/unit.entity';
 import { LOCATION_TYPES, StorageLocation, type LocationType } from './storage-location.entity';
+import { inTurn } from '../../platform/database/in-turn';
 
 export class CreateStorageLocationDto extends CatalogCreateDto {
   @ApiProperty({ enum: LOCATION_TYPES })
@@ -157,53 +158,58 @@ export const STORAGE_LOCATION_CATALOG: CatalogDefinition<StorageLocation> = {
       capacity: pick('capacity'),
       capacityUnitId: pick('capacityUnitId'),
     };
-    const refs = await Promise.all([
-      checkReference(
-        manager,
-        StorageLocation,
-        siteId,
-        'parentId',
-        input.parentId as string | undefined,
-        'location',
-        { unchangedFrom: existing?.parentId },
-      ),
-      checkReference(
-        manager,
-        ProductionLine,
-        siteId,
-        'lineId',
-        input.lineId as string | undefined,
-        'production line',
-        { unchangedFrom: existing?.lineId },
-      ),
-      checkReference(
-        manager,
-        WorkCenter,
-        siteId,
-        'workCenterId',
-        input.workCenterId as string | undefined,
-        'work center',
-        { unchangedFrom: existing?.workCenterId },
-      ),
-      checkReference(
-        manager,
-        Partner,
-        siteId,
-        'partnerId',
-        input.partnerId as string | undefined,
-        'partner',
-        { unchangedFrom: existing?.partnerId },
-      ),
-      checkReference(
-        manager,
-        UnitOfMeasure,
-        siteId,
-        'capacityUnitId',
-        input.capacityUnitId as string | undefined,
-        'unit',
-        { unchangedFrom: existing?.capacityUnitId },
-      ),
-    ]);
+    const refs = await inTurn(
+      () =>
+        checkReference(
+          manager,
+          StorageLocation,
+          siteId,
+          'parentId',
+          input.parentId as string | undefined,
+          'location',
+          { unchangedFrom: existing?.parentId },
+        ),
+      () =>
+        checkReference(
+          manager,
+          ProductionLine,
+          siteId,
+          'lineId',
+          input.lineId as string | undefined,
+          'production line',
+          { unchangedFrom: existing?.lineId },
+        ),
+      () =>
+        checkReference(
+          manager,
+          WorkCenter,
+          siteId,
+          'workCenterId',
+          input.workCenterId as string | undefined,
+          'work center',
+          { unchangedFrom: existing?.workCenterId },
+        ),
+      () =>
+        checkReference(
+          manager,
+          Partner,
+          siteId,
+          'partnerId',
+          input.partnerId as string | undefined,
+          'partner',
+          { unchangedFrom: existing?.partnerId },
+        ),
+      () =>
+        checkReference(
+          manager,
+          UnitOfMeasure,
+          siteId,
+          'capacityUnitId',
+          input.capacityUnitId as string | undefined,
+          'unit',
+          { unchangedFrom: existing?.capacityUnitId },
+        ),
+    );
     const errors = refs.filter((e): e is FieldError => e !== undefined);
     if (errors.length === 0) errors.push(...(await checkStructure(manager, siteId, type, merged)));
     return { values: copyFields<StorageLocation>(input).values, errors };

@@ -40,6 +40,7 @@ export interface NewVersion {
   rushWorkOrderId?: string | null;
   workOrderIds?: string[] | null;
   changes?: ScenarioChange[];
+  autoPublish?: boolean;
 }
 
 /** Starting schedule runs (a new plan, a rush insertion) and cancelling them; the runs themselves are jobs. */
@@ -150,7 +151,8 @@ export class ScheduleRunsService {
 
   /** Inserts a version (numbered per site), audited; a queued one starts after commit. */
   async insert(tx: Tx, p: Principal, siteId: string, n: NewVersion): Promise<ScheduleVersion> {
-    if (n.status === 'queued') await this.assertCapacity(tx, siteId);
+    // An automatic re-plan is not refused for capacity: at most one waits per site, and it must run.
+    if (n.status === 'queued' && !n.autoPublish) await this.assertCapacity(tx, siteId);
     const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: siteId });
     const { number, code } = await this.versions.nextCode(tx.manager, siteId, site.timeZone);
     const repo = tx.manager.getRepository(ScheduleVersion);
@@ -172,6 +174,7 @@ export class ScheduleRunsService {
         frozenHorizonMinutes: n.frozenHorizonMinutes,
         workOrderIds: n.workOrderIds ?? null,
         changes: n.changes ?? [],
+        autoPublish: n.autoPublish ?? false,
         warnings: [],
         createdById: p.id,
         createdByName: p.name.slice(0, 200),
@@ -194,6 +197,7 @@ export class ScheduleRunsService {
         basedOnId: version.basedOnId,
         rushWorkOrderId: version.rushWorkOrderId,
         changes: version.changes,
+        autoPublish: version.autoPublish,
       },
     });
     raiseRunChanged(tx, version);

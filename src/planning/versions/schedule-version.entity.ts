@@ -115,6 +115,13 @@ export class ScheduleVersion {
   @Column({ type: 'uuid', nullable: true })
   rushWorkOrderId: string | null;
 
+  /**
+   * Published as soon as it succeeds, while its baseline is still the live plan (the re-plan queued when a
+   * machine breaks down); otherwise a planner publishes.
+   */
+  @Column({ type: 'boolean', default: false })
+  autoPublish: boolean;
+
   @Column({ type: 'varchar', length: 32 })
   objective: PlanObjective;
 

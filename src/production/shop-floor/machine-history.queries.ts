@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { inTurn } from '../../platform/database/in-turn';
 
 /** A span of time (UTC instants). */
 export interface TimeSpan {
@@ -45,52 +46,55 @@ export interface MachineHistory {
 export class MachineHistoryQueries {
   async history(m: EntityManager, equipmentIds: string[], from: Date, to: Date): Promise<MachineHistory> {
     if (equipmentIds.length === 0) return { running: new Map(), downtime: [], output: [], scrap: [] };
-    const [running, downtime, output, scrap] = await Promise.all([
-      this.runningRows(m, equipmentIds, from, to),
-      m.query<
-        Array<{
-          id: string;
-          equipment_id: string;
-          started_at: Date;
-          ended_at: Date | null;
-          category: string;
-          code: string;
-          name: string;
-          now: Date;
-        }>
-      >(
-        `SELECT d.id, d.equipment_id, d.started_at, d.ended_at, d.category, r.code, r.name, now() AS now
+    const [running, downtime, output, scrap] = await inTurn(
+      () => this.runningRows(m, equipmentIds, from, to),
+      () =>
+        m.query<
+          Array<{
+            id: string;
+            equipment_id: string;
+            started_at: Date;
+            ended_at: Date | null;
+            category: string;
+            code: string;
+            name: string;
+            now: Date;
+          }>
+        >(
+          `SELECT d.id, d.equipment_id, d.started_at, d.ended_at, d.category, r.code, r.name, now() AS now
            FROM downtime_event d JOIN reason_code r ON r.id = d.reason_code_id
           WHERE d.equipment_id = ANY($1::uuid[]) AND d.started_at < $3 AND coalesce(d.ended_at, now()) > $2
           ORDER BY d.started_at`,
-        [equipmentIds, from, to],
-      ),
-      m.query<
-        Array<{
-          equipment_id: string;
-          operation_id: string;
-          cycle: string | null;
-          good: string;
-          scrap: string;
-        }>
-      >(
-        `SELECT r.equipment_id, r.operation_id, sum(r.good_qty)::text AS good, sum(r.scrap_qty)::text AS scrap,
+          [equipmentIds, from, to],
+        ),
+      () =>
+        m.query<
+          Array<{
+            equipment_id: string;
+            operation_id: string;
+            cycle: string | null;
+            good: string;
+            scrap: string;
+          }>
+        >(
+          `SELECT r.equipment_id, r.operation_id, sum(r.good_qty)::text AS good, sum(r.scrap_qty)::text AS scrap,
                 (SELECT e->>'runTimePerUnitSec' FROM jsonb_array_elements(o.equipment_options) e
                   WHERE e->>'equipmentId' = r.equipment_id::text LIMIT 1) AS cycle
            FROM operation_report r JOIN work_order_operation o ON o.id = r.operation_id
           WHERE r.equipment_id = ANY($1::uuid[]) AND r.reported_at >= $2 AND r.reported_at < $3
           GROUP BY r.equipment_id, r.operation_id, o.equipment_options
           ORDER BY r.equipment_id, r.operation_id`,
-        [equipmentIds, from, to],
-      ),
-      m.query<Array<{ equipment_id: string; code: string; quantity: string }>>(
-        `SELECT r.equipment_id, c.code, sum(r.scrap_qty)::text AS quantity
+          [equipmentIds, from, to],
+        ),
+      () =>
+        m.query<Array<{ equipment_id: string; code: string; quantity: string }>>(
+          `SELECT r.equipment_id, c.code, sum(r.scrap_qty)::text AS quantity
            FROM operation_report r JOIN reason_code c ON c.id = r.scrap_reason_code_id
           WHERE r.equipment_id = ANY($1::uuid[]) AND r.reported_at >= $2 AND r.reported_at < $3 AND r.scrap_qty > 0
           GROUP BY r.equipment_id, c.code ORDER BY r.equipment_id, c.code`,
-        [equipmentIds, from, to],
-      ),
-    ]);
+          [equipmentIds, from, to],
+        ),
+    );
     const byMachine = new Map<string, TimeSpan[]>();
     for (const r of running) {
       const list = byMachine.get(r.equipment_id) ?? [];

@@ -24,6 +24,7 @@ import { WorkOrder, WorkOrderMaterial } from '../work-orders/work-order.entity';
 import { WorkOrdersService } from '../work-orders/work-orders.service';
 import type { CompleteOperationDto, ConsumeMaterialDto, StartOperationDto } from './terminal.dto';
 import { ReportQuantityService, type ReportResult } from './report-quantity.service';
+import { inTurn } from '../../platform/database/in-turn';
 
 export interface OperationView extends WorkOrderOperation {
   workOrderCode: string;
@@ -455,10 +456,10 @@ export class OperationCommandsService {
   }
 
   async view(m: EntityManager, op: WorkOrderOperation): Promise<OperationView> {
-    const [wo, labor] = await Promise.all([
-      m.getRepository(WorkOrder).findOneByOrFail({ id: op.workOrderId }),
-      this.openLabor(m, op.id),
-    ]);
+    const [wo, labor] = await inTurn(
+      () => m.getRepository(WorkOrder).findOneByOrFail({ id: op.workOrderId }),
+      () => this.openLabor(m, op.id),
+    );
     return {
       ...op,
       workOrderCode: wo.code,

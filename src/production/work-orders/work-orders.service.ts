@@ -33,6 +33,7 @@ import { ProductionErrorCode } from '../production.errors';
 import { ProductionSettingsService } from '../settings/production-settings.service';
 import type { CreateWorkOrderDto, UpdateWorkOrderDto, WorkOrderQueryDto } from './work-order.dto';
 import { WorkOrder, WorkOrderMaterial, type WorkOrderSource } from './work-order.entity';
+import { inTurn } from '../../platform/database/in-turn';
 
 export interface WorkOrderView extends WorkOrder {
   materialCode: string;
@@ -559,10 +560,12 @@ export class WorkOrdersService {
   }
 
   async view(m: EntityManager, wo: WorkOrder): Promise<WorkOrderView> {
-    const [materials, operations] = await Promise.all([
-      m.getRepository(WorkOrderMaterial).find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } }),
-      m.getRepository(WorkOrderOperation).find({ where: { workOrderId: wo.id }, order: { seq: 'ASC' } }),
-    ]);
+    const [materials, operations] = await inTurn(
+      () =>
+        m.getRepository(WorkOrderMaterial).find({ where: { workOrderId: wo.id }, order: { lineNo: 'ASC' } }),
+      () =>
+        m.getRepository(WorkOrderOperation).find({ where: { workOrderId: wo.id }, order: { seq: 'ASC' } }),
+    );
     const codes = await this.masterData.materialNames(
       [wo.materialId, ...materials.map((x) => x.materialId)],
       m,
