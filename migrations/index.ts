@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { RulesAndRoles1795335077430 } from './1795335077430-RulesAndRoles';
 import { BreakdownReplan1795333698348 } from './1795333698348-BreakdownReplan';
 import { Maintenance1795329536881 } from './1795329536881-Maintenance';
 import { GenealogyWalkIndexes1795315014812 } from './1795315014812-GenealogyWalkIndexes';
@@ -46,4 +47,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   GenealogyWalkIndexes1795315014812,
   Maintenance1795329536881,
   BreakdownReplan1795333698348,
+  RulesAndRoles1795335077430,
 ];

@@ -41,6 +41,8 @@ export const DEMO_ROLES: Role[] = [
   'maintenance',
   'warehouse',
   'warehouse_supervisor',
+  'purchasing',
+  'maintenance_lead',
   'viewer',
 ];
 export const DEMO_TERMINAL = {
@@ -58,6 +60,8 @@ const DISPLAY: Record<Role, string> = {
   maintenance: '赵维修 Zhao Weixiu (Maintenance)',
   warehouse: '陈仓库 Chen Cangku (Warehouse)',
   warehouse_supervisor: '周主管 Zhou Zhuguan (Warehouse supervisor)',
+  purchasing: '孙采购 Sun Caigou (Purchasing)',
+  maintenance_lead: '吴设备 Wu Shebei (Maintenance lead)',
   viewer: '刘经理 Liu Jingli (Manager)',
 };
 

@@ -192,20 +192,22 @@ describe('inventory: counts, adjustments and safety stock', () => {
     await new Promise<void>((resolve) => socket!.on('ready', () => resolve()));
 
     await receive('BEARING', '30', 'WH', 'BRG-1');
-    expect(await todos('replenishment', 'planner')).toEqual([]);
+    expect(await todos('purchase_requisition', 'planner')).toEqual([]);
     // 30 → 12: still above. 12 → 8: below: one todo, suggestion up to 20 + 50.
     await scrap('BRG-1', '18').expect(201);
-    expect(await todos('replenishment', 'planner')).toEqual([]);
+    expect(await todos('purchase_requisition', 'planner')).toEqual([]);
     await scrap('BRG-1', '4').expect(201);
     // Concurrent movements while below: still one todo.
     await Promise.all([scrap('BRG-1', '1'), scrap('BRG-1', '1'), scrap('BRG-1', '1')]);
-    let open = (await todos('replenishment', 'planner')).filter((x) => x.referenceId === material.body.id);
+    let open = (await todos('purchase_requisition', 'planner')).filter(
+      (x) => x.referenceId === material.body.id,
+    );
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({
       status: 'open',
       detail: { availableQty: '8', safetyStock: '10', suggestedQty: '62' },
     });
-    expect(open[0]!.titleZh).toContain('补货 BEARING');
+    expect(open[0]!.titleZh).toContain('请购 BEARING');
     await eventually(
       async () =>
         pushes.find(
@@ -219,7 +221,7 @@ describe('inventory: counts, adjustments and safety stock', () => {
 
     // Back above: the todo closes by itself. Below again: a second crossing, a second todo.
     await receive('BEARING', '40', 'WH', 'BRG-2');
-    open = (await todos('replenishment', 'planner')).filter((x) => x.referenceId === material.body.id);
+    open = (await todos('purchase_requisition', 'planner')).filter((x) => x.referenceId === material.body.id);
     expect(open.map((x) => x.status)).toEqual(['done']);
     expect(open[0]!.closedBy).toBe('system');
     await t.http
@@ -227,7 +229,7 @@ describe('inventory: counts, adjustments and safety stock', () => {
       .set(as('quality'))
       .send({ reason: 'supplier complaint' })
       .expect(200);
-    open = (await todos('replenishment', 'planner')).filter((x) => x.referenceId === material.body.id);
+    open = (await todos('purchase_requisition', 'planner')).filter((x) => x.referenceId === material.body.id);
     expect(open.map((x) => x.status).sort()).toEqual(['done', 'open']);
     // A person closes the open one; another role cannot.
     const current = open.find((x) => x.status === 'open')!;

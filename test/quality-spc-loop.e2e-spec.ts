@@ -577,6 +577,34 @@ describe('quality: SPC closed loop (IPQC result → socket, NCR, holds, WMS free
         workOrderCode: wo2.code,
       }),
     ]);
+
+    // The shipped rule `quality.spc-violation`: the lot is held already (so held once, frozen once), and
+    // quality, purchasing and planning each get a todo about this signal.
+    const fired = await t.http
+      .get(f.url('rules/firings?rule=quality.spc-violation'))
+      .set(as('admin'))
+      .expect(200);
+    expect(fired.body.items).toHaveLength(1);
+    expect(
+      fired.body.items[0].actions.map((a: { type: string; outcome: string }) => [a.type, a.outcome]),
+    ).toEqual([
+      ['hold_lot', 'skipped'],
+      ['todo', 'done'],
+      ['todo', 'done'],
+      ['todo', 'done'],
+    ]);
+    const todos = await t.http
+      .get(f.url('todos?kind=quality_problem&status=open'))
+      .set(as('admin'))
+      .expect(200);
+    expect(todos.body.items.map((x: { assigneeRoles: string[] }) => x.assigneeRoles[0]).sort()).toEqual([
+      'planner',
+      'purchasing',
+      'quality',
+    ]);
+    expect(
+      todos.body.items.find((x: { assigneeRoles: string[] }) => x.assigneeRoles[0] === 'planner').title,
+    ).toBe(`SPC N1 on DIA: re-plan work order ${wo2.code}`);
   });
 
   it('exports the chart as CSV, one row per point', async () => {

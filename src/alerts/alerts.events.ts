@@ -12,8 +12,31 @@ export interface TodoOpened {
   dueAt: string | null;
 }
 
+/** A rule fired (its firing record says what each action did). */
+export interface RuleFired {
+  firingId: string;
+  siteId: string;
+  rule: string;
+  trigger: string;
+  outcome: 'done' | 'partial' | 'failed';
+}
+
 declare module '../platform/events/domain-events' {
   interface DomainEventMap {
     'alerts.todo.opened': TodoOpened;
+    'alerts.rule.fired': RuleFired;
+  }
+}
+
+declare module '../platform/realtime/shop-floor-events' {
+  interface ShopFloorEventMap {
+    /** A rule's `notify` action, to the rooms it names. */
+    'rule.notification': {
+      siteId: string;
+      rule: string;
+      message: string;
+      messageZh: string;
+      subject: { type: string; id: string };
+    };
   }
 }

@@ -10,8 +10,8 @@ export interface LotStatusChanged {
   status: LotStatus;
   previousStatus: LotStatus;
   reason: string | null;
-  /** Where the change came from: a person or system through the API, the WMS, the expiry job, or quality (an inspection's outcome, an NCR's containment or disposition). */
-  source: 'api' | 'wms' | 'expiry' | 'quality';
+  /** Where the change came from: a person or system through the API, the WMS, the expiry job, quality (an inspection's outcome, an NCR's containment or disposition), or an alert rule's action. */
+  source: 'api' | 'wms' | 'expiry' | 'quality' | 'rule';
 }
 
 /**

@@ -8,6 +8,7 @@ import { PickTask, PickTaskLine } from './pick-task.entity';
 import { PickTasksService } from './pick-tasks.service';
 import { Putaway } from './putaway.entity';
 import { WmsController, WmsEventsController } from './wms.controller';
+import { WmsBridgeFacade } from './wms-bridge.facade';
 import { WmsEventsService } from './wms-events.service';
 import { WmsOutboundListener } from './wms-outbound.listener';
 import { WmsPushes } from './wms-pushes.listener';
@@ -22,6 +23,14 @@ import { WmsTransport } from './wms.transport';
     TypeOrmModule.forFeature([PickTask, PickTaskLine, Putaway, WmsInboundEvent]),
   ],
   controllers: [WmsController, WmsEventsController],
-  providers: [WmsTransport, WmsOutboundListener, PickTasksService, WmsEventsService, WmsPushes],
+  providers: [
+    WmsTransport,
+    WmsOutboundListener,
+    PickTasksService,
+    WmsEventsService,
+    WmsPushes,
+    WmsBridgeFacade,
+  ],
+  exports: [WmsBridgeFacade],
 })
 export class WmsBridgeModule {}

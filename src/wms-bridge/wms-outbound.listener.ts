@@ -37,7 +37,7 @@ const OPEN: readonly PickTaskStatus[] = ['pending', 'sent', 'accepted', 'picking
 
 /**
  * Production and quality news becomes warehouse work, in the same transaction as the change: release →
- * pick task (createPickTask), rush or priority change → changePriority, cancel → cancelPickTask, completion
+ * pick task (createPickTask), priority change → changePriority (rush through its rule), cancel → cancelPickTask, completion
  * → putaway per produced lot (createPutaway), lot hold → freezeLot (and unfreezeLot when lifted). Messages of
  * one work order share an ordering key, so the WMS gets them in order.
  */
@@ -127,14 +127,29 @@ export class WmsOutboundListener implements OnModuleInit {
   }
 
   private async priority(tx: Tx, e: WorkOrderPriorityChanged): Promise<void> {
-    const task = await this.openTask(tx, e.workOrderId);
-    if (!task) return;
-    await tx.manager
-      .getRepository(PickTask)
-      .update({ id: task.id }, { priority: e.priority, version: task.version + 1 });
-    const payload: ChangePriorityPayload = { taskId: task.id, workOrder: e.code, priority: e.priority };
-    await this.send(tx, 'changePriority', payload, { taskId: task.id }, workOrderOrderingKey(e.workOrderId));
-    this.raise(tx, { ...task, priority: e.priority }, task.status);
+    // Raising a rush order's pick priority is the shipped rule `rush-order.wms-priority` (a site may turn
+    // it off); every other change reaches the warehouse as it is.
+    if (e.priority === 'rush') return;
+    await this.changePickPriority(tx, e.workOrderId, e.priority);
+  }
+
+  /**
+   * Sets the priority of a work order's open pick task and tells the WMS (changePriority), inside the
+   * caller's transaction. Answers what happened: no open task, already at that priority, or changed.
+   */
+  async changePickPriority(
+    tx: Tx,
+    workOrderId: string,
+    priority: WorkOrderPriorityChanged['priority'],
+  ): Promise<{ outcome: 'no_task' | 'unchanged' | 'changed'; taskId?: string }> {
+    const task = await this.openTask(tx, workOrderId);
+    if (!task) return { outcome: 'no_task' };
+    if (task.priority === priority) return { outcome: 'unchanged', taskId: task.id };
+    await tx.manager.getRepository(PickTask).update({ id: task.id }, { priority, version: task.version + 1 });
+    const payload: ChangePriorityPayload = { taskId: task.id, workOrder: task.workOrderCode, priority };
+    await this.send(tx, 'changePriority', payload, { taskId: task.id }, workOrderOrderingKey(workOrderId));
+    this.raise(tx, { ...task, priority }, task.status);
+    return { outcome: 'changed', taskId: task.id };
   }
 
   private async statusChanged(tx: Tx, e: WorkOrderStatusChanged): Promise<void> {

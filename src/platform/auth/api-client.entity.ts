@@ -16,7 +16,7 @@ import type { Role } from './roles';
 @Entity({ name: 'api_client' })
 @Check(
   'ck_api_client_roles',
-  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','warehouse_supervisor','viewer']::text[]`,
+  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','warehouse_supervisor','purchasing','maintenance_lead','viewer']::text[]`,
 )
 @Index('ux_api_client_app_key', ['appKey'], { unique: true })
 export class ApiClient {

@@ -37,6 +37,30 @@ export class Tx {
   get commitCallbacks(): ReadonlyArray<() => void | Promise<void>> {
     return this.afterCommit;
   }
+
+  private savepoints = 0;
+
+  /**
+   * Runs `work` so that its failure undoes only what it did — its writes (a savepoint), the events it raised
+   * and the after-commit callbacks it added — and leaves the transaction usable: for a reaction that must
+   * not fail the command that caused it (a rule's action). Answers the error instead of throwing it.
+   */
+  async attempt<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+    const name = `attempt_${++this.savepoints}`;
+    const events = this.events.length;
+    const callbacks = this.afterCommit.length;
+    await this.manager.query(`SAVEPOINT ${name}`);
+    try {
+      const value = await work();
+      await this.manager.query(`RELEASE SAVEPOINT ${name}`);
+      return { ok: true, value };
+    } catch (error) {
+      await this.manager.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      this.events.splice(events);
+      this.afterCommit.splice(callbacks);
+      return { ok: false, error };
+    }
+  }
 }
 
 export interface TransactionOptions {

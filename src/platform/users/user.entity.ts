@@ -16,7 +16,7 @@ import { Site } from '../sites/site.entity';
 @Entity({ name: 'app_user' })
 @Check(
   'ck_app_user_roles',
-  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','warehouse_supervisor','viewer']::text[]`,
+  `cardinality(roles) >= 1 AND roles <@ ARRAY['admin','planner','operator','quality','maintenance','warehouse','warehouse_supervisor','purchasing','maintenance_lead','viewer']::text[]`,
 )
 @Index('ux_app_user_badge_code', ['badgeCode'], { unique: true, where: 'badge_code IS NOT NULL' })
 export class User {

@@ -1,3 +1,4 @@
+import { ROLES } from '../roles';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
@@ -80,7 +81,7 @@ export class PrincipalResponse {
 
   @ApiProperty({
     isArray: true,
-    enum: ['admin', 'planner', 'operator', 'quality', 'maintenance', 'warehouse', 'viewer'],
+    enum: ROLES,
   })
   roles: string[];
 
