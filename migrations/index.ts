@@ -1,5 +1,7 @@
 import type { MigrationInterface } from 'typeorm';
+import { WebhookSubscriptions1795336256853 } from './1795336256853-WebhookSubscriptions';
 import { RulesAndRoles1795335077430 } from './1795335077430-RulesAndRoles';
+import { AnalyticsCosts1795340000000 } from './1795340000000-AnalyticsCosts';
 import { BreakdownReplan1795333698348 } from './1795333698348-BreakdownReplan';
 import { Maintenance1795329536881 } from './1795329536881-Maintenance';
 import { GenealogyWalkIndexes1795315014812 } from './1795315014812-GenealogyWalkIndexes';
@@ -48,4 +50,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   Maintenance1795329536881,
   BreakdownReplan1795333698348,
   RulesAndRoles1795335077430,
+  WebhookSubscriptions1795336256853,
+  AnalyticsCosts1795340000000,
 ];

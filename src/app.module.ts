@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from './alerts/alerts.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
@@ -24,6 +25,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     WmsBridgeModule,
     AlertsModule,
     TraceabilityModule,
+    AnalyticsModule,
   ],
 })
 export class AppModule {}

@@ -17,17 +17,24 @@ import { TodoSourcesListener } from './todo-sources.listener';
 import { Todo } from './todos/todo.entity';
 import { TodosController } from './todos/todos.controller';
 import { TodosService } from './todos/todos.service';
+import { WebhookSubscription } from './webhooks/webhook-subscription.entity';
+import { WebhookSubscriptionTransport } from './webhooks/webhook-subscription.transport';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 
-/** The rule engine (rules as data, run on events and periodic checks), todos (待办) and their pushes. */
+/**
+ * The rule engine (rules as data, run on events and periodic checks), todos (待办) and their pushes, and
+ * webhook subscribers (signed deliveries through the outbox).
+ */
 @Module({
   imports: [
     MasterDataModule,
     InventoryModule,
     ProductionModule,
     WmsBridgeModule,
-    TypeOrmModule.forFeature([Todo, AlertRule, RuleFiring, RuleState]),
+    TypeOrmModule.forFeature([Todo, AlertRule, RuleFiring, RuleState, WebhookSubscription]),
   ],
-  controllers: [TodosController, RulesController],
+  controllers: [TodosController, RulesController, WebhooksController],
   providers: [
     TodosService,
     TodoSourcesListener,
@@ -37,6 +44,8 @@ import { TodosService } from './todos/todos.service';
     RuleMetrics,
     RuleRunner,
     RulesService,
+    WebhooksService,
+    WebhookSubscriptionTransport,
   ],
 })
 export class AlertsModule {}

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { MachineCalendar } from '../master-data/master-data.facade';
 import { subtract } from './engine/intervals';
+import { PerformanceService, type PerformanceReport } from './reliability/performance.service';
+
+export type { MachinePerformance, PerformanceReport } from './reliability/performance.service';
+export type { OeeResult } from './engine/oee';
+export type { ReliabilityResult } from './engine/reliability';
 
 /** A machine that is down with no expected return is kept free this long from now in a plan. */
 export const DEFAULT_REPAIR_MINUTES = 240;
@@ -17,6 +22,19 @@ export interface MachineBlock {
 /** What other modules (planning) may ask of maintenance. */
 @Injectable()
 export class MaintenanceFacade {
+  constructor(private readonly performanceReports: PerformanceService) {}
+
+  /**
+   * OEE (ISO 22400-2) with its losses, and MTBF/MTTR, per machine (named by id or code, comma-separated, or
+   * every machine of a line) and their total, from the shop floor's records between two instants.
+   */
+  performance(
+    siteId: string,
+    q: { from: string; to: string; equipment?: string; line?: string },
+  ): Promise<PerformanceReport> {
+    return this.performanceReports.report(siteId, q);
+  }
+
   /**
    * Machine calendars less the time maintenance keeps the machines (round the clock for a machine without a
    * calendar that has such time): what the APS may plan on.

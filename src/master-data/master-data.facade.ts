@@ -7,6 +7,7 @@ import { Site } from '../platform/sites/site.entity';
 import { Bom, BomLine } from './boms/bom.entity';
 import { availableIntervals, MAX_RANGE_DAYS, type AvailableInterval } from './calendars/engine/availability';
 import { ShiftCalendar } from './calendars/shift-calendar.entity';
+import { addDays, utcToZonedParts, zonedWallTimeToUtc } from './calendars/engine/zoned-time';
 import { explodeBom, type BomInput } from './boms/engine/bom-explosion';
 import { EquipmentStatusService } from './hierarchy/equipment-status';
 import { Routing, RoutingOperation, RoutingOperationEquipment } from './routings/routing.entity';
@@ -340,6 +341,16 @@ export class MasterDataFacade {
       .getRepository<CatalogRecord>(entity)
       .findOne({ where: { id }, select: { siteId: true } });
     return found?.siteId;
+  }
+
+  /**
+   * The instant a local calendar day begins in a time zone: the day `at` falls on there, moved by `dayOffset`
+   * days (0: today's midnight, 1: tomorrow's, -6: six days ago). For periods such as "today" or "the last
+   * 7 days" in the site's time zone.
+   */
+  localDayStart(timeZone: string, at: Date, dayOffset = 0): Date {
+    const day = addDays(utcToZonedParts(at, timeZone), dayOffset);
+    return zonedWallTimeToUtc(day.year, day.month, day.day, 0, 0, timeZone);
   }
 
   private async find<E extends CatalogRecord>(

@@ -10,6 +10,8 @@ import {
   type ScheduleToApply,
   type SchedulingFeed,
 } from './operations/operation-schedule.service';
+import { dispatchState, type OperationStatus, type WaitingReason } from './engine/operation-state';
+import type { WorkOrderStatus } from './engine/work-order-state';
 import { ProductionErrorCode } from './production.errors';
 import type { Principal } from '../platform/auth/principal';
 import { notFound } from '../platform/errors/domain-error';
@@ -18,6 +20,7 @@ import { MachineHistoryQueries, type MachineHistory } from './shop-floor/machine
 import { ShopFloorService } from './shop-floor/shop-floor.service';
 import { WorkOrder, type WorkOrderPriority } from './work-orders/work-order.entity';
 import { WorkOrdersService, type WorkOrderView } from './work-orders/work-orders.service';
+import { KittingRateService, type KittingRateView } from './work-orders/kitting-rate.service';
 
 export type {
   FeedMaterialLine,
@@ -29,6 +32,8 @@ export type {
   SchedulingFeed,
 } from './operations/operation-schedule.service';
 export type { WorkOrderPriority } from './work-orders/work-order.entity';
+export type { KittingRateView } from './work-orders/kitting-rate.service';
+export type { OperationStatus, WaitingReason } from './engine/operation-state';
 export type {
   DowntimeSpan,
   MachineHistory,
@@ -66,6 +71,7 @@ export class ProductionFacade {
     private readonly shopFloor: ShopFloorService,
     private readonly machines: MachineHistoryQueries,
     private readonly masterData: MasterDataFacade,
+    private readonly kitting: KittingRateService,
     /** Read-only trace questions: work orders with operations, operators, machines and captured parameters. */
     readonly trace: WorkOrderTraceQueries,
   ) {}
@@ -271,6 +277,71 @@ export class ProductionFacade {
     return this.machines.reportedQuantity(manager, equipmentId, from, to);
   }
 
+  /**
+   * 齐套率: of the released, not yet started orders (of one line, or all), how many have every material staged
+   * at their line; per line and per order with what is missing.
+   */
+  kittingRate(p: Principal, siteId: string, lineId?: string): Promise<KittingRateView> {
+    return this.kitting.of(p, siteId, lineId);
+  }
+
+  /**
+   * The open operations of the orders on the shop floor (released to held), of one line or all, each with its
+   * dispatch state as the dispatch lists show it (`waiting` with every reason, `ready`, `running`, `paused`)
+   * and the good quantity its predecessor has passed on.
+   */
+  async openOperations(manager: EntityManager, siteId: string, lineId?: string): Promise<OpenOperation[]> {
+    const rows = await manager.query<OpenOperationRow[]>(
+      `SELECT o.id, o.seq, o.status, o.work_order_id, w.code AS wo_code, w.status AS wo_status, w.line_id,
+              o.work_center_id, o.equipment_id, o.started_at,
+              trim_scale(o.planned_qty)::text AS planned_qty, trim_scale(o.good_qty)::text AS good_qty,
+              trim_scale(o.scrap_qty)::text AS scrap_qty,
+              p.status AS pred_status, trim_scale(p.good_qty)::text AS pred_good,
+              trim_scale(p.min_transfer_qty)::text AS pred_transfer,
+              EXISTS (SELECT 1 FROM work_order_material wm WHERE wm.work_order_id = w.id AND wm.operation_seq = o.seq
+                         AND wm.issue_method = 'manual' AND wm.short_qty_at_release IS NOT NULL
+                         AND wm.issued_qty < wm.required_qty) AS material_short,
+              (jsonb_array_length(o.equipment_options) > 0 AND NOT EXISTS (
+                 SELECT 1 FROM jsonb_array_elements(o.equipment_options) e JOIN equipment q ON q.id = (e->>'equipmentId')::uuid
+                  WHERE q.status NOT IN ('down', 'maintenance'))) AS machines_down
+         FROM work_order_operation o
+         JOIN work_order w ON w.id = o.work_order_id
+         LEFT JOIN work_order_operation p ON p.id = o.predecessor_id
+        WHERE o.site_id = $1 AND o.status <> 'completed'
+          AND w.status IN ('released', 'kitting', 'ready', 'running', 'held')
+          AND ($2::uuid IS NULL OR w.line_id = $2)
+        ORDER BY w.code, o.seq`,
+      [siteId, lineId ?? null],
+    );
+    return rows.map((r) => {
+      const predecessor = r.pred_status ? { status: r.pred_status, goodQty: r.pred_good ?? '0' } : null;
+      const state = dispatchState({
+        status: r.status,
+        workOrderStatus: r.wo_status,
+        predecessor,
+        minTransferQty: r.pred_transfer,
+        materialShort: r.material_short,
+        machinesDown: r.machines_down,
+      });
+      return {
+        operationId: r.id,
+        seq: r.seq,
+        workOrderId: r.work_order_id,
+        workOrderCode: r.wo_code,
+        lineId: r.line_id,
+        workCenterId: r.work_center_id,
+        equipmentId: r.equipment_id,
+        state: state.state,
+        waitingReasons: state.waitingReasons,
+        started: r.started_at !== null,
+        plannedQty: r.planned_qty,
+        goodQty: r.good_qty,
+        scrapQty: r.scrap_qty,
+        predecessorGoodQty: predecessor ? predecessor.goodQty : null,
+      };
+    });
+  }
+
   /** Every running operation (of running orders), for inspections due by time. */
   async runningOperations(manager: EntityManager): Promise<OperationContext[]> {
     const rows = await manager.query<OperationContextRow[]>(
@@ -278,6 +349,48 @@ export class ProductionFacade {
     );
     return rows.map(toOperationContext);
   }
+}
+
+/** An open operation on the shop floor with its dispatch state (see `openOperations`). */
+export interface OpenOperation {
+  operationId: string;
+  seq: number;
+  workOrderId: string;
+  workOrderCode: string;
+  lineId: string;
+  workCenterId: string;
+  equipmentId: string | null;
+  /** As dispatch lists show it: waiting (with reasons), ready, running or paused. */
+  state: OperationStatus;
+  waitingReasons: WaitingReason[];
+  /** It has been started at least once. */
+  started: boolean;
+  plannedQty: string;
+  goodQty: string;
+  scrapQty: string;
+  /** Good quantity the previous operation has passed on; null for the first operation. */
+  predecessorGoodQty: string | null;
+}
+
+interface OpenOperationRow {
+  id: string;
+  seq: number;
+  status: OperationStatus;
+  work_order_id: string;
+  wo_code: string;
+  wo_status: WorkOrderStatus;
+  line_id: string;
+  work_center_id: string;
+  equipment_id: string | null;
+  started_at: Date | null;
+  planned_qty: string;
+  good_qty: string;
+  scrap_qty: string;
+  pred_status: OperationStatus | null;
+  pred_good: string | null;
+  pred_transfer: string | null;
+  material_short: boolean;
+  machines_down: boolean;
 }
 
 export interface OperationContext {

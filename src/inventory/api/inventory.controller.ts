@@ -56,6 +56,15 @@ export class ReceiveLotDto {
   @MaxLength(200)
   reference?: string;
 
+  @ApiPropertyOptional({
+    example: '8.50',
+    description:
+      "What one base unit cost, in the site's currency (material cost of the work orders using it)",
+  })
+  @IsOptional()
+  @IsQuantity('unitCost')
+  unitCost?: string;
+
   @SerialList()
   serials?: string[];
 }
@@ -121,6 +130,7 @@ export class InventoryController {
         supplierLot: dto.supplierLot ?? null,
         expiryDate: dto.expiryDate ?? null,
         reference: dto.reference ?? null,
+        unitCost: dto.unitCost ?? null,
         serials: dto.serials,
       });
     });

@@ -138,6 +138,7 @@ export class LotSplitMergeService {
         supplierId: source.supplierId,
         supplierLot: source.supplierLot,
         expiryDate: source.expiryDate,
+        unitCost: source.unitCost,
         // The part is as old as the lot it came from (FIFO keeps its place).
         receivedAt: source.receivedAt,
       }),

@@ -30,6 +30,7 @@ export type LotOrigin = (typeof LOT_ORIGINS)[number];
 @Check('ck_lot_origin', `origin IN (${sqlList(LOT_ORIGINS)})`)
 @Check('ck_lot_held_from', `held_from IS NULL OR status = 'hold'`)
 @Check('ck_lot_initial_qty', `initial_qty > 0`)
+@Check('ck_lot_unit_cost', `unit_cost >= 0`)
 export class Lot {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_lot' })
   id: string;
@@ -91,6 +92,10 @@ export class Lot {
 
   @Column({ type: 'date', nullable: true })
   expiryDate: string | null;
+
+  /** What one base unit of it cost (in the site's currency), given at receipt; null when not known. */
+  @Column({ type: 'numeric', precision: 18, scale: 6, nullable: true })
+  unitCost: string | null;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   receivedAt: Date;

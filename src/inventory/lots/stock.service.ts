@@ -43,6 +43,8 @@ export interface CreateLotCommand {
   /** Lot code rule when the material has none (the site's default). */
   defaultPattern?: string;
   reference?: string | null;
+  /** What one base unit cost (site currency), when known. */
+  unitCost?: string | null;
   /** Serial-tracked materials: one per unit; generated from the lot code when omitted. */
   serials?: string[];
 }
@@ -135,6 +137,7 @@ export class StockService {
         supplierId: c.supplierId ?? null,
         supplierLot: c.supplierLot ?? null,
         expiryDate,
+        unitCost: c.unitCost ?? null,
       }),
     );
     await tx.manager.insert(StockBalance, {

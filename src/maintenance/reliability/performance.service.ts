@@ -145,17 +145,29 @@ export class PerformanceService {
           reason: d.reasonCode,
         })),
     ];
-    const scrap = h.scrap.filter((s) => s.equipmentId === equipmentId);
+    // Scrap comes per machine and reason; each output line takes reasons up to its own scrap (only the sums
+    // count), so a reason never lands on a line without scrap and shows up again as `unspecified`.
+    const reasons = h.scrap
+      .filter((s) => s.equipmentId === equipmentId)
+      .map((s) => ({ reason: s.reasonCode, left: Number(s.quantity) }));
     const output = h.output.filter((o) => o.equipmentId === equipmentId);
-    const production = output.map((o, i) => ({
-      idealCycleMs: Number(o.idealCycleSec ?? '0') * 1000,
-      produced: Number(o.goodQty) + Number(o.scrapQty),
-      good: Number(o.goodQty),
-      // The machine's scrap reasons go with its first output line (the sums are what count).
-      ...(i === 0
-        ? { scrapByReason: Object.fromEntries(scrap.map((s) => [s.reasonCode, Number(s.quantity)])) }
-        : {}),
-    }));
+    const production = output.map((o) => {
+      const scrapByReason: Record<string, number> = {};
+      let open = Number(o.scrapQty);
+      for (const r of reasons) {
+        const take = Math.min(open, r.left);
+        if (take <= 0) continue;
+        scrapByReason[r.reason] = (scrapByReason[r.reason] ?? 0) + take;
+        r.left -= take;
+        open -= take;
+      }
+      return {
+        idealCycleMs: Number(o.idealCycleSec ?? '0') * 1000,
+        produced: Number(o.goodQty) + Number(o.scrapQty),
+        good: Number(o.goodQty),
+        scrapByReason,
+      };
+    });
     return {
       period,
       shifts,

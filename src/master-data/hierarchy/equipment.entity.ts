@@ -11,6 +11,7 @@ export type EquipmentStatus = (typeof EQUIPMENT_STATUSES)[number];
 @Index('ux_equipment_site_code', ['siteId', 'code'], { unique: true })
 @Index('ix_equipment_work_center', ['workCenterId'])
 @Check('ck_equipment_status', `status IN ('running', 'idle', 'down', 'maintenance', 'setup', 'off')`)
+@Check('ck_equipment_hourly_rate', `hourly_rate >= 0`)
 export class Equipment extends CatalogRecord {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_equipment' })
   declare id: string;
@@ -45,4 +46,8 @@ export class Equipment extends CatalogRecord {
 
   @Column({ type: 'varchar', length: 100, nullable: true })
   serialNumber: string | null;
+
+  /** What an hour of this machine running costs (in the site's currency); null when not known. */
+  @Column({ type: 'numeric', precision: 18, scale: 6, nullable: true })
+  hourlyRate: string | null;
 }

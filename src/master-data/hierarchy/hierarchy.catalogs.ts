@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsQuantity } from '../../platform/http/quantity';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
 import { checkReference, compact } from '../catalog/references';
@@ -80,6 +81,14 @@ export class CreateWorkCenterDto extends CatalogCreateDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   lineId: string;
+
+  @ApiPropertyOptional({
+    example: '60',
+    description: "Cost of an hour of operator labour here, in the site's currency (work order costs)",
+  })
+  @IsOptional()
+  @IsQuantity('labourRatePerHour')
+  labourRatePerHour?: string;
 }
 
 /** Any field of the create body except the code; plus the version read and a reason. */
@@ -104,6 +113,7 @@ export const WORK_CENTER_CATALOG: CatalogDefinition<WorkCenter> = {
       get: (r) => r.lineId,
       ref: { entity: ProductionLine, property: 'lineId', title: 'production line' },
     },
+    { name: 'labourRatePerHour', kind: 'decimal', get: (r) => r.labourRatePerHour },
   ],
   filters: { lineId: { property: 'lineId', kind: 'uuid' } },
   prepare: async ({ manager, siteId, existing }, input) => ({
@@ -144,6 +154,14 @@ export class CreateEquipmentDto extends CatalogCreateDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) manufacturer?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) model?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) serialNumber?: string;
+
+  @ApiPropertyOptional({
+    example: '80',
+    description: "Cost of an hour of this machine running, in the site's currency (work order costs)",
+  })
+  @IsOptional()
+  @IsQuantity('hourlyRate')
+  hourlyRate?: string;
 }
 
 /** Any field of the create body except the code; plus the version read and a reason. */
@@ -172,6 +190,7 @@ export const EQUIPMENT_CATALOG: CatalogDefinition<Equipment> = {
     { name: 'manufacturer', kind: 'string', get: (r) => r.manufacturer },
     { name: 'model', kind: 'string', get: (r) => r.model },
     { name: 'serialNumber', kind: 'string', get: (r) => r.serialNumber },
+    { name: 'hourlyRate', kind: 'decimal', get: (r) => r.hourlyRate },
   ],
   searchProperties: ['manufacturer', 'model', 'serialNumber'],
   sortProperties: ['status'],

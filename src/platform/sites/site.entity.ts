@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -14,6 +15,7 @@ import { Enterprise } from './enterprise.entity';
 /** A plant: the unit of data ownership and access. Master data hangs its ISA-95 hierarchy off it. */
 @Entity({ name: 'site' })
 @Index('ux_site_code', ['code'], { unique: true })
+@Check('ck_site_currency', `currency ~ '^[A-Z]{3}$'`)
 export class Site {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_site' })
   id: string;
@@ -34,6 +36,10 @@ export class Site {
   /** IANA zone; shift calendars and "today" are interpreted in it. */
   @Column({ type: 'varchar', length: 64 })
   timeZone: string;
+
+  /** ISO 4217 code of the currency costs are kept in (lot unit costs, labour and machine rates). */
+  @Column({ type: 'varchar', length: 3, default: 'CNY' })
+  currency: string;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -14,6 +14,8 @@ export interface CreateSite {
   code: string;
   name: string;
   timeZone: string;
+  /** ISO 4217; CNY when omitted. */
+  currency?: string;
 }
 
 @Injectable()
@@ -77,7 +79,7 @@ export class SitesService {
   update(
     principal: Principal,
     id: string,
-    patch: { name?: string; timeZone?: string; enterpriseId?: string; reason?: string },
+    patch: { name?: string; timeZone?: string; currency?: string; enterpriseId?: string; reason?: string },
   ): Promise<Site> {
     return this.tx.run(async (tx) => {
       const repo = tx.manager.getRepository(Site);
@@ -87,6 +89,7 @@ export class SitesService {
       const before = { ...site };
       if (patch.name !== undefined) site.name = patch.name;
       if (patch.timeZone !== undefined) site.timeZone = patch.timeZone;
+      if (patch.currency !== undefined) site.currency = patch.currency;
       if (patch.enterpriseId !== undefined) {
         await this.assertEnterprise(tx.manager, patch.enterpriseId);
         site.enterpriseId = patch.enterpriseId;

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsTimeZone, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 
+const CURRENCY = /^[A-Z]{3}$/;
+
 export class CreateSiteDto {
   @ApiProperty({ example: 'SZ01', description: 'Business code, unique: letters, digits, - and _' })
   @IsString()
@@ -16,6 +18,11 @@ export class CreateSiteDto {
   @ApiProperty({ example: 'Asia/Shanghai', description: 'IANA time zone' })
   @IsTimeZone()
   timeZone: string;
+
+  @ApiPropertyOptional({ example: 'CNY', default: 'CNY', description: 'ISO 4217 currency costs are kept in' })
+  @IsOptional()
+  @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code (3 capital letters)' })
+  currency?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The enterprise that owns the site' })
   @IsOptional()
@@ -36,6 +43,11 @@ export class UpdateSiteDto {
   @IsTimeZone()
   timeZone?: string;
 
+  @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217 currency costs are kept in' })
+  @IsOptional()
+  @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code (3 capital letters)' })
+  currency?: string;
+
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -53,6 +65,7 @@ export class SiteResponse {
   @ApiProperty() code: string;
   @ApiProperty() name: string;
   @ApiProperty() timeZone: string;
+  @ApiProperty({ example: 'CNY' }) currency: string;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) enterpriseId: string | null;
   @ApiProperty() version: number;
   @ApiProperty() createdAt: Date;
