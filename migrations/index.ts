@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { PurchaseRequisitions1795340100000 } from './1795340100000-PurchaseRequisitions';
 import { WebhookSubscriptions1795336256853 } from './1795336256853-WebhookSubscriptions';
 import { RulesAndRoles1795335077430 } from './1795335077430-RulesAndRoles';
 import { AnalyticsCosts1795340000000 } from './1795340000000-AnalyticsCosts';
@@ -52,4 +53,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   RulesAndRoles1795335077430,
   WebhookSubscriptions1795336256853,
   AnalyticsCosts1795340000000,
+  PurchaseRequisitions1795340100000,
 ];

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import type { ShopFloorEnvelope } from '../src/platform/realtime/shop-floor-events';
 import { RuleRunner } from '../src/alerts/rules/rule-runner';
 import { eventually } from './support/eventually';
 import { productionFactory, type ProductionFactory } from './support/production-factory';
@@ -260,6 +262,105 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
     expect(await escalations()).toHaveLength(1);
   });
 
+  it('stock below its safety level raises one purchase requisition to the ERP per open need, and a todo', async () => {
+    const material = await t.http
+      .post(f.url('materials'))
+      .set(admin())
+      .send({
+        code: 'SEAL-40',
+        name: 'Shaft seal 40',
+        materialClass: 'raw',
+        baseUnitId: f.units.pcs.id,
+        safetyStock: '10',
+        reorderPoint: '20',
+        lotSize: '50',
+      })
+      .expect(201);
+    const materialId = material.body.id as string;
+    const requisitions = async () =>
+      (await t.http.get(f.url(`purchase-requisitions?material=SEAL-40`)).set(as('viewer')).expect(200)).body
+        .items as Array<{ id: string; code: string; status: string; quantity: string; source: string }>;
+    const receipt = (lotCode: string, quantity: string) =>
+      t.http
+        .post(f.url('inventory/receipts'))
+        .set(as('warehouse'))
+        .send({ material: 'SEAL-40', quantity, location: 'WH', lotCode })
+        .expect(201);
+    const scrap = (lot: string, quantity: string) =>
+      t.http
+        .post(f.url('inventory/scraps'))
+        .set(as('warehouse'))
+        .set('Idempotency-Key', randomUUID())
+        .send({ lot, location: 'WH', quantity, reasonCode: 'S-DIM' })
+        .expect(201);
+
+    // 30 → 8: below 10; the suggestion goes back up to reorder point + lot size: 20 + 50 − 8 = 62.
+    await receipt('SEAL-A', '30');
+    await scrap('SEAL-A', '22');
+    let list = await requisitions();
+    expect(list).toEqual([
+      expect.objectContaining({ status: 'open', quantity: '62', source: 'rule:safety-stock.requisition' }),
+    ]);
+    const sent = await outbox('purchaseRequisition', 'requisitionId', list[0]!.id);
+    expect(sent).toEqual([
+      {
+        payload: expect.objectContaining({
+          code: list[0]!.code,
+          material: 'SEAL-40',
+          quantity: '62',
+          unit: 'PCS',
+        }),
+      },
+    ]);
+    const todo = (await todos('kind=purchase_requisition&status=open')).find(
+      (x) => x.referenceId === materialId,
+    );
+    expect(todo).toMatchObject({ assigneeRoles: ['purchasing', 'planner'] });
+
+    // Back above and below again while the requisition is still open: no second one (the action says why).
+    await receipt('SEAL-B', '10');
+    await scrap('SEAL-B', '10');
+    expect(await requisitions()).toHaveLength(1);
+    const fired = (await firings('safety-stock.requisition')).filter(
+      (x) => x.facts.materialId === materialId,
+    );
+    expect(fired).toHaveLength(2);
+    expect(fired[0]!.actions[0]).toMatchObject({ type: 'requisition', outcome: 'skipped' });
+    expect(fired[0]!.actions[0]!.detail).toContain(`${list[0]!.code} is open`);
+
+    // Purchasing orders it; a buyer asking by hand while one is open gets the open one (200), none after.
+    await t.http
+      .post(f.url(`purchase-requisitions/${list[0]!.code}/ordered`))
+      .set(as('planner'))
+      .send({ purchaseOrder: 'PO-1' })
+      .expect(403);
+    const ordered = await t.http
+      .post(f.url(`purchase-requisitions/${list[0]!.code}/ordered`))
+      .set(admin())
+      .send({ purchaseOrder: 'PO-2026-0042' })
+      .expect(200);
+    expect(ordered.body).toMatchObject({ status: 'ordered', purchaseOrder: 'PO-2026-0042' });
+    const manual = await t.http
+      .post(f.url('purchase-requisitions'))
+      .set(as('planner'))
+      .send({ material: 'SEAL-40', quantity: '100', reason: 'big customer order' })
+      .expect(201);
+    const again = await t.http
+      .post(f.url('purchase-requisitions'))
+      .set(as('planner'))
+      .send({ material: 'SEAL-40', quantity: '5', reason: 'asked twice' })
+      .expect(200);
+    expect(again.body.code).toBe(manual.body.code);
+    const bad = await t.http
+      .post(f.url('purchase-requisitions'))
+      .set(as('planner'))
+      .send({ material: 'SEAL-40', quantity: '-1', reason: '' })
+      .expect(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['quantity', 'reason']);
+    list = await requisitions();
+    expect(list.map((r) => r.status).sort()).toEqual(['open', 'ordered']);
+  });
+
   it('a dry run says what a rule would do with sample facts and changes nothing', async () => {
     const before = await t.dataSource.query<[{ firings: number; todos: number }]>(
       `SELECT (SELECT count(*)::int FROM alert_rule_firing) AS firings, (SELECT count(*)::int FROM todo) AS todos`,
@@ -283,9 +384,13 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
     expect(below.body.actions).toEqual([
       expect.objectContaining({
         missing: [],
+        action: expect.objectContaining({ type: 'requisition', material: sample.materialId, quantity: '42' }),
+      }),
+      expect.objectContaining({
+        missing: [],
         action: expect.objectContaining({
           type: 'todo',
-          title: 'Raise a purchase requisition for GREASE: 3 available, safety stock 10; suggested 42',
+          title: 'Order GREASE: 3 available, safety stock 10; requisition for 42 sent to the ERP',
           roles: ['purchasing', 'planner'],
         }),
       }),
@@ -354,6 +459,7 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
             url: 'https://hooks.example.com/quality',
             body: { text: 'Quality call: {{message}}', andon: '{{andonId}}' },
           },
+          { type: 'notify', to: ['role:quality', 'line:{{lineId}}'], message: 'Quality call: {{message}}' },
           // A link longer than a todo keeps: this action fails, alone.
           {
             type: 'todo',
@@ -372,6 +478,15 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
       version: 1,
     });
 
+    const socket: Socket = io(`${t.url}/shop-floor`, {
+      auth: { token: f.users.quality.token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    const pushes: ShopFloorEnvelope[] = [];
+    socket.onAny((_event: string, envelope: ShopFloorEnvelope) => pushes.push(envelope));
+    await new Promise<void>((resolve) => socket.on('ready', () => resolve()));
     const raise = (message: string) =>
       t.http
         .post('/api/v1/terminal/andon')
@@ -386,8 +501,17 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
     expect(firing).toMatchObject({ outcome: 'partial', triggerKey: expect.any(String) });
     expect(firing!.actions.map((a) => [a.type, a.outcome])).toEqual([
       ['webhook', 'done'],
+      ['notify', 'done'],
       ['todo', 'failed'],
     ]);
+    // The quality engineer's screen heard it; the first (no burr) was never pushed.
+    const heard = await eventually(
+      async () => pushes.find((p) => p.event === 'rule.notification' && p.room === 'role:quality'),
+      'the rule notification',
+    );
+    expect(heard.data).toMatchObject({ rule: 'quality-andon.escalate', message: `Quality call: ${long}` });
+    expect(pushes.filter((p) => p.event === 'rule.notification')).toHaveLength(1);
+    socket.disconnect();
     expect(
       await t.dataSource.query(`SELECT payload FROM outbox_message WHERE id = $1`, [firing!.actions[0]!.ref]),
     ).toEqual([{ payload: { text: `Quality call: ${long}`, andon: andon.body.id } }]);

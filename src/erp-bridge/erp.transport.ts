@@ -10,7 +10,7 @@ import {
   type OutboxTransport,
 } from '../platform/outbox/outbox-transport';
 
-/** `erp` destination: OperationsPerformance (and later messages) POSTed to the ERP as JSON. */
+/** `erp` destination: OperationsPerformance and purchase requisitions POSTed to the ERP as JSON. */
 @Injectable()
 export class ErpTransport implements OutboxTransport, OnModuleInit {
   readonly destination = 'erp';
@@ -29,7 +29,11 @@ export class ErpTransport implements OutboxTransport, OnModuleInit {
     // Without an ERP the messages wait (retried with backoff) until one is configured; nothing is lost.
     if (!base) return { outcome: 'retry', error: 'ERP_BASE_URL is not configured' };
     try {
-      const res = await fetch(new URL(this.config.get('ERP_PERFORMANCE_PATH'), base), {
+      const path =
+        message.messageType === 'purchaseRequisition'
+          ? this.config.get('ERP_REQUISITION_PATH')
+          : this.config.get('ERP_PERFORMANCE_PATH');
+      const res = await fetch(new URL(path, base), {
         method: 'POST',
         redirect: 'manual',
         signal,

@@ -24,6 +24,10 @@ import {
   type IssueCommand,
   type LotStockRow,
 } from './lots/stock.service';
+import {
+  PurchaseRequisitionsService,
+  type RequisitionRequest,
+} from './requisitions/purchase-requisitions.service';
 
 export type { Lot, LotStatus } from './lots/lot.entity';
 export type { StockBalance } from './lots/stock-balance.entity';
@@ -46,6 +50,7 @@ export type {
 } from './inventory.events';
 export type { LotCreated, LotsLinked, LotStatusChanged, StockMoved } from './inventory.events';
 export { InventoryErrorCode } from './inventory.errors';
+export type { RequisitionRequest } from './requisitions/purchase-requisitions.service';
 export type {
   LotBalance,
   LotDossier,
@@ -70,9 +75,22 @@ export class InventoryFacade {
     private readonly adjustments: AdjustmentsService,
     private readonly safety: SafetyStockService,
     private readonly lineReplenishments: LineReplenishmentsService,
+    private readonly requisitions: PurchaseRequisitionsService,
     /** Read-only genealogy and trace questions (lots with their stock, consumption, ledger, shipments; serials). */
     readonly trace: LotTraceQueries,
   ) {}
+
+  /**
+   * Asks for a material to be bought (a purchase requisition sent to the ERP), inside the caller's transaction;
+   * while one is open for the material it is answered instead (created false).
+   */
+  async requestPurchase(
+    tx: Tx,
+    r: RequisitionRequest,
+  ): Promise<{ id: string; code: string; quantity: string; created: boolean }> {
+    const { requisition, created } = await this.requisitions.request(tx, r);
+    return { id: requisition.id, code: requisition.code, quantity: requisition.quantity, created };
+  }
 
   /**
    * An external WMS reports on a line replenishment it was sent (as a pick task without a work order).

@@ -38,6 +38,10 @@ import { ReservationsService } from './reservations/reservations.service';
 import { InventorySettings } from './settings/inventory-settings.entity';
 import { InventorySettingsController, InventorySettingsService } from './settings/inventory-settings.service';
 
+import { PurchaseRequisition } from './requisitions/purchase-requisition.entity';
+import { PurchaseRequisitionsController } from './requisitions/purchase-requisitions.controller';
+import { PurchaseRequisitionsService } from './requisitions/purchase-requisitions.service';
+
 @Module({
   imports: [
     MasterDataModule,
@@ -56,6 +60,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
       SerialNumber,
       Shipment,
       ShipmentLine,
+      PurchaseRequisition,
     ]),
   ],
   controllers: [
@@ -69,6 +74,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     SerialsController,
     LotSplitMergeController,
     ShipmentsController,
+    PurchaseRequisitionsController,
   ],
   providers: [
     StockService,
@@ -86,6 +92,7 @@ import { InventorySettingsController, InventorySettingsService } from './setting
     LotSplitMergeService,
     ShipmentsService,
     LotTraceQueries,
+    PurchaseRequisitionsService,
     InventoryFacade,
   ],
   exports: [InventoryFacade],

@@ -15,10 +15,10 @@ export interface ShippedRule extends RuleDefinition {
 export const SHIPPED_RULES: readonly ShippedRule[] = [
   {
     code: 'safety-stock.requisition',
-    name: 'Stock below safety level → purchase requisition todo',
-    nameZh: '低于安全库存 → 采购请购待办',
+    name: 'Stock below safety level → purchase requisition and todo',
+    nameZh: '低于安全库存 → 请购单与采购待办',
     description:
-      'When the available stock of a material falls below its safety stock, purchasing gets a todo to raise a purchase requisition for the suggested quantity (back to reorder point + lot size).',
+      'When the available stock of a material falls below its safety stock, a purchase requisition for the suggested quantity (back to reorder point + lot size) goes to the ERP (one open per material) and purchasing gets a todo to place the order.',
     trigger: {
       kind: 'event',
       event: 'inventory.safety_stock.changed',
@@ -27,14 +27,21 @@ export const SHIPPED_RULES: readonly ShippedRule[] = [
     conditions: null,
     actions: [
       {
+        type: 'requisition',
+        material: '{{materialId}}',
+        quantity: '{{suggestedQty}}',
+        needInDays: 7,
+        reason: '{{materialCode}} available {{availableQty}} below safety stock {{safetyStock}}',
+      },
+      {
         type: 'todo',
         kind: 'purchase_requisition',
         title:
-          'Raise a purchase requisition for {{materialCode}}: {{availableQty}} available, safety stock {{safetyStock}}; suggested {{suggestedQty}}',
+          'Order {{materialCode}}: {{availableQty}} available, safety stock {{safetyStock}}; requisition for {{suggestedQty}} sent to the ERP',
         titleZh:
-          '请购 {{materialCode}}：可用 {{availableQty}}，安全库存 {{safetyStock}}；建议请购 {{suggestedQty}}',
+          '请购 {{materialCode}}：可用 {{availableQty}}，安全库存 {{safetyStock}}；已向 ERP 提交请购 {{suggestedQty}}',
         roles: ['purchasing', 'planner'],
-        link: '/api/v1/sites/{{siteId}}/materials/{{materialId}}',
+        link: '/api/v1/sites/{{siteId}}/purchase-requisitions?material={{materialId}}&status=open',
         dueInMinutes: 240,
         dedupeKey: 'replenishment:{{materialId}}',
       },

@@ -123,6 +123,23 @@ export class RuleActions {
         });
         return done(`lot ${lot.code} held`, lot.id);
       }
+      case 'requisition': {
+        if (!a.material.trim()) return skipped('no material in the facts');
+        if (!/^\d{1,12}(\.\d{1,6})?$/.test(a.quantity.trim()) || /^0*(\.0*)?$/.test(a.quantity.trim()))
+          return skipped(`"${a.quantity}" is not a quantity to buy`);
+        const r = await this.inventory.requestPurchase(tx, {
+          siteId,
+          material: a.material.trim(),
+          quantity: a.quantity.trim(),
+          needBy: a.needInDays !== undefined ? new Date(Date.now() + a.needInDays * 86_400_000) : null,
+          reason: `rule ${ruleCode}: ${a.reason}`,
+          source: `rule:${ruleCode}`,
+          requestedByName: `rule ${ruleCode}`,
+        });
+        return r.created
+          ? done(`requisition ${r.code} for ${r.quantity} sent to the ERP`, r.id)
+          : skipped(`requisition ${r.code} is open for this material already`);
+      }
       case 'hold_work_order': {
         if (!isUUID(a.workOrderId)) return skipped(`"${a.workOrderId}" is not a work order id`);
         const held = await this.production.holdWorkOrder(

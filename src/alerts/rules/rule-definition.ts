@@ -29,6 +29,16 @@ export type RuleAction =
     }
   | { type: 'wms_priority'; workOrderId: string; priority: 'rush' | 'normal' }
   | { type: 'hold_lot'; lot: string; reason: string }
+  | {
+      type: 'requisition';
+      /** Material id or code. */
+      material: string;
+      /** A positive decimal (template: `{{suggestedQty}}`). */
+      quantity: string;
+      /** Needed within this many days (none: as soon as possible). */
+      needInDays?: number;
+      reason: string;
+    }
   | { type: 'hold_work_order'; workOrderId: string; reason: string }
   | { type: 'webhook'; url: string; headers?: Record<string, string>; body?: unknown };
 
@@ -38,6 +48,7 @@ export const ACTION_TYPES = [
   'wms_priority',
   'hold_lot',
   'hold_work_order',
+  'requisition',
   'webhook',
 ] as const satisfies ReadonlyArray<RuleAction['type']>;
 
@@ -159,6 +170,17 @@ export function ruleProblems(input: {
         allowed(['lot', 'reason']);
         text('lot', true, 200);
         text('reason', true, 500);
+        break;
+      case 'requisition':
+        allowed(['material', 'quantity', 'needInDays', 'reason']);
+        text('material', true, 200);
+        text('quantity', true, 200);
+        text('reason', true, 500);
+        if (
+          o.needInDays !== undefined &&
+          (!Number.isInteger(o.needInDays) || (o.needInDays as number) < 0 || (o.needInDays as number) > 365)
+        )
+          add(`${at}.needInDays`, 'must be whole days from 0 to 365');
         break;
       case 'hold_work_order':
         allowed(['workOrderId', 'reason']);

@@ -97,6 +97,10 @@ export class EnvironmentVariables {
   @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
   ERP_PERFORMANCE_PATH = '/operations-performance';
 
+  /** Where purchase requisitions (message `purchaseRequisition`) are POSTed under ERP_BASE_URL. */
+  @Matches(/^\/[\x21-\x7E]*$/, { message: 'must be a path starting with /' })
+  ERP_REQUISITION_PATH = '/purchase-requisitions';
+
   /** embedded: the inventory module plays the warehouse; http: an external WMS at WMS_BASE_URL. */
   @IsIn(['embedded', 'http'])
   WMS_MODE: 'embedded' | 'http' = 'embedded';
