@@ -162,6 +162,67 @@ describe('maintenance board: a technician works overdue PM and improvement ticke
     expect(Date.parse(plan.body.next.dueAt)).toBeGreaterThan(Date.now());
   });
 
+  it('a running-time meter counts the hours the machine ran operations, pauses left out', async () => {
+    for (const material of ['SHAFT', 'GREASE']) {
+      await t.http
+        .post(f.url('inventory/receipts'))
+        .set(as('warehouse'))
+        .send({ material, quantity: '50', location: 'LS-L1' })
+        .expect(201);
+    }
+    const meter = await t.http
+      .post(mt('assets/LATHE-1/meters'))
+      .set(as('maintenance'))
+      .send({ code: 'HOURS', kind: 'run_hours', feed: 'running_time', offset: '1200' })
+      .expect(201);
+    const wo = await t.http
+      .post(f.url('work-orders'))
+      .set(as('planner'))
+      .send({ material: 'SA-100', quantity: '10', dueAt: '2030-01-01T00:00:00Z' })
+      .expect(201);
+    const op10 = (wo.body.operations as Array<{ id: string }>)[0]!.id;
+    await t.http
+      .post(f.url(`work-orders/${wo.body.id}/plan`))
+      .set(as('planner'))
+      .send({})
+      .expect(200);
+    await t.http
+      .post(f.url(`work-orders/${wo.body.id}/release`))
+      .set(as('planner'))
+      .send({})
+      .expect(200);
+    const terminal = (path: string, body: object = {}) =>
+      t.http
+        .post(`/api/v1/terminal/operations/${op10}/${path}`)
+        .set(as('operator'))
+        .set('Idempotency-Key', randomUUID())
+        .send(body)
+        .expect(200);
+    await terminal('start');
+    await terminal('pause', { reasonCode: 'P-BREAK' });
+    await terminal('resume');
+    await terminal('report', { goodQty: '10' });
+    await terminal('complete');
+    // As if it had taken its time: the meter from T0, the lathe ran T0+1h to T0+4h with a 30-minute break at
+    // T0+2h — 2.5 hours on top of the 1200 it showed.
+    const T0 = Date.now() - 6 * 3600_000;
+    const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+    await t.dataSource.query(`UPDATE maintenance_meter SET since = $2 WHERE id = $1`, [meter.body.id, at(0)]);
+    await t.dataSource.query(
+      `UPDATE work_order_operation SET started_at = $2, completed_at = $3 WHERE id = $1`,
+      [op10, at(60), at(240)],
+    );
+    await t.dataSource.query(
+      `UPDATE operation_pause SET started_at = $2, ended_at = $3 WHERE operation_id = $1`,
+      [op10, at(120), at(150)],
+    );
+    const view = await t.http.get(mt('assets/LATHE-1')).set(as('viewer')).expect(200);
+    const hours = (view.body.meters as Array<{ code: string; value: string }>).find(
+      (x) => x.code === 'HOURS',
+    );
+    expect(Number(hours!.value)).toBeCloseTo(1202.5, 2);
+  });
+
   it('an improvement ticket closes without failure data and never stops the machine', async () => {
     const created = await t.http
       .post(mt('tickets'))
