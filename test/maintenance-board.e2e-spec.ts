@@ -7,6 +7,7 @@ interface Board {
   byTechnician: Array<{ technicianId: string | null; open: number; assigned: number; inProgress: number }>;
   overduePm: Array<{ planCode: string; ticketCode: string | null; equipmentCode: string; dueAt: string }>;
   upcomingWindows: Array<{ ticketCode: string; equipmentCode: string }>;
+  openCalls: Array<{ andonId: string; workCenterCode: string; message: string | null }>;
 }
 
 const DAY_MS = 86_400_000;
@@ -221,6 +222,43 @@ describe('maintenance board: a technician works overdue PM and improvement ticke
       (x) => x.code === 'HOURS',
     );
     expect(Number(hours!.value)).toBeCloseTo(1202.5, 2);
+  });
+
+  it('a maintenance call without a machine goes to the work center’s only machine, or waits on the board', async () => {
+    const call = (workCenterId: string, message: string) =>
+      t.http
+        .post('/api/v1/terminal/andon')
+        .set(as('operator'))
+        .set('Idempotency-Key', randomUUID())
+        .send({ kind: 'maintenance', workCenterId, message })
+        .expect(201);
+    // ASSY has one machine: the call becomes a ticket on PRESS-1.
+    const assy = await call(f.workCenters.assy.id, 'Press makes a knocking noise');
+    const onPress = (
+      await t.http.get(mt('tickets?equipment=PRESS-1&kind=corrective')).set(as('maintenance')).expect(200)
+    ).body.items as Array<{ andonId: string; title: string; breakdown: boolean }>;
+    expect(onPress).toEqual([
+      expect.objectContaining({
+        andonId: assy.body.id,
+        title: 'Press makes a knocking noise',
+        breakdown: false,
+      }),
+    ]);
+    // TURN gets a second lathe: which one is meant is not known, so the call waits on the board.
+    await t.http
+      .post(f.url('equipment'))
+      .set(as('admin'))
+      .send({ code: 'LATHE-2', name: 'Lathe 2', workCenterId: f.workCenters.turn.id })
+      .expect(201);
+    const turn = await call(f.workCenters.turn.id, 'Coolant everywhere');
+    const b = await board();
+    expect(b.openCalls).toEqual([
+      expect.objectContaining({
+        andonId: turn.body.id,
+        workCenterCode: 'TURN',
+        message: 'Coolant everywhere',
+      }),
+    ]);
   });
 
   it('an improvement ticket closes without failure data and never stops the machine', async () => {

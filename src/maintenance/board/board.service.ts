@@ -33,6 +33,14 @@ export interface MaintenanceBoard {
     dueAt: string;
     status: string | null;
   }>;
+  /** Maintenance calls (andon) from the shop floor that no ticket answers yet (no machine named). */
+  openCalls: Array<{
+    andonId: string;
+    state: string;
+    workCenterCode: string;
+    message: string | null;
+    raisedAt: string;
+  }>;
   /** Reserved windows starting within the next `days`. */
   upcomingWindows: Array<{
     ticketId: string;
@@ -54,7 +62,7 @@ export class BoardService {
     const m = this.dataSource.manager;
     const recent = new Date(now.getTime() - 7 * DAY_MS);
     const until = new Date(now.getTime() + days * DAY_MS);
-    const [statuses, technicians, down, overdue, upcoming] = await Promise.all([
+    const [statuses, technicians, down, overdue, upcoming, calls] = await Promise.all([
       m.query<Array<{ status: string; n: number }>>(
         `SELECT status, count(*)::int AS n FROM maintenance_ticket
           WHERE site_id = $1 AND (status NOT IN ('verified', 'cancelled') OR updated_at >= $2)
@@ -123,6 +131,14 @@ export class BoardService {
           ORDER BY t.window_start, t.code`,
         [siteId, now, until],
       ),
+      m.query<Array<{ id: string; state: string; wc: string; message: string | null; raised_at: Date }>>(
+        `SELECT a.id, a.state, w.code AS wc, a.message, a.raised_at
+           FROM andon_call a JOIN work_center w ON w.id = a.work_center_id
+          WHERE a.site_id = $1 AND a.kind = 'maintenance' AND a.state IN ('raised', 'acknowledged')
+            AND NOT EXISTS (SELECT 1 FROM maintenance_ticket t WHERE t.andon_id = a.id)
+          ORDER BY a.raised_at`,
+        [siteId],
+      ),
     ]);
     return {
       at: now.toISOString(),
@@ -149,6 +165,13 @@ export class BoardService {
         equipmentCode: o.code,
         dueAt: o.due_at.toISOString(),
         status: o.status,
+      })),
+      openCalls: calls.map((c) => ({
+        andonId: c.id,
+        state: c.state,
+        workCenterCode: c.wc,
+        message: c.message,
+        raisedAt: c.raised_at.toISOString(),
       })),
       upcomingWindows: upcoming.map((u) => ({
         ticketId: u.id,

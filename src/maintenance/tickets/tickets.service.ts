@@ -321,9 +321,17 @@ export class TicketsService implements OnModuleInit {
   private async fromAndon(tx: Tx, e: AndonChanged): Promise<void> {
     if (e.kind !== 'maintenance' || e.state !== 'raised') return;
     const m = tx.manager;
-    const equipmentId = e.equipmentId;
-    // No machine named: the call stays with the work center (nothing to put a ticket on).
-    if (!equipmentId) return;
+    // No machine named: the work center's only machine, if it has one; otherwise the call waits on the
+    // board (`openCalls`) for a technician to open a ticket on the right machine.
+    let equipmentId = e.equipmentId;
+    if (!equipmentId) {
+      const machines = await m.query<Array<{ id: string }>>(
+        `SELECT id FROM equipment WHERE work_center_id = $1 AND active LIMIT 2`,
+        [e.workCenterId],
+      );
+      if (machines.length !== 1) return;
+      equipmentId = machines[0]!.id;
+    }
     const eq = await this.masterData.equipment(e.siteId, equipmentId, m);
     if (!eq) return;
     const asset = await this.assets.ensureMachineAsset(m, eq);
