@@ -82,6 +82,16 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
+    // The web pages: plain ES modules run by the browser (no build step), linted without type information.
+    files: ['src/ui/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: globals.browser,
+    },
+  },
+  {
     // Node tooling in CommonJS (the TypeScript require hook of the CLIs and test workers).
     files: ['scripts/**/*.cjs', 'bench/**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -10,6 +10,7 @@ import { PlatformModule } from './platform/platform.module';
 import { ProductionModule } from './production/production.module';
 import { QualityModule } from './quality/quality.module';
 import { TraceabilityModule } from './traceability/traceability.module';
+import { UiModule } from './ui/ui.module';
 import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
 
 @Module({
@@ -26,6 +27,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     AlertsModule,
     TraceabilityModule,
     AnalyticsModule,
+    UiModule,
   ],
 })
 export class AppModule {}
