@@ -33,9 +33,12 @@ export const UI_CONTENT_SECURITY_POLICY = [
 export class UiStaticServer implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(servePages);
+    // Queued, not awaited: the plugin loads when the server starts, after the app has set its body parsers and
+    // error handling (loading it now would start Fastify's plugin tree early, and body-parse errors would no
+    // longer be answered as problem+json).
+    void fastify.register(servePages);
   }
 }
 
