@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { MasterDataFacade } from '../master-data/master-data.facade';
-import { DomainError, notFound, PlatformErrorCode } from '../platform/errors/domain-error';
+import { fieldError, notFound } from '../platform/errors/domain-error';
 import { Site } from '../platform/sites/site.entity';
 
 const DAY_MS = 86_400_000;
@@ -23,12 +23,6 @@ export interface Period {
 export interface LineRef {
   id: string;
   code: string;
-}
-
-export function fieldError(field: string, message: string): DomainError {
-  return new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, `${field}: ${message}`, {
-    errors: [{ field, message }],
-  });
 }
 
 /** What every dashboard is about: the site (time zone, currency), a line, a period. */

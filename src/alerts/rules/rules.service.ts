@@ -6,8 +6,8 @@ import type { Principal } from '../../platform/auth/principal';
 import { ROLES } from '../../platform/auth/roles';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
-import { evaluate, type Evaluation, type Facts } from './engine/rule-engine';
+import { DomainError, invalidFields, notFound } from '../../platform/errors/domain-error';
+import { COMPARISONS, evaluate, type Evaluation, type Facts } from './engine/rule-engine';
 import { renderAction, type RenderedAction } from './rule-actions';
 import { RULE_EVENTS, RULE_METRICS } from './rule-catalog';
 import { ACTION_TYPES, ruleProblems, type RuleDefinition } from './rule-definition';
@@ -54,14 +54,11 @@ export interface FiringView {
   firedAt: string;
 }
 
-function invalid(problems: Array<{ field: string; message: string }>): DomainError {
-  return new DomainError(
-    'validation',
-    PlatformErrorCode.VALIDATION_FAILED,
-    `The rule is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`.slice(0, 1000),
-    { errors: problems },
+const invalid = (problems: Array<{ field: string; message: string }>): DomainError =>
+  invalidFields(
+    problems,
+    `The rule is not valid: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
   );
-}
 
 /** Rules as data: the site's rules (shipped and own), changes by an admin (audited), dry runs, firings. */
 @Injectable()
@@ -86,7 +83,7 @@ export class RulesService {
         fields: ['siteId', ...s.fields],
       })),
       actions: [...ACTION_TYPES],
-      comparisons: ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'contains', 'exists'],
+      comparisons: [...COMPARISONS],
       roles: [...ROLES],
     };
   }

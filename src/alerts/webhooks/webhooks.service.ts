@@ -6,7 +6,7 @@ import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { Secrets } from '../../platform/config/secrets';
 import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
-import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { DomainError, invalidFields, notFound } from '../../platform/errors/domain-error';
 import type { DomainEvent, DomainEventType } from '../../platform/events/domain-events';
 import { OutboxService } from '../../platform/outbox/outbox.service';
 import { WEBHOOK_EVENTS, WEBHOOK_SUBSCRIPTION_DESTINATION } from './webhook-events';
@@ -308,14 +308,6 @@ export class WebhooksService implements OnModuleInit {
         }),
       );
     }
-    if (errors.length > 0)
-      throw new DomainError(
-        'validation',
-        PlatformErrorCode.VALIDATION_FAILED,
-        errors.map((e) => e.message).join('; '),
-        {
-          errors,
-        },
-      );
+    if (errors.length > 0) throw invalidFields(errors, errors.map((e) => e.message).join('; '));
   }
 }

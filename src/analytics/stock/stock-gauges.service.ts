@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { compare, parseDecimal } from '../../platform/engine/decimal';
-import { fieldError } from '../dashboard-scope';
+import { fieldError } from '../../platform/errors/domain-error';
 import { sumQuantities } from '../engine/kpi';
 
 export const GAUGE_STATUSES = ['below_safety', 'below_reorder', 'ok'] as const;

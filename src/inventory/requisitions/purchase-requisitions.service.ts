@@ -7,7 +7,7 @@ import { assertSiteAccess } from '../../platform/auth/site-access';
 import { nextSequenceValue } from '../../platform/database/document-sequence';
 import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, ZERO } from '../../platform/engine/decimal';
-import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { DomainError, fieldError, notFound } from '../../platform/errors/domain-error';
 import { OutboxService } from '../../platform/outbox/outbox.service';
 import { MasterDataFacade } from '../../master-data/master-data.facade';
 import { PurchaseRequisition, type RequisitionStatus } from './purchase-requisition.entity';
@@ -55,11 +55,6 @@ export interface PurchaseRequisitionMessage {
   reason: string;
 }
 
-const invalid = (field: string, message: string) =>
-  new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, `${field}: ${message}`, {
-    errors: [{ field, message }],
-  });
-
 /**
  * Purchase requisitions (请购单): raised by hand or by a rule, one open per material (a second request while
  * one is open answers it, so a rule firing twice never asks twice), sent to the ERP through the outbox in the
@@ -82,9 +77,9 @@ export class PurchaseRequisitionsService {
   ): Promise<{ requisition: PurchaseRequisition; created: boolean }> {
     const m = tx.manager;
     const material = await this.masterData.material(r.siteId, r.material, m);
-    if (!material) throw invalid('material', `no material ${r.material} at this site`);
+    if (!material) throw fieldError('material', `no material ${r.material} at this site`);
     if (!/^\d{1,12}(\.\d{1,6})?$/.test(r.quantity) || compare(parseDecimal(r.quantity), ZERO) <= 0)
-      throw invalid('quantity', `must be a positive decimal, got "${r.quantity}"`);
+      throw fieldError('quantity', `must be a positive decimal, got "${r.quantity}"`);
     // One open per material: requests for the same material wait for each other here.
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('inventory.requisition:' || $1 || ':' || $2))`, [
       r.siteId,

@@ -5,7 +5,7 @@ import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { add, compare, formatExact, parseDecimal } from '../../platform/engine/decimal';
-import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { DomainError, fieldError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
 import { MasterDataFacade, type Equipment } from '../../master-data/master-data.facade';
 import { ProductionFacade } from '../../production/production.facade';
 import type { CreateAssetDto, CreateMeterDto, MeterReadingDto, UpdateAssetDto } from '../api/maintenance.dto';
@@ -387,12 +387,6 @@ export class AssetsService {
     }
     return m.getRepository(Asset).save(m.getRepository(Asset).create(row));
   }
-}
-
-export function fieldError(field: string, message: string): DomainError {
-  return new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, `${field}: ${message}`, {
-    errors: [{ field, message }],
-  });
 }
 
 export function stale(what: string, code: string, version: number): DomainError {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { fieldError } from '../../platform/errors/domain-error';
 import { DataSource, type EntityManager } from 'typeorm';
 import { MasterDataFacade, type Equipment } from '../../master-data/master-data.facade';
 import { ProductionFacade, type MachineHistory } from '../../production/production.facade';
-import { fieldError } from '../assets/assets.service';
 import type { Interval } from '../engine/intervals';
 import {
   oeeFigures,

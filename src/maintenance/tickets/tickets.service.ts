@@ -7,7 +7,7 @@ import { RequestContext } from '../../platform/context/request-context';
 import { nextSequenceValue } from '../../platform/database/document-sequence';
 import { TransactionRunner, type Tx } from '../../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
-import { DomainError, notFound } from '../../platform/errors/domain-error';
+import { DomainError, fieldError, notFound } from '../../platform/errors/domain-error';
 import type { Page } from '../../platform/http/pagination';
 import { SignableRecordRegistry } from '../../platform/signatures/signable-records';
 import { SignaturesService, type SignatureView } from '../../platform/signatures/signatures.service';
@@ -32,7 +32,7 @@ import type {
   VerifyTicketDto,
 } from '../api/maintenance.dto';
 import { Asset } from '../assets/asset.entities';
-import { AssetsService, fieldError, stale } from '../assets/assets.service';
+import { AssetsService, stale } from '../assets/assets.service';
 import {
   allowedCommands,
   TICKET_STATUSES,

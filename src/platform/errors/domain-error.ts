@@ -81,3 +81,14 @@ export const notFound = (what: string, id: string): DomainError =>
   new DomainError('not_found', PlatformErrorCode.NOT_FOUND, `${what} ${id} does not exist`, {
     extensions: { entity: what, id },
   });
+
+/** A 400 naming the fields that are wrong, as the validation pipe answers (summary: every field's message). */
+export const invalidFields = (
+  errors: FieldError[],
+  summary = errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+): DomainError =>
+  new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, summary.slice(0, 1000), { errors });
+
+/** A 400 naming one wrong field. */
+export const fieldError = (field: string, message: string): DomainError =>
+  invalidFields([{ field, message }]);
