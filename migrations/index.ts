@@ -1,4 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
+import { MachineData1795344615809 } from './1795344615809-MachineData';
 import { PurchaseRequisitions1795340100000 } from './1795340100000-PurchaseRequisitions';
 import { WebhookSubscriptions1795336256853 } from './1795336256853-WebhookSubscriptions';
 import { RulesAndRoles1795335077430 } from './1795335077430-RulesAndRoles';
@@ -54,4 +55,5 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   WebhookSubscriptions1795336256853,
   AnalyticsCosts1795340000000,
   PurchaseRequisitions1795340100000,
+  MachineData1795344615809,
 ];

@@ -3,6 +3,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { ErpBridgeModule } from './erp-bridge/erp-bridge.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { MachineDataModule } from './machine-data/machine-data.module';
 import { MaintenanceModule } from './maintenance/maintenance.module';
 import { MasterDataModule } from './master-data/master-data.module';
 import { PlanningModule } from './planning/planning.module';
@@ -21,6 +22,7 @@ import { WmsBridgeModule } from './wms-bridge/wms-bridge.module';
     QualityModule,
     ProductionModule,
     MaintenanceModule,
+    MachineDataModule,
     PlanningModule,
     ErpBridgeModule,
     WmsBridgeModule,

@@ -3,10 +3,13 @@ import type { EntityManager } from 'typeorm';
 import type { MachineCalendar } from '../master-data/master-data.facade';
 import { subtract } from './engine/intervals';
 import { PerformanceService, type PerformanceReport } from './reliability/performance.service';
+import { AssetsService } from './assets/assets.service';
+import type { Tx } from '../platform/database/transaction-runner';
 
 export type { MachinePerformance, PerformanceReport } from './reliability/performance.service';
 export type { OeeResult } from './engine/oee';
 export type { ReliabilityResult } from './engine/reliability';
+export { counterSteps, type CounterSample, type CounterStep } from './engine/meter';
 
 /** A machine that is down with no expected return is kept free this long from now in a plan. */
 export const DEFAULT_REPAIR_MINUTES = 240;
@@ -22,7 +25,23 @@ export interface MachineBlock {
 /** What other modules (planning) may ask of maintenance. */
 @Injectable()
 export class MaintenanceFacade {
-  constructor(private readonly performanceReports: PerformanceService) {}
+  constructor(
+    private readonly performanceReports: PerformanceService,
+    private readonly assets: AssetsService,
+  ) {}
+
+  /**
+   * A machine's use as machine data saw it (pieces its counters counted, hours it reported running), in the
+   * caller's transaction: added to the machine's meters fed by machine data. Answers how many meters moved.
+   */
+  recordMachineUsage(
+    tx: Tx,
+    equipmentId: string,
+    usage: { pieces: number; runHours: number },
+    at: Date,
+  ): Promise<number> {
+    return this.assets.machineUsageIn(tx.manager, equipmentId, usage, at);
+  }
 
   /**
    * OEE (ISO 22400-2) with its losses, and MTBF/MTTR, per machine (named by id or code, comma-separated, or

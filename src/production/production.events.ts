@@ -111,9 +111,11 @@ export interface DowntimeChanged {
   siteId: string;
   equipmentId: string;
   workCenterId: string;
-  reasonCodeId: string;
+  /** Null while a machine-reported stop waits for its reason. */
+  reasonCodeId: string | null;
   category: string;
-  state: 'started' | 'ended';
+  source: 'operator' | 'machine';
+  state: 'started' | 'ended' | 'classified';
   startedAt: string;
   endedAt: string | null;
 }

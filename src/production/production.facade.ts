@@ -21,6 +21,9 @@ import { ShopFloorService } from './shop-floor/shop-floor.service';
 import { WorkOrder, type WorkOrderPriority } from './work-orders/work-order.entity';
 import { WorkOrdersService, type WorkOrderView } from './work-orders/work-orders.service';
 import { KittingRateService, type KittingRateView } from './work-orders/kitting-rate.service';
+import { MachineDowntimeService } from './shop-floor/machine-downtime.service';
+import { ReportQuantityService } from './terminal/report-quantity.service';
+import type { EquipmentStatus } from '../master-data/master-data.facade';
 
 export type {
   FeedMaterialLine,
@@ -72,6 +75,8 @@ export class ProductionFacade {
     private readonly machines: MachineHistoryQueries,
     private readonly masterData: MasterDataFacade,
     private readonly kitting: KittingRateService,
+    private readonly machineDowntime: MachineDowntimeService,
+    private readonly reports: ReportQuantityService,
     /** Read-only trace questions: work orders with operations, operators, machines and captured parameters. */
     readonly trace: WorkOrderTraceQueries,
   ) {}
@@ -246,6 +251,85 @@ export class ProductionFacade {
     return (await this.shopFloor.stopDowntimeIn(tx, p, eq, note)) !== null;
   }
 
+  /**
+   * The machine reported a stop (`down`, `setup`) at `at`, in the caller's transaction: an unclassified downtime
+   * opens for the operator to classify. False when a stop was already open.
+   */
+  async machineStopped(
+    tx: Tx,
+    siteId: string,
+    equipmentId: string,
+    at: Date,
+    state: 'down' | 'setup',
+  ): Promise<boolean> {
+    const eq = await this.masterData.equipment(siteId, equipmentId, tx.manager);
+    if (!eq) throw notFound('equipment', equipmentId);
+    return (await this.machineDowntime.stoppedIn(tx, eq, at, state)) !== null;
+  }
+
+  /**
+   * The machine reported it is no longer stopped (`status`: running, idle, off) at `at`: its machine-reported
+   * downtime ends then, and the machine's status follows. False when no machine-reported stop was open.
+   */
+  async machineResumed(
+    tx: Tx,
+    siteId: string,
+    equipmentId: string,
+    at: Date,
+    status: EquipmentStatus,
+  ): Promise<boolean> {
+    const eq = await this.masterData.equipment(siteId, equipmentId, tx.manager);
+    if (!eq) throw notFound('equipment', equipmentId);
+    return (await this.machineDowntime.resumedIn(tx, eq, at, status)) !== null;
+  }
+
+  /**
+   * Good and scrap a machine counted on its running operation (machine counts as the authority), in the
+   * caller's transaction, with the same guards as an operator's report. False when the operation could not
+   * take it (not running, over its limit, unknown scrap reason); nothing changed then.
+   */
+  reportFromMachine(
+    tx: Tx,
+    p: Principal,
+    operationId: string,
+    c: { goodQty: string; scrapQty: string; scrapReasonCode?: string },
+  ): Promise<boolean> {
+    return this.reports.reportFromMachineIn(tx, p, operationId, c.goodQty, c.scrapQty, c.scrapReasonCode);
+  }
+
+  /** The operation running on a machine now (with its order's context and parameters), or null. */
+  async runningOperationOn(manager: EntityManager, equipmentId: string): Promise<RunningOperation | null> {
+    const rows = await manager.query<
+      Array<{
+        id: string;
+        work_order_id: string;
+        wo_code: string;
+        seq: number;
+        parameters: Array<{ name: string; unit?: string; min?: number; max?: number }>;
+        good_qty: string;
+        scrap_qty: string;
+      }>
+    >(
+      `SELECT o.id, o.work_order_id, w.code AS wo_code, o.seq, o.parameters,
+              trim_scale(o.good_qty)::text AS good_qty, trim_scale(o.scrap_qty)::text AS scrap_qty
+         FROM work_order_operation o JOIN work_order w ON w.id = o.work_order_id
+        WHERE o.equipment_id = $1 AND o.status = 'running'
+        ORDER BY o.started_at DESC NULLS LAST, o.id LIMIT 1`,
+      [equipmentId],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      operationId: r.id,
+      workOrderId: r.work_order_id,
+      workOrderCode: r.wo_code,
+      seq: r.seq,
+      parameters: r.parameters ?? [],
+      goodQty: r.good_qty,
+      scrapQty: r.scrap_qty,
+    };
+  }
+
   /** Acknowledges or resolves an andon call in the caller's transaction (unchanged when already there). */
   async moveAndon(
     tx: Tx,
@@ -349,6 +433,18 @@ export class ProductionFacade {
     );
     return rows.map(toOperationContext);
   }
+}
+
+/** The operation running on a machine (see `runningOperationOn`). */
+export interface RunningOperation {
+  operationId: string;
+  workOrderId: string;
+  workOrderCode: string;
+  seq: number;
+  /** Process parameters to capture, with the routing's limits. */
+  parameters: Array<{ name: string; unit?: string; min?: number; max?: number }>;
+  goodQty: string;
+  scrapQty: string;
 }
 
 /** An open operation on the shop floor with its dispatch state (see `openOperations`). */

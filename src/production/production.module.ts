@@ -25,6 +25,7 @@ import {
 } from './settings/production-settings.service';
 import { AndonCall, DowntimeEvent, ProcessReading } from './shop-floor/shop-floor.entities';
 import { ShopFloorService } from './shop-floor/shop-floor.service';
+import { MachineDowntimeService } from './shop-floor/machine-downtime.service';
 import { MachineHistoryQueries } from './shop-floor/machine-history.queries';
 import { OperationCommandsService } from './terminal/operation-commands.service';
 import { ReportQuantityService } from './terminal/report-quantity.service';
@@ -66,6 +67,7 @@ import { WorkOrdersService } from './work-orders/work-orders.service';
     ReportQuantityService,
     OperationCommandsService,
     ShopFloorService,
+    MachineDowntimeService,
     DispatchService,
     OperationScheduleService,
     ProductionPushes,

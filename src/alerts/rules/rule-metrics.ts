@@ -35,7 +35,7 @@ export class RuleMetrics {
         line_id: string;
         downtime_id: string;
         started_at: Date;
-        reason_code: string;
+        reason_code: string | null;
         ticket_code: string | null;
       }>
     >(
@@ -46,8 +46,9 @@ export class RuleMetrics {
          FROM downtime_event d
          JOIN equipment e ON e.id = d.equipment_id
          JOIN work_center wc ON wc.id = d.work_center_id
-         JOIN reason_code r ON r.id = d.reason_code_id
+         LEFT JOIN reason_code r ON r.id = d.reason_code_id
         WHERE d.site_id = $1 AND d.ended_at IS NULL AND d.category = 'downtime_unplanned' AND d.started_at <= $2
+          AND d.machine_state IS DISTINCT FROM 'setup'
         ORDER BY d.started_at`,
       [siteId, now],
     );

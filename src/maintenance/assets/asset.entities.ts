@@ -17,11 +17,23 @@ export const METER_KINDS = ['run_hours', 'cycles', 'strokes', 'other'] as const;
 export type MeterKind = (typeof METER_KINDS)[number];
 
 /**
- * Where a meter's reading comes from: typed in (or sent by a machine), the quantities reported on the
- * machine at the terminal (good + scrap), or the time the machine ran operations.
+ * Where a meter's reading comes from: typed in, the quantities reported on the machine at the terminal (good +
+ * scrap), the time the machine ran operations — or the machine itself over machine data: the pieces its
+ * counters counted (`machine_count`) and the hours it reported itself running (`machine_run_time`).
  */
-export const METER_FEEDS = ['manual', 'reported_quantity', 'running_time'] as const;
+export const METER_FEEDS = [
+  'manual',
+  'reported_quantity',
+  'running_time',
+  'machine_count',
+  'machine_run_time',
+] as const;
 export type MeterFeed = (typeof METER_FEEDS)[number];
+
+/** Meters whose value is their latest reading (typed in, or accumulated from machine data). */
+export function readingBased(feed: MeterFeed): boolean {
+  return feed === 'manual' || feed === 'machine_count' || feed === 'machine_run_time';
+}
 
 export interface AssetDocument {
   title: string;

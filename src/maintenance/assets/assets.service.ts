@@ -11,7 +11,7 @@ import { ProductionFacade } from '../../production/production.facade';
 import type { CreateAssetDto, CreateMeterDto, MeterReadingDto, UpdateAssetDto } from '../api/maintenance.dto';
 import type { MeterReading } from '../engine/pm-schedule';
 import { MaintenanceErrorCode } from '../maintenance.errors';
-import { Asset, Meter, MeterReadingRow } from './asset.entities';
+import { Asset, Meter, MeterReadingRow, readingBased, type MeterFeed } from './asset.entities';
 
 const DAY_MS = 86_400_000;
 /** The meter rate is taken over this many recent days. */
@@ -252,7 +252,9 @@ export class AssetsService {
         throw new DomainError(
           'conflict',
           MaintenanceErrorCode.METER_FED,
-          `Meter ${meter.code} counts what production reports (${meter.feed}); it takes no readings`,
+          meter.feed.startsWith('machine_')
+            ? `Meter ${meter.code} counts what the machine reports (${meter.feed}); it takes no readings`
+            : `Meter ${meter.code} counts what production reports (${meter.feed}); it takes no readings`,
         );
       }
       const at = dto.at ? new Date(dto.at) : new Date();
@@ -305,7 +307,7 @@ export class AssetsService {
 
   /** The meter's reading at an instant (now by default). */
   async valueAt(m: EntityManager, meter: Meter, equipmentId: string, at: Date = new Date()): Promise<string> {
-    if (meter.feed === 'manual') {
+    if (readingBased(meter.feed)) {
       const [row] = await m.query<Array<{ value: string }>>(
         `SELECT value::text AS value FROM maintenance_meter_reading WHERE meter_id = $1 AND read_at <= $2
           ORDER BY read_at DESC, id DESC LIMIT 1`,
@@ -334,7 +336,7 @@ export class AssetsService {
     now: Date,
   ): Promise<MeterReading[]> {
     const windowStart = new Date(Math.max(meter.since.getTime(), now.getTime() - RATE_WINDOW_DAYS * DAY_MS));
-    if (meter.feed !== 'manual') {
+    if (!readingBased(meter.feed)) {
       const a = await this.valueAt(m, meter, equipmentId, windowStart);
       const b = await this.valueAt(m, meter, equipmentId, now);
       return [
@@ -355,15 +357,61 @@ export class AssetsService {
     return readings;
   }
 
+  /**
+   * What a machine reported of its use (pieces counted, hours running), in the caller's transaction: added to
+   * its meters fed by machine data. Readings within a minute of the last one are folded into it, so a busy
+   * machine writes about one reading per minute and meter.
+   */
+  async machineUsageIn(
+    m: EntityManager,
+    equipmentId: string,
+    usage: { pieces: number; runHours: number },
+    at: Date,
+  ): Promise<number> {
+    const meters = await m.query<Array<{ id: string; feed: MeterFeed; offset: string }>>(
+      `SELECT mm.id, mm.feed, mm."offset"::text AS "offset"
+         FROM maintenance_meter mm JOIN maintenance_asset a ON a.id = mm.asset_id
+        WHERE a.equipment_id = $1 AND a.active AND mm.feed IN ('machine_count', 'machine_run_time')
+        ORDER BY mm.id FOR UPDATE OF mm`,
+      [equipmentId],
+    );
+    let touched = 0;
+    for (const meter of meters) {
+      const delta = meter.feed === 'machine_count' ? usage.pieces : usage.runHours;
+      if (!(delta > 0)) continue;
+      const inc = delta.toFixed(3);
+      if (inc === '0.000') continue;
+      const [folded] = await m.query<Array<{ id: string }>>(
+        `UPDATE maintenance_meter_reading SET value = value + $2::numeric, read_at = greatest(read_at, $3)
+          WHERE id = (SELECT id FROM maintenance_meter_reading WHERE meter_id = $1 ORDER BY read_at DESC, id DESC LIMIT 1)
+            AND source = 'machine' AND read_at > $3::timestamptz - interval '1 minute'
+         RETURNING id`,
+        [meter.id, inc, at],
+      );
+      if (!folded) {
+        await m.query(
+          `INSERT INTO maintenance_meter_reading (meter_id, value, read_at, source, note, recorded_by)
+           SELECT $1, coalesce((SELECT value FROM maintenance_meter_reading WHERE meter_id = $1
+                                 ORDER BY read_at DESC, id DESC LIMIT 1), $4::numeric) + $2::numeric,
+                  greatest($3::timestamptz, coalesce((SELECT max(read_at) FROM maintenance_meter_reading
+                                                       WHERE meter_id = $1), $3::timestamptz)),
+                  'machine', NULL, 'machine data'`,
+          [meter.id, inc, at, meter.offset],
+        );
+      }
+      touched++;
+    }
+    return touched;
+  }
+
   async meterView(m: EntityManager, meter: Meter, asset: Asset): Promise<MeterView> {
     const value = await this.valueAt(m, meter, asset.equipmentId);
-    const last =
-      meter.feed === 'manual'
-        ? await m.query<Array<{ read_at: Date }>>(
-            `SELECT max(read_at) AS read_at FROM maintenance_meter_reading WHERE meter_id = $1`,
-            [meter.id],
-          )
-        : [{ read_at: new Date() }];
+    const last = readingBased(meter.feed)
+      ? await m.query<Array<{ read_at: Date }>>(
+          `SELECT max(read_at) AS read_at FROM maintenance_meter_reading WHERE meter_id = $1`,
+          [meter.id],
+        )
+      : [{ read_at: new Date() }];
     return {
       id: meter.id,
       assetId: meter.assetId,

@@ -89,6 +89,38 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /** The MQTT broker machines publish to (mqtt://, mqtts://, ws://); machine data is off without it. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(mqtts?|wss?):\/\/.+/, { message: 'must be an mqtt://, mqtts://, ws:// or wss:// URL' })
+  MQTT_URL?: string;
+
+  /** The broker session's client id (kept across restarts); mom-<hostname> when unset. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 letters, digits, dot, underscore or hyphen' })
+  MQTT_CLIENT_ID?: string;
+
+  /** Several instances share the machines' messages through this shared-subscription group. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'must be 1-64 letters, digits, dot, underscore or hyphen' })
+  MQTT_SHARE_GROUP?: string;
+
+  /** Days raw machine values are kept (minute and hour rollups are kept longer). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  MACHINE_DATA_RETENTION_DAYS = 30;
+
+  /** Days minute rollups are kept (hour rollups are kept as long as the machine exists). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(36500)
+  MACHINE_DATA_ROLLUP_RETENTION_DAYS = 400;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^https?:\/\/.+/, { message: 'must be an http:// or https:// URL' })
@@ -311,6 +343,9 @@ const KNOWN_OPTIONAL = [
   'JWT_SECRET',
   'DATA_ENCRYPTION_KEY',
   'REDIS_URL',
+  'MQTT_URL',
+  'MQTT_CLIENT_ID',
+  'MQTT_SHARE_GROUP',
   'ERP_BASE_URL',
   'WMS_BASE_URL',
   'WMS_APP_KEY',

@@ -76,13 +76,15 @@ export interface ShopFloorEventMap {
     unit: string | null;
     equipmentId: string | null;
   };
-  /** A machine stopped or restarted (downtime with a reason). */
+  /** A machine stopped or restarted, or its stop got its reason (machine-reported stops start without one). */
   'downtime.changed': {
     downtimeId: string;
     equipmentId: string;
     workCenterId: string;
     category: string;
-    state: 'started' | 'ended';
+    reasonCodeId: string | null;
+    source: 'operator' | 'machine';
+    state: 'started' | 'ended' | 'classified';
     startedAt: string;
     endedAt: string | null;
   };
@@ -105,6 +107,56 @@ export interface ShopFloorEventMap {
   };
   /** Site settings changed (name, time zone): screens refresh their headers and calendars. */
   'site.changed': { siteId: string; code: string };
+  /** A machine reported a new state (machine data): running, idle, down, setup, off. */
+  'machine.state': { equipmentId: string; state: string; previousState: string | null; at: string };
+  /** A machine's connection to the broker (Sparkplug birth and death). */
+  'machine.connection': { equipmentId: string; connection: 'online' | 'offline'; at: string };
+  /** The latest values of a machine's tags (at most about one push per machine and second). */
+  'machine.values': {
+    equipmentId: string;
+    values: Array<{
+      tagId: string;
+      role: string;
+      name: string;
+      value: number | string | boolean;
+      ts: string;
+    }>;
+  };
+  /** Pieces a machine counted (reported on its operation in authority mode). */
+  'machine.counted': {
+    equipmentId: string;
+    operationId: string | null;
+    goodQty: string;
+    scrapQty: string;
+    reported: boolean;
+    at: string;
+  };
+  /** A machine's process value left its limits (`side` low/high) or came back (`side` null). */
+  'machine.parameter': {
+    equipmentId: string;
+    equipmentCode: string;
+    tagId: string;
+    parameterName: string;
+    value: number;
+    min: number | null;
+    max: number | null;
+    unit: string | null;
+    side: 'low' | 'high' | null;
+    operationId: string | null;
+    workOrderCode: string | null;
+    at: string;
+  };
+  /** The machine's count and the operators' reports of a completed operation differ beyond tolerance. */
+  'machine.count.discrepancy': {
+    equipmentId: string;
+    equipmentCode: string;
+    operationId: string;
+    workOrderCode: string;
+    seq: number;
+    machineTotal: string;
+    reportedTotal: string;
+    difference: string;
+  };
 }
 
 export type ShopFloorEvent = keyof ShopFloorEventMap;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsBooleanString, IsOptional, IsUUID } from 'class-validator';
+import { IsBooleanString, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
@@ -11,6 +11,7 @@ import { Idempotent } from '../../platform/idempotency/idempotent.decorator';
 import { DispatchService, type DispatchItem } from '../dispatch/dispatch.service';
 import type { AndonCall, DowntimeEvent, ProcessReading } from '../shop-floor/shop-floor.entities';
 import { ShopFloorService, type WorkInstructions } from '../shop-floor/shop-floor.service';
+import { MachineDowntimeService, type DowntimeView } from '../shop-floor/machine-downtime.service';
 import {
   OperationCommandsService,
   type CompletionResult,
@@ -242,13 +243,60 @@ export class TerminalController {
   }
 }
 
+class DowntimeQueryDto {
+  @ApiPropertyOptional({ description: 'Machine id or code' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  equipment?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsBooleanString()
+  unclassified?: string;
+}
+
 @ApiTags('production: shop floor')
 @Controller('sites/:siteId')
 export class ShopFloorController {
   constructor(
     private readonly dispatch: DispatchService,
     private readonly shopFloor: ShopFloorService,
+    private readonly machineDowntime: MachineDowntimeService,
   ) {}
+
+  @Get('downtime')
+  @ApiOkResponse({
+    description:
+      'Machine stops, newest first (of one machine with `equipment`); `unclassified=true`: the stops the machine ' +
+      'reported that still wait for their reason',
+  })
+  downtime(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @Query() q: DowntimeQueryDto,
+  ): Promise<DowntimeView[]> {
+    return this.machineDowntime.list(p, siteId, {
+      equipment: q.equipment,
+      unclassified: q.unclassified === 'true',
+    });
+  }
+
+  @Post('downtime/:id/classify')
+  @HttpCode(200)
+  @Idempotent()
+  @Roles(...SHOP_FLOOR, 'maintenance')
+  @ApiOkResponse({
+    description: 'The stop with its reason (its category follows the reason: planned or not)',
+  })
+  classify(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @UuidParam('id') id: string,
+    @Body() dto: StartDowntimeDto,
+  ): Promise<DowntimeView> {
+    return this.machineDowntime.classify(p, siteId, id, dto.reasonCode, dto.note);
+  }
 
   @Get('dispatch')
   @ApiOkResponse({ description: 'Dispatch list of a work center or machine' })

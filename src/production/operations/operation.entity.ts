@@ -219,6 +219,8 @@ export class OperationPause {
 })
 @Check('ck_operation_report_quantities', `good_qty >= 0 AND scrap_qty >= 0 AND good_qty + scrap_qty > 0`)
 @Check('ck_operation_report_scrap_reason', `scrap_qty = 0 OR scrap_reason_code_id IS NOT NULL`)
+@Check('ck_operation_report_source', `source IN ('terminal', 'machine')`)
+@Check('ck_operation_report_operator', `source = 'machine' OR operator_id IS NOT NULL`)
 export class OperationReport {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_operation_report' })
   id: string;
@@ -252,11 +254,16 @@ export class OperationReport {
   @Column({ type: 'uuid', nullable: true })
   equipmentId: string | null;
 
-  @Column({ type: 'uuid' })
-  operatorId: string;
+  /** Who reported it; null when the machine's counter did (machine counts as the authority). */
+  @Column({ type: 'uuid', nullable: true })
+  operatorId: string | null;
 
   @Column({ type: 'uuid', nullable: true })
   terminalId: string | null;
+
+  /** `terminal` (an operator's report) or `machine` (counted by the machine). */
+  @Column({ type: 'varchar', length: 12, default: 'terminal' })
+  source: 'terminal' | 'machine';
 
   @Column({ type: 'timestamptz', default: () => 'now()' })
   reportedAt: Date;

@@ -104,6 +104,8 @@ export class ProductionPushes implements OnModuleInit {
           equipmentId: e.equipmentId,
           workCenterId: e.workCenterId,
           category: e.category,
+          reasonCodeId: e.reasonCodeId,
+          source: e.source,
           state: e.state,
           startedAt: e.startedAt,
           endedAt: e.endedAt,

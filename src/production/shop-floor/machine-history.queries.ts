@@ -61,8 +61,10 @@ export class MachineHistoryQueries {
             now: Date;
           }>
         >(
-          `SELECT d.id, d.equipment_id, d.started_at, d.ended_at, d.category, r.code, r.name, now() AS now
-           FROM downtime_event d JOIN reason_code r ON r.id = d.reason_code_id
+          `SELECT d.id, d.equipment_id, d.started_at, d.ended_at, d.category,
+                  coalesce(r.code, 'UNCLASSIFIED') AS code, coalesce(r.name, 'not classified yet') AS name,
+                  now() AS now
+           FROM downtime_event d LEFT JOIN reason_code r ON r.id = d.reason_code_id
           WHERE d.equipment_id = ANY($1::uuid[]) AND d.started_at < $3 AND coalesce(d.ended_at, now()) > $2
           ORDER BY d.started_at`,
           [equipmentIds, from, to],

@@ -58,6 +58,11 @@ export class ProcessReading {
 @Index('ux_downtime_event_open', ['equipmentId'], { unique: true, where: 'ended_at IS NULL' })
 @Index('ix_downtime_event_site_time', ['siteId', 'startedAt'])
 @Check('ck_downtime_event_times', `ended_at IS NULL OR ended_at >= started_at`)
+@Check('ck_downtime_event_source', `source IN ('operator', 'machine')`)
+@Check(
+  'ck_downtime_event_classified',
+  `source = 'machine' OR (reason_code_id IS NOT NULL AND started_by IS NOT NULL)`,
+)
 export class DowntimeEvent {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_downtime_event' })
   id: string;
@@ -79,8 +84,17 @@ export class DowntimeEvent {
   @JoinColumn({ name: 'reason_code_id', foreignKeyConstraintName: 'fk_downtime_event_reason_code' })
   reasonCode?: object;
 
-  @Column({ type: 'uuid' })
-  reasonCodeId: string;
+  /** Null while a stop the machine reported waits for the operator to classify it. */
+  @Column({ type: 'uuid', nullable: true })
+  reasonCodeId: string | null;
+
+  /** `operator` (terminal, andon) or `machine` (its state from machine data). */
+  @Column({ type: 'varchar', length: 12, default: 'operator' })
+  source: 'operator' | 'machine';
+
+  /** The machine's own state that opened a machine-reported stop (`down`, `setup`). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  machineState: string | null;
 
   /** downtime_planned or downtime_unplanned, copied from the reason (OEE counts them differently). */
   @Column({ type: 'varchar', length: 24 })
@@ -96,8 +110,15 @@ export class DowntimeEvent {
   @Column({ type: 'timestamptz', default: () => 'now()' })
   startedAt: Date;
 
-  @Column({ type: 'uuid' })
-  startedBy: string;
+  /** Who stopped it; null when the machine reported the stop. */
+  @Column({ type: 'uuid', nullable: true })
+  startedBy: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  classifiedAt: Date | null;
+
+  @Column({ type: 'uuid', nullable: true })
+  classifiedBy: string | null;
 
   @Column({ type: 'timestamptz', nullable: true })
   endedAt: Date | null;

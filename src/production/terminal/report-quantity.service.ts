@@ -113,9 +113,10 @@ WITH prior AS (
             w.code AS wo_code, w.line_id
 ), rep AS (
   INSERT INTO operation_report (operation_id, work_order_id, site_id, good_qty, scrap_qty, scrap_reason_code_id,
-                                equipment_id, operator_id, terminal_id)
+                                equipment_id, operator_id, terminal_id, source)
   SELECT u.id, u.work_order_id, u.site_id, $2::numeric, $3::numeric,
-         CASE WHEN $3::numeric = 0 THEN NULL ELSE (SELECT id FROM reason) END, u.equipment_id, $7::uuid, $8::uuid
+         CASE WHEN $3::numeric = 0 THEN NULL ELSE (SELECT id FROM reason) END, u.equipment_id, $7::uuid, $8::uuid,
+         $19::text
     FROM upd u
   RETURNING id, reported_at
 ), body AS (
@@ -256,6 +257,26 @@ export class ReportQuantityService {
     tx.raise('production.operation.changed', { ...this.changed(row as TakenRow), status: op.status });
   }
 
+  /**
+   * Good and scrap counted by a machine (machine counts are the authority), inside the caller's transaction:
+   * the same guarded increment as an operator's report, without an operator. False when the operation could
+   * not take it (not running, over its limit, no such scrap reason): nothing changed then.
+   */
+  async reportFromMachineIn(
+    tx: Tx,
+    p: Principal,
+    operationId: string,
+    good: string,
+    scrap: string,
+    scrapReason: string | undefined,
+  ): Promise<boolean> {
+    this.assertSomething(good, scrap);
+    const [row] = await this.run(tx.manager, p, operationId, good, scrap, scrapReason, { machine: true });
+    if (row?.id == null) return false;
+    tx.raise('production.operation.changed', this.changed(row as TakenRow));
+    return true;
+  }
+
   /** Inside the caller's transaction (`m`), or on its own as a prepared statement. */
   private run(
     m: EntityManager | undefined,
@@ -264,7 +285,7 @@ export class ReportQuantityService {
     good: string,
     scrap: string,
     scrapReason: string | undefined,
-    opts: { claim?: PendingIdempotency; skipSignOnCheck?: boolean },
+    opts: { claim?: PendingIdempotency; skipSignOnCheck?: boolean; machine?: boolean },
   ): Promise<ReportRow[]> {
     const key = opts.claim?.inline;
     const actor = RequestContext.actor() ?? { type: 'system' as const, id: 'system', name: 'system' };
@@ -274,8 +295,8 @@ export class ReportQuantityService {
       scrap,
       scrapReason ?? null,
       p.siteIds,
-      p.kind === 'user' && !opts.skipSignOnCheck,
-      p.id,
+      p.kind === 'user' && !opts.skipSignOnCheck && !opts.machine,
+      opts.machine ? null : p.id,
       p.terminalId ?? null,
       actor.type,
       actor.id,
@@ -287,6 +308,7 @@ export class ReportQuantityService {
       key?.path ?? null,
       opts.claim?.status ?? 200,
       CLAIM_LEASE_SECONDS,
+      opts.machine ? 'machine' : 'terminal',
     ];
     return m
       ? m.query(REPORT_SQL, params)
