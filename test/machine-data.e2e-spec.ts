@@ -34,6 +34,7 @@ interface Machine {
     source: string;
     metric: string;
     role: string;
+    parameterName: string | null;
     last: { value: number | null } | null;
   }>;
 }
@@ -89,6 +90,14 @@ describe('machine data over MQTT', () => {
       const s = await status();
       return s.received >= published() && s.pending === 0 ? s : undefined;
     }, 'machine messages written');
+  const meter = async (code: string) =>
+    (
+      (await t.http.get(f.url('maintenance/assets/LATHE-1')).set(as('viewer')).expect(200)).body
+        .meters as Array<{
+        code: string;
+        value: string;
+      }>
+    ).find((m) => m.code === code)!.value;
   let published = 0;
   const publish = async (eq: string, kind: string, body: object | string) => {
     await send(eq, kind, body);
@@ -194,6 +203,17 @@ describe('machine data over MQTT', () => {
       })
       .expect(200);
     expect((res.body as Machine).tags).toHaveLength(4);
+    // Meters the machine itself feeds: pieces its counters count, hours it reports running.
+    for (const meter of [
+      { code: 'PIECES', kind: 'cycles', feed: 'machine_count', offset: '5000' },
+      { code: 'RUNH', kind: 'run_hours', feed: 'machine_run_time', offset: '100' },
+    ]) {
+      await t.http
+        .post(f.url('maintenance/assets/LATHE-1/meters'))
+        .set(as('maintenance'))
+        .send(meter)
+        .expect(201);
+    }
     const audit = await t.dataSource.query(
       `SELECT action FROM audit_log WHERE entity_type = 'machine_config' AND entity_id = $1`,
       [f.equipment.lathe.id],
@@ -250,6 +270,8 @@ describe('machine data over MQTT', () => {
       .expect(400);
     const machine = (await t.http.get(md('LATHE-1')).set(as('viewer')).expect(200)).body as Machine;
     expect(machine.state).toBe('idle');
+    // It ran from minute 4 to minute 6: two minutes on the run-hour meter.
+    expect(Number(await meter('RUNH'))).toBeCloseTo(100 + 2 / 60, 3);
     const eq = (
       await t.http
         .get(f.url(`equipment/${f.equipment.lathe.id}`))
@@ -289,6 +311,7 @@ describe('machine data over MQTT', () => {
           r.source === 'machine' && r.operator_id === null,
       ),
     ).toBe(true);
+    expect(await meter('PIECES')).toBe('5039');
     const counted = (await t.http.get(md('LATHE-1/counts')).set(as('viewer')).expect(200)).body;
     expect(counted[0]).toMatchObject({
       machineGoodQty: '37',
@@ -493,4 +516,52 @@ describe('machine data over MQTT', () => {
     );
     expect(n).toBe(200);
   }, 60_000);
+
+  it('cross-check: operators report, the machine counts, a difference beyond tolerance at completion is a todo', async () => {
+    const current = (await t.http.get(md('LATHE-1')).set(as('viewer')).expect(200)).body as Machine;
+    await t.http
+      .put(md('LATHE-1'))
+      .set(as('admin'))
+      .send({
+        countMode: 'cross_check',
+        tolerancePct: 0,
+        toleranceQty: 1,
+        expectedVersion: current.version,
+        tags: current.tags.map((x) => ({
+          source: x.source,
+          metric: x.metric,
+          role: x.role,
+          ...(x.parameterName ? { parameterName: x.parameterName } : {}),
+        })),
+      })
+      .expect(200);
+    // A second save from the same stale version is refused.
+    await t.http
+      .put(md('LATHE-1'))
+      .set(as('admin'))
+      .send({ countMode: 'off', expectedVersion: current.version, tags: [] })
+      .expect(409);
+    const before = await operation(op10);
+    const base = t0 + 25 * MIN;
+    await publish('LATHE-1', 'count', { ts: base, good: 215, scrap: 1 });
+    await publish('LATHE-1', 'count', { ts: base + 10_000, good: 222, scrap: 1 });
+    await drained(() => published);
+    // Cross-check: the machine's pieces are not reported for the operators.
+    expect(Number((await operation(op10)).goodQty)).toBe(Number(before.goodQty));
+    await terminal(`operations/${op10}/report`, { goodQty: '6' }).expect(200);
+    await terminal(`operations/${op10}/complete`, {}).expect(200);
+    const counts = (await t.http.get(md('LATHE-1/counts')).set(as('viewer')).expect(200)).body as Array<{
+      operationId: string;
+      discrepancyAt: string | null;
+    }>;
+    expect(counts.find((c) => c.operationId === op10)!.discrepancyAt).not.toBeNull();
+    const todos = (
+      await t.http.get(f.url('todos?kind=machine_count&status=open&limit=50')).set(as('planner')).expect(200)
+    ).body as { items: Array<{ title: string }> };
+    expect(todos.items).toEqual([
+      expect.objectContaining({
+        title: expect.stringMatching(/LATHE-1: machine counted .* \(difference 4\)/),
+      }),
+    ]);
+  });
 });

@@ -115,6 +115,7 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
     const rules = await t.http.get(f.url('rules')).set(as('viewer')).expect(200);
     expect(rules.body.map((r: { code: string }) => r.code)).toEqual([
       'count-discrepancy.approval',
+      'machine-count.discrepancy',
       'machine-down.escalation',
       'quality.lot-rejected',
       'quality.spc-violation',

@@ -198,4 +198,29 @@ export const SHIPPED_RULES: readonly ShippedRule[] = [
       },
     ],
   },
+  {
+    code: 'machine-count.discrepancy',
+    name: "Machine count and operators' reports differ → todo for the planner",
+    nameZh: '设备计数与报工不符 → 计划员待办',
+    description:
+      'An operation completed on a machine whose counts are a cross-check, and the reported quantity differs ' +
+      "from the machine's count beyond its tolerance: someone checks the reports before the order is closed.",
+    trigger: { kind: 'event', event: 'machine.count.discrepancy' },
+    conditions: null,
+    actions: [
+      {
+        type: 'todo',
+        kind: 'machine_count',
+        title:
+          '{{workOrderCode}}/{{seq}} on {{equipmentCode}}: machine counted {{machineGoodQty}} good, ' +
+          'operators reported {{reportedGoodQty}} (difference {{difference}})',
+        titleZh:
+          '{{workOrderCode}}/{{seq}}（{{equipmentCode}}）：设备计数良品 {{machineGoodQty}}，报工 {{reportedGoodQty}}' +
+          '（差异 {{difference}}）',
+        roles: ['planner'],
+        link: '/api/v1/sites/{{siteId}}/machine-data/machines/{{equipmentId}}/counts',
+        dedupeKey: 'machine_count:{{operationId}}',
+      },
+    ],
+  },
 ];

@@ -215,3 +215,10 @@ describe('plain JSON machine messages', () => {
     });
   });
 });
+
+describe('decodePlain: clocks in seconds', () => {
+  it('refuses a timestamp before 2000 (seconds sent as milliseconds) instead of filing it in 1970', () => {
+    const d = decodePlain('mom/P1/L1/M1/count', '{"ts": 1790000000, "good": 5}', 1_790_000_000_000);
+    expect(d).toEqual({ kind: 'rejected', reason: expect.stringContaining('before 2000-01-01') });
+  });
+});

@@ -236,6 +236,7 @@ export class MachineEffects {
 
     // Meters: pieces counted and hours run.
     const pieces = counted.good + counted.scrap;
+
     if (pieces > 0 || runningMs > 0) {
       await this.maintenance.recordMachineUsage(
         tx,

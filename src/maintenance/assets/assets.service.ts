@@ -381,14 +381,14 @@ export class AssetsService {
       if (!(delta > 0)) continue;
       const inc = delta.toFixed(3);
       if (inc === '0.000') continue;
-      const [folded] = await m.query<Array<{ id: string }>>(
+      // (An UPDATE answers [rows, count] through TypeORM.)
+      const [, folded] = await m.query<[unknown[], number]>(
         `UPDATE maintenance_meter_reading SET value = value + $2::numeric, read_at = greatest(read_at, $3)
           WHERE id = (SELECT id FROM maintenance_meter_reading WHERE meter_id = $1 ORDER BY read_at DESC, id DESC LIMIT 1)
-            AND source = 'machine' AND read_at > $3::timestamptz - interval '1 minute'
-         RETURNING id`,
+            AND source = 'machine' AND read_at > $3::timestamptz - interval '1 minute'`,
         [meter.id, inc, at],
       );
-      if (!folded) {
+      if (folded === 0) {
         await m.query(
           `INSERT INTO maintenance_meter_reading (meter_id, value, read_at, source, note, recorded_by)
            SELECT $1, coalesce((SELECT value FROM maintenance_meter_reading WHERE meter_id = $1
