@@ -34,6 +34,16 @@ export class MaintenanceFacade {
    * A machine's use as machine data saw it (pieces its counters counted, hours it reported running), in the
    * caller's transaction: added to the machine's meters fed by machine data. Answers how many meters moved.
    */
+  /** Which of some machines have meters fed by machine data (the others need no usage recorded). */
+  async machinesWithMachineMeters(m: EntityManager, equipmentIds: string[]): Promise<Set<string>> {
+    const rows = await m.query<Array<{ equipment_id: string }>>(
+      `SELECT DISTINCT a.equipment_id FROM maintenance_meter mm JOIN maintenance_asset a ON a.id = mm.asset_id
+        WHERE a.equipment_id = ANY($1::uuid[]) AND a.active AND mm.feed IN ('machine_count', 'machine_run_time')`,
+      [equipmentIds],
+    );
+    return new Set(rows.map((r) => r.equipment_id));
+  }
+
   recordMachineUsage(
     tx: Tx,
     equipmentId: string,

@@ -297,10 +297,14 @@ export class ProductionFacade {
     return this.reports.reportFromMachineIn(tx, p, operationId, c.goodQty, c.scrapQty, c.scrapReasonCode);
   }
 
-  /** The operation running on a machine now (with its order's context and parameters), or null. */
-  async runningOperationOn(manager: EntityManager, equipmentId: string): Promise<RunningOperation | null> {
+  /** The operation running on each of some machines now (with its order's context and parameters). */
+  async runningOperationsOn(
+    manager: EntityManager,
+    equipmentIds: string[],
+  ): Promise<Map<string, RunningOperation>> {
     const rows = await manager.query<
       Array<{
+        equipment_id: string;
         id: string;
         work_order_id: string;
         wo_code: string;
@@ -310,24 +314,27 @@ export class ProductionFacade {
         scrap_qty: string;
       }>
     >(
-      `SELECT o.id, o.work_order_id, w.code AS wo_code, o.seq, o.parameters,
-              trim_scale(o.good_qty)::text AS good_qty, trim_scale(o.scrap_qty)::text AS scrap_qty
+      `SELECT DISTINCT ON (o.equipment_id) o.equipment_id, o.id, o.work_order_id, w.code AS wo_code, o.seq,
+              o.parameters, trim_scale(o.good_qty)::text AS good_qty, trim_scale(o.scrap_qty)::text AS scrap_qty
          FROM work_order_operation o JOIN work_order w ON w.id = o.work_order_id
-        WHERE o.equipment_id = $1 AND o.status = 'running'
-        ORDER BY o.started_at DESC NULLS LAST, o.id LIMIT 1`,
-      [equipmentId],
+        WHERE o.equipment_id = ANY($1::uuid[]) AND o.status = 'running'
+        ORDER BY o.equipment_id, o.started_at DESC NULLS LAST, o.id`,
+      [equipmentIds],
     );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      operationId: r.id,
-      workOrderId: r.work_order_id,
-      workOrderCode: r.wo_code,
-      seq: r.seq,
-      parameters: r.parameters ?? [],
-      goodQty: r.good_qty,
-      scrapQty: r.scrap_qty,
-    };
+    return new Map(
+      rows.map((r) => [
+        r.equipment_id,
+        {
+          operationId: r.id,
+          workOrderId: r.work_order_id,
+          workOrderCode: r.wo_code,
+          seq: r.seq,
+          parameters: r.parameters ?? [],
+          goodQty: r.good_qty,
+          scrapQty: r.scrap_qty,
+        },
+      ]),
+    );
   }
 
   /** Acknowledges or resolves an andon call in the caller's transaction (unchanged when already there). */
@@ -435,7 +442,7 @@ export class ProductionFacade {
   }
 }
 
-/** The operation running on a machine (see `runningOperationOn`). */
+/** The operation running on a machine (see `runningOperationsOn`). */
 export interface RunningOperation {
   operationId: string;
   workOrderId: string;

@@ -92,25 +92,7 @@ export class IngestWriter {
       if (unknown.size > 0) await this.countUnknown(tx, [...unknown.values()]);
       if (rejected.length > 0) await this.storeRejected(tx, rejected);
       if (connections.length > 0) await this.effects.connections(tx, connections);
-      const byMachine = new Map<string, FreshSample[]>();
-      for (const f of fresh) {
-        const list = byMachine.get(f.tag.equipmentId) ?? [];
-        list.push(f);
-        byMachine.set(f.tag.equipmentId, list);
-      }
-      let failedMachines = 0;
-      // Machines in a fixed order: two instances writing the same machines lock them in the same order.
-      for (const equipmentId of [...byMachine.keys()].sort()) {
-        const outcome = await tx.attempt(() =>
-          this.effects.apply(tx, equipmentId, byMachine.get(equipmentId)!),
-        );
-        if (!outcome.ok) {
-          failedMachines++;
-          this.logger.warn(
-            `machine ${equipmentId}: effects of ${byMachine.get(equipmentId)!.length} values undone: ${String(outcome.error)}`,
-          );
-        }
-      }
+      const failedMachines = await this.effects.applyBatch(tx, fresh);
       return {
         messages: items.length,
         samples,

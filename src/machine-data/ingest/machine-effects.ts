@@ -13,6 +13,7 @@ import {
   type MachineState,
 } from '../engine/machine-state';
 import { TagRegistry, type TagInfo } from '../tags/tag-registry';
+import type { MachineValues } from '../machine-data.events';
 
 /** A value stored for the first time, with its tag. */
 export interface FreshSample {
@@ -38,6 +39,24 @@ interface TagStateRow {
   counter_value: number | null;
   counter_ts: Date | null;
   alarm_since: Date | null;
+}
+
+interface TagStateWrite {
+  tagId: string;
+  lastTs: string;
+  lastValue: number | null;
+  lastText: string | null;
+  counterValue: number | null;
+  counterTs: string | null;
+  alarmSince: string | null;
+}
+
+interface LiveWrite {
+  equipmentId: string;
+  state: string | null;
+  stateSince: string | null;
+  stateTs: string | null;
+  seen: string;
 }
 
 interface LiveRow {
@@ -94,22 +113,44 @@ export class MachineEffects {
     }
   }
 
-  async apply(tx: Tx, equipmentId: string, samples: readonly FreshSample[]): Promise<void> {
-    const machine = this.registry.machine(equipmentId);
-    if (!machine) return;
+  /**
+   * Applies a batch's new values of many machines. The bookkeeping every value needs (live state, each tag's
+   * last value and counter position) is read and written for all machines at once; what a machine's values
+   * mean for the shop floor (downtime, reports, meters, alarms) runs per machine in its own savepoint, and only
+   * for machines where something happened. Answers the machines whose effects failed and were undone.
+   */
+  async applyBatch(tx: Tx, samples: readonly FreshSample[]): Promise<number> {
     const m = tx.manager;
-    const siteId = machine.siteId;
-    const newest = Math.max(...samples.map((s) => s.ts));
+    const byMachine = new Map<string, FreshSample[]>();
+    for (const s of samples) {
+      if (!this.registry.machine(s.tag.equipmentId)) continue;
+      const list = byMachine.get(s.tag.equipmentId) ?? [];
+      list.push(s);
+      byMachine.set(s.tag.equipmentId, list);
+    }
+    // Machines in a fixed order: two instances writing the same machines lock them in the same order.
+    const ids = [...byMachine.keys()].sort();
+    if (ids.length === 0) return 0;
+    const newestOf = (id: string) => Math.max(...byMachine.get(id)!.map((s) => s.ts));
     await m.query(
-      `INSERT INTO machine_live_state (equipment_id, site_id, last_seen_at) VALUES ($1, $2, $3)
-       ON CONFLICT (equipment_id) DO NOTHING`,
-      [equipmentId, siteId, new Date(newest)],
+      `INSERT INTO machine_live_state (equipment_id, site_id, last_seen_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) ON CONFLICT (equipment_id) DO NOTHING`,
+      [
+        ids,
+        ids.map((id) => this.registry.machine(id)!.siteId),
+        ids.map((id) => new Date(newestOf(id)).toISOString()),
+      ],
     );
-    const [live] = await m.query<LiveRow[]>(
-      `SELECT state, state_since, state_ts FROM machine_live_state WHERE equipment_id = $1 FOR UPDATE`,
-      [equipmentId],
+    const lives = new Map(
+      (
+        await m.query<Array<LiveRow & { equipment_id: string }>>(
+          `SELECT equipment_id, state, state_since, state_ts FROM machine_live_state
+            WHERE equipment_id = ANY($1::uuid[]) ORDER BY equipment_id FOR UPDATE`,
+          [ids],
+        )
+      ).map((r) => [r.equipment_id, r]),
     );
-    const tagIds = [...new Set(samples.map((s) => s.tag.id))];
+    const tagIds = [...new Set(samples.map((s) => s.tag.id))].sort();
     const states = new Map(
       (
         await m.query<TagStateRow[]>(
@@ -119,21 +160,122 @@ export class MachineEffects {
         )
       ).map((r) => [r.tag_id, r]),
     );
+    // What the effects may need, for all machines in one go each.
+    const needOp = ids.filter((id) =>
+      byMachine
+        .get(id)!
+        .some(
+          (s) =>
+            s.tag.role === 'good_count' ||
+            s.tag.role === 'scrap_count' ||
+            (s.tag.role === 'parameter' && s.tag.min === null && s.tag.max === null),
+        ),
+    );
+    const running =
+      needOp.length > 0
+        ? await this.production.runningOperationsOn(m, needOp)
+        : new Map<string, RunningOperation>();
+    const metered = await this.maintenance.machinesWithMachineMeters(m, ids);
+
+    const tagRows: TagStateWrite[] = [];
+    const liveRows: LiveWrite[] = [];
+    let failed = 0;
+    for (const id of ids) {
+      const plan = this.plan(
+        id,
+        byMachine.get(id)!,
+        lives.get(id) ?? null,
+        states,
+        running.get(id) ?? null,
+        metered.has(id),
+      );
+      tagRows.push(...plan.tags);
+      liveRows.push(plan.live);
+      if (plan.work.length > 0) {
+        const outcome = await tx.attempt(async () => {
+          for (const step of plan.work) await step(tx);
+        });
+        if (!outcome.ok) {
+          failed++;
+          this.logger.warn(
+            `machine ${id}: effects of ${byMachine.get(id)!.length} values undone: ${String(outcome.error)}`,
+          );
+        }
+      }
+      tx.raise('machine.values', plan.values);
+    }
+    await m.query(
+      `INSERT INTO machine_tag_state AS s (tag_id, last_ts, last_value, last_text, counter_value, counter_ts, alarm_since)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::text[], $5::float8[], $6::timestamptz[],
+                            $7::timestamptz[])
+       ON CONFLICT (tag_id) DO UPDATE SET
+         last_ts = greatest(s.last_ts, excluded.last_ts),
+         last_value = CASE WHEN excluded.last_ts >= s.last_ts THEN excluded.last_value ELSE s.last_value END,
+         last_text = CASE WHEN excluded.last_ts >= s.last_ts THEN excluded.last_text ELSE s.last_text END,
+         counter_value = coalesce(excluded.counter_value, s.counter_value),
+         counter_ts = coalesce(excluded.counter_ts, s.counter_ts),
+         alarm_since = excluded.alarm_since`,
+      [
+        tagRows.map((r) => r.tagId),
+        tagRows.map((r) => r.lastTs),
+        tagRows.map((r) => r.lastValue),
+        tagRows.map((r) => r.lastText),
+        tagRows.map((r) => r.counterValue),
+        tagRows.map((r) => r.counterTs),
+        tagRows.map((r) => r.alarmSince),
+      ],
+    );
+    await m.query(
+      `UPDATE machine_live_state l SET state = v.state, state_since = v.state_since, state_ts = v.state_ts,
+              last_seen_at = greatest(coalesce(l.last_seen_at, v.seen), v.seen)
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::timestamptz[])
+              AS v(equipment_id, state, state_since, state_ts, seen)
+        WHERE l.equipment_id = v.equipment_id`,
+      [
+        liveRows.map((r) => r.equipmentId),
+        liveRows.map((r) => r.state),
+        liveRows.map((r) => r.stateSince),
+        liveRows.map((r) => r.stateTs),
+        liveRows.map((r) => r.seen),
+      ],
+    );
+    return failed;
+  }
+
+  /**
+   * What one machine's new values mean, worked out without the database: the bookkeeping rows to write and the
+   * shop-floor steps to take (run in the machine's savepoint).
+   */
+  private plan(
+    equipmentId: string,
+    samples: readonly FreshSample[],
+    live: LiveRow | null,
+    states: ReadonlyMap<string, TagStateRow>,
+    op: RunningOperation | null,
+    metered: boolean,
+  ): {
+    tags: TagStateWrite[];
+    live: LiveWrite;
+    work: Array<(tx: Tx) => Promise<unknown>>;
+    values: MachineValues;
+  } {
+    const machine = this.registry.machine(equipmentId)!;
+    const siteId = machine.siteId;
+    const newest = Math.max(...samples.map((s) => s.ts));
+    const work: Array<(tx: Tx) => Promise<unknown>> = [];
     const byTag = new Map<string, FreshSample[]>();
     for (const s of samples) {
       const list = byTag.get(s.tag.id) ?? [];
       list.push(s);
       byTag.set(s.tag.id, list);
     }
-    let running: RunningOperation | null | undefined;
-    const runningOp = async () => (running ??= await this.production.runningOperationOn(m, equipmentId));
 
     // State: downtime, equipment status, run hours.
     let runningMs = 0;
-    const stateTag = samples.find((s) => s.tag.role === 'state')?.tag;
     let liveState = live?.state ?? null;
     let stateSince = live?.state_since ?? null;
     let stateTs = live?.state_ts ?? null;
+    const stateTag = samples.find((s) => s.tag.role === 'state')?.tag;
     if (stateTag) {
       const mapped = (byTag.get(stateTag.id) ?? []).flatMap((s) => {
         const st = toMachineState(s.value, stateTag.stateMap);
@@ -146,19 +288,18 @@ export class MachineEffects {
       runningMs = out.runningMs;
       for (const c of out.changes) {
         const at = new Date(c.at);
-        if (c.stopStarts) {
-          await this.production.machineStopped(tx, siteId, equipmentId, at, c.to as 'down' | 'setup');
-        } else if (c.stopEnds) {
-          await this.production.machineResumed(tx, siteId, equipmentId, at, c.to);
-        } else if (c.to !== 'down' && c.to !== 'setup') {
-          await this.production.machineResumed(tx, siteId, equipmentId, at, c.to);
-        }
-        tx.raise('machine.state.changed', {
-          siteId,
-          equipmentId,
-          state: c.to,
-          previousState: c.from,
-          at: at.toISOString(),
+        work.push(async (tx) => {
+          if (c.stopStarts)
+            await this.production.machineStopped(tx, siteId, equipmentId, at, c.to as 'down' | 'setup');
+          else if (c.to !== 'down' && c.to !== 'setup')
+            await this.production.machineResumed(tx, siteId, equipmentId, at, c.to);
+          tx.raise('machine.state.changed', {
+            siteId,
+            equipmentId,
+            state: c.to,
+            previousState: c.from,
+            at: at.toISOString(),
+          });
         });
       }
       liveState = out.cursor.state;
@@ -181,118 +322,117 @@ export class MachineEffects {
             ? [{ at: s.ts, value: s.value }]
             : [],
         );
-        const steps = counterSteps(readings, previous);
-        const sum = steps.reduce((n, s) => n + s.delta, 0);
+        const sum = counterSteps(readings, previous).reduce((n, s) => n + s.delta, 0);
         if (role === 'good_count') counted.good += sum;
         else counted.scrap += sum;
         const latest = readings.filter((r) => !previous || r.at > previous.at).sort((a, b) => b.at - a.at)[0];
         if (latest) counterUpdates.set(tag.id, { value: latest.value, ts: latest.at });
       }
     }
-    if (counted.good > 0 || counted.scrap > 0) await this.count(tx, machine, counted, newest, runningOp);
+    if (counted.good > 0 || counted.scrap > 0)
+      work.push((tx) => this.count(tx, machine, counted, newest, op));
 
     // Process values against their limits.
+    const alarms = new Map<string, Date | null>();
     for (const tag of uniqueTags(samples, 'parameter')) {
+      const limits = this.limitsOf(tag, op);
+      if (limits.min === null && limits.max === null) continue;
       const values = (byTag.get(tag.id) ?? []).flatMap((s) =>
         typeof s.value === 'number' && Number.isFinite(s.value) ? [{ ts: s.ts, value: s.value }] : [],
       );
       if (values.length === 0) continue;
-      const limits = await this.limitsOf(tag, runningOp);
-      if (limits.min === null && limits.max === null) continue;
-      const prior = states.get(tag.id);
-      const wasOut = prior?.alarm_since != null;
+      const wasOut = states.get(tag.id)?.alarm_since != null;
       const { crossings, outside } = limitCrossings(values, limits, wasOut);
-      const op = crossings.length > 0 ? await runningOp() : null;
-      for (const c of crossings) {
-        tx.raise(
-          c.direction === 'out' ? 'machine.parameter.out_of_range' : 'machine.parameter.back_in_range',
-          {
-            siteId,
-            equipmentId,
-            equipmentCode: machine.equipmentCode,
-            tagId: tag.id,
-            parameterName: tag.name,
-            value: c.value,
-            min: limits.min,
-            max: limits.max,
-            unit: tag.unit,
-            side: c.side,
-            operationId: op?.operationId ?? null,
-            workOrderId: op?.workOrderId ?? null,
-            workOrderCode: op?.workOrderCode ?? null,
-            at: new Date(c.at).toISOString(),
-          },
+      if (outside !== wasOut)
+        alarms.set(
+          tag.id,
+          outside ? new Date(crossings.filter((c) => c.direction === 'out').at(-1)!.at) : null,
         );
-      }
-      if (outside !== wasOut) {
-        const since = outside ? crossings.filter((c) => c.direction === 'out').at(-1)!.at : null;
-        await m.query(
-          `INSERT INTO machine_tag_state (tag_id, last_ts, alarm_since) VALUES ($1, $2, $2)
-           ON CONFLICT (tag_id) DO UPDATE SET alarm_since = $3`,
-          [tag.id, new Date(values[0]!.ts), since === null ? null : new Date(since)],
-        );
+      if (crossings.length > 0) {
+        work.push((tx) => {
+          for (const c of crossings) {
+            tx.raise(
+              c.direction === 'out' ? 'machine.parameter.out_of_range' : 'machine.parameter.back_in_range',
+              {
+                siteId,
+                equipmentId,
+                equipmentCode: machine.equipmentCode,
+                tagId: tag.id,
+                parameterName: tag.name,
+                value: c.value,
+                min: limits.min,
+                max: limits.max,
+                unit: tag.unit,
+                side: c.side,
+                operationId: op?.operationId ?? null,
+                workOrderId: op?.workOrderId ?? null,
+                workOrderCode: op?.workOrderCode ?? null,
+                at: new Date(c.at).toISOString(),
+              },
+            );
+          }
+          return Promise.resolve();
+        });
       }
     }
 
     // Meters: pieces counted and hours run.
     const pieces = counted.good + counted.scrap;
-
-    if (pieces > 0 || runningMs > 0) {
-      await this.maintenance.recordMachineUsage(
-        tx,
-        equipmentId,
-        { pieces, runHours: runningMs / 3_600_000 },
-        new Date(newest),
+    if (metered && (pieces > 0 || runningMs > 0)) {
+      work.push((tx) =>
+        this.maintenance.recordMachineUsage(
+          tx,
+          equipmentId,
+          { pieces, runHours: runningMs / 3_600_000 },
+          new Date(newest),
+        ),
       );
     }
 
-    // The latest value of each tag (and counter positions), then the machine's live state.
+    // The latest value of each tag, its counter position and alarm.
     const latest = new Map<string, FreshSample>();
     for (const s of samples) {
       const cur = latest.get(s.tag.id);
       if (!cur || s.ts > cur.ts) latest.set(s.tag.id, s);
     }
-    const rows = [...latest.values()].sort((a, b) => a.tag.id.localeCompare(b.tag.id));
-    await m.query(
-      `INSERT INTO machine_tag_state AS s (tag_id, last_ts, last_value, last_text, counter_value, counter_ts)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::text[], $5::float8[], $6::timestamptz[])
-       ON CONFLICT (tag_id) DO UPDATE SET
-         last_ts = greatest(s.last_ts, excluded.last_ts),
-         last_value = CASE WHEN excluded.last_ts >= s.last_ts THEN excluded.last_value ELSE s.last_value END,
-         last_text = CASE WHEN excluded.last_ts >= s.last_ts THEN excluded.last_text ELSE s.last_text END,
-         counter_value = coalesce(excluded.counter_value, s.counter_value),
-         counter_ts = coalesce(excluded.counter_ts, s.counter_ts)`,
-      [
-        rows.map((r) => r.tag.id),
-        rows.map((r) => new Date(r.ts).toISOString()),
-        rows.map((r) =>
-          typeof r.value === 'number' ? r.value : typeof r.value === 'boolean' ? Number(r.value) : null,
-        ),
-        rows.map((r) => (typeof r.value === 'string' ? r.value.slice(0, 200) : null)),
-        rows.map((r) => counterUpdates.get(r.tag.id)?.value ?? null),
-        rows.map((r) => {
-          const c = counterUpdates.get(r.tag.id);
-          return c ? new Date(c.ts).toISOString() : null;
-        }),
-      ],
-    );
-    await m.query(
-      `UPDATE machine_live_state SET state = $2, state_since = $3, state_ts = $4,
-              last_seen_at = greatest(coalesce(last_seen_at, $5), $5)
-        WHERE equipment_id = $1`,
-      [equipmentId, liveState, stateSince, stateTs, new Date(newest)],
-    );
-    tx.raise('machine.values', {
-      siteId,
-      equipmentId,
-      values: rows.map((r) => ({
+    const rows = [...latest.values()];
+    const tags = rows.map((r): TagStateWrite => {
+      const c = counterUpdates.get(r.tag.id);
+      const prior = states.get(r.tag.id);
+      return {
         tagId: r.tag.id,
-        role: r.tag.role,
-        name: r.tag.name,
-        value: r.value,
-        ts: new Date(r.ts).toISOString(),
-      })),
+        lastTs: new Date(r.ts).toISOString(),
+        lastValue:
+          typeof r.value === 'number' ? r.value : typeof r.value === 'boolean' ? Number(r.value) : null,
+        lastText: typeof r.value === 'string' ? r.value.slice(0, 200) : null,
+        counterValue: c?.value ?? null,
+        counterTs: c ? new Date(c.ts).toISOString() : null,
+        alarmSince:
+          (alarms.has(r.tag.id) ? alarms.get(r.tag.id) : (prior?.alarm_since ?? null))?.toISOString() ?? null,
+      };
     });
+    return {
+      tags,
+      live: {
+        equipmentId,
+        state: liveState,
+        stateSince: stateSince?.toISOString() ?? null,
+        stateTs: stateTs?.toISOString() ?? null,
+        seen: new Date(newest).toISOString(),
+      },
+      work,
+      values: {
+        siteId,
+        equipmentId,
+        values: rows.map((r) => ({
+          tagId: r.tag.id,
+          role: r.tag.role,
+          name: r.tag.name,
+          value: r.value,
+          ts: new Date(r.ts).toISOString(),
+        })),
+      },
+    };
   }
 
   /**
@@ -304,9 +444,8 @@ export class MachineEffects {
     machine: NonNullable<ReturnType<TagRegistry['machine']>>,
     counted: { good: number; scrap: number },
     at: number,
-    runningOp: () => Promise<RunningOperation | null>,
+    op: RunningOperation | null,
   ): Promise<void> {
-    const op = await runningOp();
     const good = formatExact(parseDecimal(counted.good.toFixed(6)));
     const scrap = formatExact(parseDecimal(counted.scrap.toFixed(6)));
     let reported = false;
@@ -355,9 +494,8 @@ export class MachineEffects {
   }
 
   /** The tag's own limits, else those of the running operation's parameter of that name. */
-  private async limitsOf(tag: TagInfo, runningOp: () => Promise<RunningOperation | null>): Promise<Limits> {
+  private limitsOf(tag: TagInfo, op: RunningOperation | null): Limits {
     if (tag.min !== null || tag.max !== null) return { min: tag.min, max: tag.max };
-    const op = await runningOp();
     const name = (tag.parameterName ?? tag.name).toLowerCase();
     const p = op?.parameters.find((x) => x.name.toLowerCase() === name);
     return { min: p?.min ?? null, max: p?.max ?? null };

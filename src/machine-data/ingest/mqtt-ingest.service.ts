@@ -19,8 +19,14 @@ export const MACHINE_TOPICS = ['mom/#', 'spBv1.0/#'] as const;
 /** Messages written per transaction, and how long a message may wait for its batch. */
 const BATCH_MAX = 2000;
 const BATCH_WAIT_MS = 50;
-/** Unacknowledged messages the broker may send ahead (MQTT 5 Receive Maximum): the back-pressure. */
+/** Unacknowledged messages the broker may send ahead (MQTT 5 Receive Maximum). */
 const RECEIVE_MAXIMUM = 20_000;
+/**
+ * Some brokers (Mosquitto 2.0.11) send past the Receive Maximum once acknowledgements flow: at this many
+ * waiting messages the service stops reading from the broker (TCP back-pressure keeps the rest there) and
+ * reads on once half of them are stored.
+ */
+const HIGH_WATER = 20_000;
 
 interface Pending extends IngestItem {
   /** QoS 1 packet id to acknowledge once stored (undefined for QoS 0). */
@@ -65,6 +71,8 @@ export class MqttIngestService implements OnApplicationBootstrap, BeforeApplicat
   private retryDelay = 0;
   private stopped = false;
   private readonly rebirthAsked = new Map<string, number>();
+  /** mqtt.js's "next packet" while reading is paused for back-pressure. */
+  private resumeReading: (() => void) | null = null;
   private readonly latencies: number[] = [];
   private latencyAt = 0;
   private readonly totals = { received: 0, written: 0, stored: 0, duplicates: 0, unknown: 0, rejected: 0 };
@@ -150,7 +158,9 @@ export class MqttIngestService implements OnApplicationBootstrap, BeforeApplicat
       const payload = packet.payload as Buffer;
       this.enqueue(packet.topic, payload, Date.now(), packet.qos > 0 ? packet.messageId : undefined);
       // An error here tells mqtt.js not to acknowledge; it goes on with the next packet all the same.
-      done(new Error('acknowledged after the batch commits'));
+      const next = () => done(new Error('acknowledged after the batch commits'));
+      if (this.queue.length >= HIGH_WATER) this.resumeReading = next;
+      else next();
     };
     client.on('connect', (ack) => {
       this.logger.log(
@@ -239,6 +249,11 @@ export class MqttIngestService implements OnApplicationBootstrap, BeforeApplicat
     }
     this.retryDelay = 0;
     this.queue.splice(0, batch.length);
+    if (this.resumeReading && this.queue.length < HIGH_WATER / 2) {
+      const resume = this.resumeReading;
+      this.resumeReading = null;
+      resume();
+    }
     const now = Date.now();
     this.lastBatchAt = new Date(now);
     this.totals.written += batch.length;

@@ -125,7 +125,9 @@ export class CreateMeterDto {
   @ApiProperty({
     enum: METER_FEEDS,
     description:
-      'manual: readings typed in or sent by a machine; reported_quantity: good + scrap reported on the machine; running_time: hours it ran operations',
+      'manual: readings typed in; reported_quantity: good + scrap reported on the machine; running_time: hours it ' +
+      'ran operations; machine_count: pieces its counters counted (machine data); machine_run_time: hours it ' +
+      'reported itself running (machine data)',
   })
   @IsIn(METER_FEEDS)
   feed: MeterFeed;
