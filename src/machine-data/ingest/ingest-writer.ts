@@ -128,14 +128,15 @@ export class IngestWriter {
         texts.push(v.slice(0, 200));
       }
     }
-    const inserted = await tx.manager.query<Array<{ tag_id: string; ts: Date }>>(
+    // Times come back as epoch milliseconds: cheaper to read than timestamps, and exact to the millisecond.
+    const inserted = await tx.manager.query<Array<{ tag_id: string; ms: string }>>(
       `INSERT INTO machine_tag_value (tag_id, ts, value, text)
        SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::text[])
        ON CONFLICT DO NOTHING
-       RETURNING tag_id, ts`,
+       RETURNING tag_id, round(extract(epoch FROM ts) * 1000)::bigint::text AS ms`,
       [ids, ts, values, texts],
     );
-    const stored = new Set(inserted.map((r) => `${r.tag_id}|${r.ts.getTime()}`));
+    const stored = new Set(inserted.map((r) => `${r.tag_id}|${r.ms}`));
     return rows
       .filter(({ tag, sample }) => stored.has(`${tag.id}|${sample.ts}`))
       .map(({ tag, sample }) => ({ tag, ts: sample.ts, value: sample.value }));

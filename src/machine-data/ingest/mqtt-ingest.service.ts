@@ -27,6 +27,8 @@ const RECEIVE_MAXIMUM = 20_000;
  * reads on once half of them are stored.
  */
 const HIGH_WATER = 20_000;
+/** Tells mqtt.js not to acknowledge (one instance: an Error's stack trace costs more than the message). */
+const ACK_LATER = new Error('acknowledged after the batch commits');
 
 interface Pending extends IngestItem {
   /** QoS 1 packet id to acknowledge once stored (undefined for QoS 0). */
@@ -158,7 +160,7 @@ export class MqttIngestService implements OnApplicationBootstrap, BeforeApplicat
       const payload = packet.payload as Buffer;
       this.enqueue(packet.topic, payload, Date.now(), packet.qos > 0 ? packet.messageId : undefined);
       // An error here tells mqtt.js not to acknowledge; it goes on with the next packet all the same.
-      const next = () => done(new Error('acknowledged after the batch commits'));
+      const next = () => done(ACK_LATER);
       if (this.queue.length >= HIGH_WATER) this.resumeReading = next;
       else next();
     };
@@ -265,17 +267,32 @@ export class MqttIngestService implements OnApplicationBootstrap, BeforeApplicat
     this.messages.inc({ outcome: 'duplicate' }, outcome.duplicates);
     this.messages.inc({ outcome: 'unknown' }, outcome.unknown);
     this.messages.inc({ outcome: 'rejected' }, outcome.rejected);
-    const client = this.client;
+    const ids: number[] = [];
     for (const item of batch) {
       this.recordLatency(now - item.receivedAt);
-      if (item.messageId !== undefined && client?.connected) {
-        // PUBACKs in the order the messages came (MQTT requires it for QoS 1).
-        (client as unknown as { _sendPacket(p: object, cb: () => void): void })._sendPacket(
-          { cmd: 'puback', messageId: item.messageId },
-          () => undefined,
-        );
-      }
+      if (item.messageId !== undefined) ids.push(item.messageId);
     }
+    this.acknowledge(ids);
+  }
+
+  /**
+   * PUBACKs for stored messages, in the order they came (MQTT requires it for QoS 1), as one write: an MQTT 5
+   * PUBACK without reason code is four bytes (0x40, length 2, packet id) and means success. Not connected: the
+   * broker delivers them again on reconnection, and they are recognised as stored.
+   */
+  private acknowledge(ids: readonly number[]): void {
+    const client = this.client;
+    const stream = (
+      client as unknown as { stream?: { writable?: boolean; write(b: Buffer): boolean } } | null
+    )?.stream;
+    if (ids.length === 0 || !client?.connected || !stream?.writable) return;
+    const buf = Buffer.allocUnsafe(ids.length * 4);
+    ids.forEach((id, i) => {
+      buf[i * 4] = 0x40;
+      buf[i * 4 + 1] = 2;
+      buf.writeUInt16BE(id, i * 4 + 2);
+    });
+    stream.write(buf);
   }
 
   private recordLatency(ms: number): void {
