@@ -44,6 +44,8 @@ export class TagRegistry {
   private bySource = new Map<string, string[]>();
   private loadedAt = 0;
   private loading: Promise<void> | null = null;
+  private requested = 0;
+  private loaded = 0;
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -70,9 +72,23 @@ export class TagRegistry {
     return this.bySource.get(source) ?? [];
   }
 
-  /** Reads the mapping again (concurrent callers share one load). */
+  /**
+   * Reads the mapping again. Callers during a load share the next one (a load already running may have read
+   * before their change committed), so each caller's change is in the mapping when its promise resolves.
+   */
   reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => (this.loading = null));
+    this.requested++;
+    this.loading ??= (async () => {
+      try {
+        while (this.loaded < this.requested) {
+          const generation = this.requested;
+          await this.load();
+          this.loaded = generation;
+        }
+      } finally {
+        this.loading = null;
+      }
+    })();
     return this.loading;
   }
 
