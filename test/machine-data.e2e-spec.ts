@@ -385,6 +385,22 @@ describe('machine data over MQTT', () => {
       .get(md(`LATHE-1/tags/${spindle.id}/series?from=${to}&to=${from}`))
       .set(as('viewer'))
       .expect(400);
+    // The same values on an individuals control chart (SPC engine), capability against the routing's limits.
+    const chart = await t.http
+      .get(md(`LATHE-1/tags/${spindle.id}/chart?from=${from}&to=${to}&chart=imr&lsl=2800&usl=3200`))
+      .set(as('quality'))
+      .expect(200);
+    expect(chart.body).toMatchObject({ chart: 'imr', n: 1, values: 7, spec: { lsl: 2800, usl: 3200 } });
+    // Mean 22190 / 7 = 3170; MR-bar 900 / 6 = 150, sigma 150 / 1.128.
+    expect(chart.body.analysis.center).toBeCloseTo(3170, 6);
+    expect(chart.body.analysis.ucl).toBeCloseTo(3170 + (3 * 150) / 1.128, 3);
+    expect(chart.body.analysis.points).toHaveLength(7);
+    expect(chart.body.analysis.capability).toBeDefined();
+    const stateTag = machine.tags.find((x) => x.role === 'state')!;
+    await t.http
+      .get(md(`LATHE-1/tags/${stateTag.id}/chart?from=${from}&to=${to}`))
+      .set(as('quality'))
+      .expect(400);
   });
 
   it('rejects malformed payloads and lists tags nobody mapped, without stopping', async () => {

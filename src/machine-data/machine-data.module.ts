@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MaintenanceModule } from '../maintenance/maintenance.module';
 import { MasterDataModule } from '../master-data/master-data.module';
 import { ProductionModule } from '../production/production.module';
+import { QualityModule } from '../quality/quality.module';
 import { MachineDataAdminController, MachinesController } from './api/machine-data.controller';
 import { CountCrossCheck } from './ingest/count-cross-check';
 import { IngestWriter } from './ingest/ingest-writer';
@@ -35,6 +36,7 @@ import { TagRegistry } from './tags/tag-registry';
     MasterDataModule,
     ProductionModule,
     MaintenanceModule,
+    QualityModule,
     TypeOrmModule.forFeature([
       MachineConfig,
       MachineTag,

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { iso8601 } from '../platform/database/iso8601';
 import { readQuery } from '../platform/database/prepared-query';
+import type { SpcAnalysis, SpcAnalyzeInput } from './spc/engine/analyze';
+import { SpcAnalysisService } from './spc/spc-analysis.service';
+import type { SpcAnalyzeDto } from './spc/spc-analyze.dto';
+
+export type { SpcAnalysis, SpcAnalyzeInput } from './spc/engine/analyze';
 
 /** An inspection as a trace shows it. */
 export interface InspectionTrace {
@@ -42,6 +47,17 @@ export interface QualityRecords {
 /** What other modules may ask of quality (read-only). */
 @Injectable()
 export class QualityFacade {
+  constructor(private readonly spc: SpcAnalysisService) {}
+
+  /**
+   * A control chart of any series (limits, zones, run-rule violations, capability against spec limits), with
+   * the SPC engine that judges inspection charts; nothing is stored. A series that does not fit the chart is a
+   * 422 naming the fields.
+   */
+  analyzeSeries(input: SpcAnalyzeInput): SpcAnalysis {
+    return this.spc.analyze(input as SpcAnalyzeDto);
+  }
+
   /**
    * Inspections of the given lots (IQC/OQC) or of the given work orders (IPQC), and NCRs naming any of the lots
    * or raised on any of the orders — each oldest first, in one statement.

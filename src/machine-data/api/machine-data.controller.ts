@@ -8,8 +8,8 @@ import type { Principal } from '../../platform/auth/principal';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { Param } from '@nestjs/common';
 import { MqttIngestService, type IngestStatus } from '../ingest/mqtt-ingest.service';
-import { SeriesService, type SeriesView } from '../series/series.service';
-import { PutMachineDto, SeriesQueryDto } from '../tags/machine-config.dto';
+import { SeriesService, type SeriesView, type TagChartView } from '../series/series.service';
+import { PutMachineDto, SeriesQueryDto, TagChartQueryDto } from '../tags/machine-config.dto';
 import {
   MachineConfigService,
   type MachineView,
@@ -115,6 +115,21 @@ export class MachinesController {
     @Query() q: SeriesQueryDto,
   ): Promise<SeriesView> {
     return this.series.series(p, siteId, tagId, q);
+  }
+
+  @Get(':equipment/tags/:tagId/chart')
+  @ApiOkResponse({
+    description:
+      'A parameter on a control chart over a period (SPC engine): individuals or x̄ subgroups of consecutive ' +
+      'values, limits, zones, Nelson/WE violations, capability against the tag’s limits',
+  })
+  tagChart(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @UuidParam('tagId') tagId: string,
+    @Query() q: TagChartQueryDto,
+  ): Promise<TagChartView> {
+    return this.series.chart(p, siteId, tagId, q);
   }
 }
 

@@ -6,6 +6,29 @@ import { AppConfig } from '../../platform/config/app-config';
 import { fieldError, notFound } from '../../platform/errors/domain-error';
 import { ScheduledJobs } from '../../platform/jobs/scheduled-jobs.service';
 import { resolutionFor } from '../engine/machine-state';
+import { QualityFacade, type SpcAnalysis } from '../../quality/quality.facade';
+
+/** A machine parameter on a control chart: its values over a period, judged by the SPC engine. */
+export interface TagChartView {
+  tagId: string;
+  equipmentId: string;
+  name: string;
+  unit: string | null;
+  chart: 'imr' | 'xbar-r' | 'xbar-s';
+  /** Subgroup size (consecutive values); 1 for individuals. */
+  n: number;
+  from: string;
+  to: string;
+  /** Values charted (a trailing incomplete subgroup is left out). */
+  values: number;
+  /** When each plotted point's (first) value was taken. */
+  pointTimes: string[];
+  spec: { lsl: number | null; usl: number | null };
+  analysis: SpcAnalysis;
+}
+
+/** Most values a chart reads: narrow the period (or read the rollups) beyond this. */
+const CHART_MAX_VALUES = 20_000;
 
 export interface SeriesPoint {
   ts: string;
@@ -49,6 +72,7 @@ export class SeriesService implements OnModuleInit {
     private readonly dataSource: DataSource,
     private readonly jobs: ScheduledJobs,
     private readonly config: AppConfig,
+    private readonly quality: QualityFacade,
   ) {}
 
   onModuleInit(): void {
@@ -131,6 +155,89 @@ export class SeriesService implements OnModuleInit {
       to: to.toISOString(),
       truncated,
       points: truncated ? points.slice(0, limit) : points,
+    };
+  }
+
+  /**
+   * A parameter's values over a period on a control chart: individuals (imr) or subgroups of `n` consecutive
+   * values (x̄–R, x̄–S), Nelson or Western Electric rules, and capability against the tag's own limits (or the
+   * `lsl`/`usl` given) as specification.
+   */
+  async chart(
+    p: Principal,
+    siteId: string,
+    tagId: string,
+    q: {
+      from: string;
+      to: string;
+      chart?: 'imr' | 'xbar-r' | 'xbar-s';
+      n?: number;
+      rules?: 'nelson' | 'we';
+      lsl?: number;
+      usl?: number;
+    },
+  ): Promise<TagChartView> {
+    assertSiteAccess(p, siteId);
+    const from = new Date(q.from);
+    const to = new Date(q.to);
+    if (to.getTime() <= from.getTime()) throw fieldError('to', 'must be after from');
+    const chart = q.chart ?? 'imr';
+    const n = chart === 'imr' ? 1 : (q.n ?? 5);
+    if (chart !== 'imr' && n < 2) throw fieldError('n', `a ${chart} chart needs subgroups of at least 2`);
+    const [tag] = await this.dataSource.query<
+      Array<{
+        equipment_id: string;
+        metric: string;
+        parameter_name: string | null;
+        unit: string | null;
+        role: string;
+        min_value: string | null;
+        max_value: string | null;
+      }>
+    >(
+      `SELECT equipment_id, metric, parameter_name, unit, role, min_value::text, max_value::text FROM machine_tag
+        WHERE id = $1 AND site_id = $2`,
+      [tagId, siteId],
+    );
+    if (!tag) throw notFound('tag', tagId);
+    if (tag.role !== 'parameter' && tag.role !== 'cycle_time')
+      throw fieldError('tagId', 'control charts are drawn for parameters and cycle times');
+    const rows = await this.dataSource.query<Array<{ ts: Date; value: number }>>(
+      `SELECT ts, value FROM machine_tag_value WHERE tag_id = $1 AND ts >= $2 AND ts < $3 AND value IS NOT NULL
+        ORDER BY ts LIMIT $4`,
+      [tagId, from, to, CHART_MAX_VALUES + 1],
+    );
+    if (rows.length > CHART_MAX_VALUES)
+      throw fieldError('from', `more than ${CHART_MAX_VALUES} values in the period; narrow it`);
+    const usable = rows.slice(0, rows.length - (rows.length % n));
+    const lsl = q.lsl ?? (tag.min_value === null ? null : Number(tag.min_value));
+    const usl = q.usl ?? (tag.max_value === null ? null : Number(tag.max_value));
+    const spec =
+      lsl !== null || usl !== null
+        ? { ...(lsl !== null ? { lsl } : {}), ...(usl !== null ? { usl } : {}) }
+        : undefined;
+    const values = usable.map((r) => r.value);
+    const analysis = this.quality.analyzeSeries({
+      chart,
+      ...(chart === 'imr'
+        ? { values }
+        : { subgroups: Array.from({ length: values.length / n }, (_, i) => values.slice(i * n, i * n + n)) }),
+      rules: q.rules ?? 'nelson',
+      ...(spec ? { spec } : {}),
+    });
+    return {
+      tagId,
+      equipmentId: tag.equipment_id,
+      name: tag.parameter_name ?? tag.metric,
+      unit: tag.unit,
+      chart,
+      n,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      values: usable.length,
+      pointTimes: usable.filter((_, i) => i % n === 0).map((r) => r.ts.toISOString()),
+      spec: { lsl, usl },
+      analysis,
     };
   }
 

@@ -161,3 +161,43 @@ export class SeriesQueryDto {
   @Max(20000)
   limit?: number;
 }
+
+export class TagChartQueryDto {
+  @ApiProperty({ example: '2026-11-22T08:00:00Z' }) @IsISO8601({ strict: true }) from: string;
+  @ApiProperty({ example: '2026-11-22T16:00:00Z' }) @IsISO8601({ strict: true }) to: string;
+
+  @ApiPropertyOptional({ enum: ['imr', 'xbar-r', 'xbar-s'], default: 'imr' })
+  @IsOptional()
+  @IsIn(['imr', 'xbar-r', 'xbar-s'])
+  chart?: 'imr' | 'xbar-r' | 'xbar-s';
+
+  @ApiPropertyOptional({
+    description: 'Subgroup size for x̄ charts (consecutive values)',
+    default: 5,
+    minimum: 2,
+    maximum: 25,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(25)
+  n?: number;
+
+  @ApiPropertyOptional({ enum: ['nelson', 'we'], default: 'nelson' })
+  @IsOptional()
+  @IsIn(['nelson', 'we'])
+  rules?: 'nelson' | 'we';
+
+  @ApiPropertyOptional({ description: 'Lower specification limit (default: the tag’s own min)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  lsl?: number;
+
+  @ApiPropertyOptional({ description: 'Upper specification limit (default: the tag’s own max)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  usl?: number;
+}
