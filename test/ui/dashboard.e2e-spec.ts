@@ -262,7 +262,7 @@ describe('ui: the dashboard in the browser', () => {
 
   it('answers an unknown page with "page not found" and signs out', async () => {
     const { page } = w;
-    await page.goto('/terminal');
+    await page.goto('/no/such/page');
     await waitForText(page, '#not-found-title', '页面不存在');
     await screenshot(page, '07-not-found');
     await page.click('#not-found-title ~ a');

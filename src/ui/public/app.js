@@ -17,6 +17,8 @@ const ROUTES = [
     nav: true,
     needsSite: true,
   },
+  // The operator terminal signs people in itself (device key + badge/PIN), so the shell lets it through.
+  { path: '/terminal', title: 'terminal.title', load: () => import('./pages/terminal.js'), public: true },
 ];
 const HOME = '/dashboard';
 

@@ -1,0 +1,1560 @@
+// The operator terminal (工位终端): set up once by an administrator for a work center, then operators sign in
+// with badge + PIN, work through the dispatch list, report quantities, scan lots and raise andon calls.
+// Commands go through the terminal queue: each carries its own Idempotency-Key and waits while offline.
+import { ApiError, renderProblem } from '../api.js';
+import { h } from '../dom.js';
+import { formatNumber, formatShortDateTime, LOCALES, locale, setLocale, t, tOr } from '../i18n.js';
+import { connectShopFloor } from '../socket.js';
+import { createCommandQueue, newKey, request } from '../terminal-queue.js';
+
+const DEVICE_KEY = 'mom.terminal.device';
+const OPERATOR_KEY = 'mom.terminal.operator';
+const REASONS_KEY = 'mom.terminal.reasons';
+const ANDON_KINDS = ['material', 'quality', 'maintenance', 'help'];
+const PAUSE_CATEGORIES = ['pause', 'downtime_planned', 'downtime_unplanned'];
+/** Pushes arriving together are fetched once. */
+const COALESCE_MS = 150;
+/** The list is read again this often anyway (waiting reasons change with the clock and other work centers). */
+const REFRESH_EVERY_MS = 30_000;
+/** A keyboard-wedge scanner types faster than this between keys; slower typing is a person. */
+const SCANNER_KEY_GAP_MS = 60;
+const QUANTITY = /^\d{1,12}(\.\d{1,6})?$/;
+
+function readJson(storage, key) {
+  try {
+    return JSON.parse(storage.getItem(key) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+function writeJson(storage, key, value) {
+  try {
+    if (value === null) storage.removeItem(key);
+    else storage.setItem(key, JSON.stringify(value));
+  } catch {
+    // Storage refused (private window): the value lasts for this page only.
+  }
+}
+
+/** The registered terminal of this browser: `{id, code, name, siteId, deviceKey, workCenter, site}`. */
+function loadDevice() {
+  const device = readJson(localStorage, DEVICE_KEY);
+  return device && typeof device.deviceKey === 'string' && device.workCenter?.id ? device : null;
+}
+
+/** The operator signed in at this terminal (this tab only): `{token, expiresAt, user}`. */
+function loadOperator() {
+  const operator = readJson(sessionStorage, OPERATOR_KEY);
+  if (!operator || typeof operator.token !== 'string') return null;
+  if (typeof operator.expiresAt === 'number' && operator.expiresAt <= Date.now()) {
+    writeJson(sessionStorage, OPERATOR_KEY, null);
+    return null;
+  }
+  return operator;
+}
+
+export function mount(main, ctx) {
+  void ctx;
+  let device = loadDevice();
+  let operator = loadOperator();
+  const view = {
+    screen: device ? (operator ? 'work' : 'badge') : 'setup',
+    setup: freshSetup(),
+    badge: { code: '', pin: '', busy: false, message: null },
+    items: null,
+    listError: null,
+    selectedId: null,
+    instructions: null,
+    instructionsError: null,
+    reasons: readJson(localStorage, REASONS_KEY) ?? null,
+    dialog: null,
+    message: null,
+    scan: '',
+    busy: false,
+    queue: { waiting: 0, sending: false, items: [] },
+    online: navigator.onLine !== false,
+    focus: null,
+  };
+  const timers = { coalesce: null, periodic: null };
+  let live = null;
+  let liveRemovers = [];
+  let alive = true;
+  let wedge = { buffer: '', at: 0 };
+
+  function freshSetup() {
+    return {
+      step: 'admin',
+      username: '',
+      password: '',
+      token: null,
+      sites: [],
+      siteId: null,
+      workCenters: [],
+      workCenterId: null,
+      code: '',
+      codeEdited: false,
+      name: '',
+      busy: false,
+      message: null,
+    };
+  }
+
+  const queue = createCommandQueue({
+    tokenFor: (item) => (operator && operator.user?.id === item.userId ? operator.token : item.token),
+    onChange: (state) => {
+      view.queue = state;
+      paintQueue();
+      if (view.screen === 'work') paintPending();
+    },
+    onSettled: (item, outcome) => {
+      if (!alive) return;
+      if (outcome.error) {
+        view.message = {
+          tone: 'error',
+          key: 'terminal.queue.dropped',
+          params: { action: item.label },
+          error: outcome.error,
+        };
+      }
+      if (view.screen === 'work') {
+        refreshList();
+        if (item.operationId && item.operationId === view.selectedId) void loadInstructions();
+      }
+      render();
+    },
+  });
+
+  // ---------- rendering ----------
+
+  function render() {
+    if (!alive) return;
+    const focused = document.activeElement?.id || null;
+    let screen;
+    if (view.screen === 'setup') screen = setupScreen();
+    else if (view.screen === 'badge') screen = badgeScreen();
+    else screen = workScreen();
+    main.replaceChildren(h('div', { class: `terminal terminal-${view.screen}` }, screen));
+    paintQueue();
+    if (view.screen === 'work') paintPending();
+    const target = view.focus ?? focused;
+    view.focus = null;
+    if (target) document.getElementById(target)?.focus();
+  }
+
+  function languagePicker(id) {
+    return h(
+      'label',
+      { class: 'picker' },
+      h('span', {}, t('header.language')),
+      h(
+        'select',
+        { id, onchange: (e) => setLocale(e.target.value) },
+        LOCALES.map((l) =>
+          h('option', { value: l.code, selected: l.code === locale(), lang: l.code }, l.label),
+        ),
+      ),
+    );
+  }
+
+  function messageBox(message, id) {
+    const box = h('div', { id, class: 'terminal-message', hidden: !message });
+    if (!message) return box;
+    if (message.tone === 'error') {
+      if (message.key)
+        box.append(h('p', { class: 'terminal-message-lead' }, t(message.key, resolve(message.params))));
+      if (message.error) {
+        const problem = h('div');
+        renderProblem(problem, message.error);
+        box.append(problem);
+      } else if (!message.key) box.append(h('p', {}, t('error.unknown')));
+      box.className = 'terminal-message error';
+      box.setAttribute('role', 'alert');
+    } else {
+      box.className = `terminal-message ${message.tone}`;
+      box.setAttribute('role', 'status');
+      box.append(h('p', {}, t(message.key, resolve(message.params))));
+    }
+    return box;
+  }
+
+  function queueBanner() {
+    return h('div', { id: 'terminal-queue', class: 'terminal-queue', role: 'status', 'aria-live': 'polite' });
+  }
+
+  /** The banner: offline and what waits, or sending; hidden when everything is sent. */
+  function paintQueue() {
+    const banner = main.querySelector('#terminal-queue');
+    if (!banner) return;
+    const { waiting, sending } = view.queue;
+    banner.dataset.waiting = String(waiting);
+    let state = 'idle';
+    if (!view.online) state = 'offline';
+    else if (sending) state = 'sending';
+    else if (waiting > 0) state = 'waiting';
+    banner.dataset.state = state;
+    banner.hidden = state === 'idle';
+    banner.className = `terminal-queue ${state}`;
+    const count = formatNumber(waiting);
+    banner.textContent =
+      state === 'offline'
+        ? t('terminal.queue.offline', { count })
+        : state === 'sending'
+          ? t('terminal.queue.sending', { count })
+          : state === 'waiting'
+            ? t('terminal.queue.waiting', { count })
+            : '';
+  }
+
+  // ---------- set-up (an administrator registers this browser as a terminal) ----------
+
+  function setupScreen() {
+    const s = view.setup;
+    return h(
+      'section',
+      { class: 'panel narrow terminal-setup', 'aria-labelledby': 'terminal-setup-title' },
+      h(
+        'div',
+        { class: 'login-top' },
+        h(
+          'div',
+          { class: 'brand' },
+          h('img', { src: '/favicon.svg', alt: '', width: '32', height: '32' }),
+          t('app.name'),
+        ),
+        languagePicker('terminal-locale'),
+      ),
+      h('h1', { id: 'terminal-setup-title' }, t('terminal.setup.title')),
+      h(
+        'p',
+        { class: 'muted' },
+        t(s.step === 'admin' ? 'terminal.setup.intro' : 'terminal.setup.chooseWorkCenter'),
+      ),
+      s.step === 'admin' ? adminForm(s) : registerForm(s),
+      messageBox(s.message, 'setup-message'),
+      device
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'button link',
+              id: 'setup-cancel',
+              onclick: () => show(operator ? 'work' : 'badge'),
+            },
+            t('terminal.setup.cancel'),
+          )
+        : null,
+    );
+  }
+
+  function adminForm(s) {
+    return h(
+      'form',
+      { id: 'setup-admin-form', class: 'form', novalidate: true, onsubmit: submitAdmin },
+      h(
+        'label',
+        { for: 'setup-username' },
+        t('login.username'),
+        h('input', {
+          id: 'setup-username',
+          autocomplete: 'username',
+          autocapitalize: 'none',
+          spellcheck: 'false',
+          value: s.username,
+          oninput: (e) => (s.username = e.target.value),
+        }),
+      ),
+      h(
+        'label',
+        { for: 'setup-password' },
+        t('login.password'),
+        h('input', {
+          id: 'setup-password',
+          type: 'password',
+          autocomplete: 'current-password',
+          value: s.password,
+          oninput: (e) => (s.password = e.target.value),
+        }),
+      ),
+      h(
+        'button',
+        { type: 'submit', class: 'button primary terminal-big', disabled: s.busy },
+        t(s.busy ? 'login.signingIn' : 'terminal.setup.adminSignIn'),
+      ),
+    );
+  }
+
+  function registerForm(s) {
+    return h(
+      'form',
+      { id: 'setup-register-form', class: 'form', novalidate: true, onsubmit: submitRegister },
+      h(
+        'label',
+        { for: 'setup-site' },
+        t('header.site'),
+        h(
+          'select',
+          { id: 'setup-site', onchange: (e) => void chooseSite(e.target.value) },
+          s.sites.map((site) =>
+            h('option', { value: site.id, selected: site.id === s.siteId }, `${site.code} · ${site.name}`),
+          ),
+        ),
+      ),
+      h(
+        'label',
+        { for: 'setup-work-center' },
+        t('terminal.setup.workCenter'),
+        h(
+          'select',
+          {
+            id: 'setup-work-center',
+            onchange: (e) => {
+              s.workCenterId = e.target.value;
+              suggestCode();
+              render();
+            },
+          },
+          s.workCenters.map((wc) =>
+            h('option', { value: wc.id, selected: wc.id === s.workCenterId }, `${wc.code} · ${wc.name}`),
+          ),
+        ),
+      ),
+      s.workCenters.length === 0 ? h('p', { class: 'notice' }, t('terminal.setup.noWorkCenters')) : null,
+      h(
+        'label',
+        { for: 'setup-code' },
+        t('terminal.setup.code'),
+        h('input', {
+          id: 'setup-code',
+          autocapitalize: 'characters',
+          spellcheck: 'false',
+          value: s.code,
+          oninput: (e) => {
+            s.code = e.target.value;
+            s.codeEdited = true;
+          },
+        }),
+      ),
+      h(
+        'label',
+        { for: 'setup-name' },
+        t('terminal.setup.name'),
+        h('input', { id: 'setup-name', value: s.name, oninput: (e) => (s.name = e.target.value) }),
+      ),
+      h(
+        'button',
+        {
+          type: 'submit',
+          class: 'button primary terminal-big',
+          id: 'setup-register',
+          disabled: s.busy || s.workCenters.length === 0,
+        },
+        t('terminal.setup.register'),
+      ),
+    );
+  }
+
+  function suggestCode() {
+    const s = view.setup;
+    const wc = s.workCenters.find((w) => w.id === s.workCenterId);
+    if (!wc) return;
+    if (!s.codeEdited) {
+      const suffix = Math.random().toString(36).slice(2, 6).toUpperCase();
+      s.code = `T-${wc.code}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
+    }
+    s.name = t('terminal.setup.defaultName', { workCenter: wc.name });
+  }
+
+  async function submitAdmin(event) {
+    event.preventDefault();
+    const s = view.setup;
+    if (s.busy) return;
+    s.busy = true;
+    s.message = null;
+    render();
+    try {
+      const token = await request('/auth/login', {
+        method: 'POST',
+        body: { username: s.username.trim(), password: s.password },
+      });
+      const me = await request('/auth/me', { token: token.accessToken });
+      if (!me.roles?.includes('admin')) {
+        s.busy = false;
+        s.message = { tone: 'error', key: 'terminal.setup.notAdmin' };
+        render();
+        return;
+      }
+      s.token = token.accessToken;
+      s.password = '';
+      s.sites = await request('/sites', { token: s.token });
+      s.step = 'register';
+      s.busy = false;
+      await chooseSite(s.sites[0]?.id ?? null);
+      view.focus = 'setup-work-center';
+      render();
+    } catch (error) {
+      if (!alive) return;
+      s.busy = false;
+      s.message = { tone: 'error', error };
+      render();
+    }
+  }
+
+  async function chooseSite(siteId) {
+    const s = view.setup;
+    s.siteId = siteId;
+    s.workCenters = [];
+    s.workCenterId = null;
+    if (!siteId) return render();
+    try {
+      const page = await request(`/sites/${siteId}/work-centers`, {
+        token: s.token,
+        query: { active: 'true', limit: 200, sort: 'code' },
+      });
+      s.workCenters = page.items ?? [];
+      s.workCenterId = s.workCenters[0]?.id ?? null;
+      suggestCode();
+    } catch (error) {
+      s.message = { tone: 'error', error };
+    }
+    render();
+  }
+
+  async function submitRegister(event) {
+    event.preventDefault();
+    const s = view.setup;
+    if (s.busy) return;
+    const site = s.sites.find((x) => x.id === s.siteId);
+    const wc = s.workCenters.find((x) => x.id === s.workCenterId);
+    if (!site || !wc) return;
+    s.busy = true;
+    s.message = null;
+    render();
+    try {
+      const registered = await request('/terminals', {
+        method: 'POST',
+        token: s.token,
+        body: { code: s.code.trim(), name: s.name.trim() || wc.name, siteId: site.id },
+      });
+      device = {
+        id: registered.id,
+        code: registered.code,
+        name: registered.name,
+        siteId: registered.siteId,
+        deviceKey: registered.deviceKey,
+        site: { id: site.id, code: site.code, name: site.name, timeZone: site.timeZone },
+        workCenter: { id: wc.id, code: wc.code, name: wc.name },
+      };
+      writeJson(localStorage, DEVICE_KEY, device);
+      signOutOperator();
+      view.setup = freshSetup();
+      view.badge.message = { tone: 'ok', key: 'terminal.setup.done', params: { code: device.code } };
+      show('badge');
+    } catch (error) {
+      if (!alive) return;
+      s.busy = false;
+      s.message = { tone: 'error', error };
+      render();
+    }
+  }
+
+  // ---------- badge + PIN ----------
+
+  function badgeScreen() {
+    const b = view.badge;
+    return h(
+      'section',
+      { class: 'panel terminal-badge', 'aria-labelledby': 'badge-title' },
+      h(
+        'div',
+        { class: 'login-top' },
+        h(
+          'div',
+          { class: 'brand' },
+          h('img', { src: '/favicon.svg', alt: '', width: '32', height: '32' }),
+          h('span', { id: 'terminal-name' }, `${device.name} · ${device.workCenter.code}`),
+        ),
+        languagePicker('terminal-locale'),
+      ),
+      queueBanner(),
+      h('h1', { id: 'badge-title' }, t('terminal.badge.title')),
+      h(
+        'form',
+        { id: 'badge-form', class: 'form terminal-badge-form', novalidate: true, onsubmit: submitBadge },
+        h(
+          'label',
+          { for: 'badge-code' },
+          t('terminal.badge.code'),
+          h('input', {
+            id: 'badge-code',
+            class: 'terminal-input',
+            autocomplete: 'off',
+            autocapitalize: 'characters',
+            spellcheck: 'false',
+            value: b.code,
+            oninput: (e) => (b.code = e.target.value),
+            onkeydown: (e) => {
+              // A badge scanner ends with Enter: go on to the PIN.
+              if (e.key === 'Enter' && !b.pin) {
+                e.preventDefault();
+                document.getElementById('badge-pin')?.focus();
+              }
+            },
+          }),
+        ),
+        h(
+          'label',
+          { for: 'badge-pin' },
+          t('terminal.badge.pin'),
+          h('input', {
+            id: 'badge-pin',
+            class: 'terminal-input',
+            type: 'password',
+            inputmode: 'numeric',
+            autocomplete: 'off',
+            maxlength: '8',
+            value: b.pin,
+            oninput: (e) => (b.pin = e.target.value.replace(/\D/g, '').slice(0, 8)),
+          }),
+        ),
+        keypad('pin-pad', t('terminal.badge.pin'), (key) => {
+          b.pin = applyKey(b.pin, key, false).slice(0, 8);
+          const input = document.getElementById('badge-pin');
+          if (input) input.value = b.pin;
+        }),
+        messageBox(b.message, 'badge-message'),
+        h(
+          'button',
+          { type: 'submit', id: 'badge-submit', class: 'button primary terminal-big', disabled: b.busy },
+          t(b.busy ? 'login.signingIn' : 'terminal.badge.submit'),
+        ),
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'button link', id: 'terminal-reset', onclick: () => show('setup') },
+        t('terminal.setup.again'),
+      ),
+    );
+  }
+
+  async function submitBadge(event) {
+    event.preventDefault();
+    const b = view.badge;
+    if (b.busy) return;
+    if (!b.code.trim() || !/^\d{4,8}$/.test(b.pin)) {
+      b.message = { tone: 'error', key: 'terminal.badge.incomplete' };
+      render();
+      return;
+    }
+    b.busy = true;
+    b.message = null;
+    render();
+    try {
+      const token = await request('/auth/terminal-login', {
+        method: 'POST',
+        body: {
+          terminalCode: device.code,
+          deviceKey: device.deviceKey,
+          badgeCode: b.code.trim(),
+          pin: b.pin,
+        },
+      });
+      const me = await request('/auth/me', { token: token.accessToken });
+      operator = {
+        token: token.accessToken,
+        expiresAt: Date.now() + token.expiresIn * 1000,
+        user: { id: me.id, name: me.name, username: me.username, roles: me.roles },
+      };
+      writeJson(sessionStorage, OPERATOR_KEY, operator);
+      view.badge = { code: '', pin: '', busy: false, message: null };
+      show('work');
+    } catch (error) {
+      if (!alive) return;
+      b.busy = false;
+      b.pin = '';
+      b.message =
+        error instanceof ApiError && error.code === 'INVALID_CREDENTIALS'
+          ? { tone: 'error', key: 'terminal.badge.wrong' }
+          : { tone: 'error', error };
+      view.focus = 'badge-pin';
+      render();
+    }
+  }
+
+  // ---------- the work screen ----------
+
+  function workScreen() {
+    const liveStatus = view.online ? (live?.status() ?? 'connecting') : 'offline';
+    return [
+      h(
+        'header',
+        { class: 'terminal-bar' },
+        h(
+          'div',
+          { class: 'terminal-where' },
+          h(
+            'strong',
+            { id: 'terminal-work-center' },
+            `${device.workCenter.code} · ${device.workCenter.name}`,
+          ),
+          h('span', { class: 'terminal-device' }, device.name),
+        ),
+        h(
+          'span',
+          {
+            id: 'terminal-live',
+            class: `live-status ${liveStatus}`,
+            role: 'status',
+            dataset: { rooms: live?.joinedRooms().join(' ') ?? '' },
+          },
+          t(`live.${liveStatus}`),
+        ),
+        h(
+          'span',
+          { id: 'terminal-operator', class: 'terminal-operator' },
+          t('terminal.operator', { name: operator.user.name }),
+        ),
+        languagePicker('terminal-locale'),
+        h(
+          'button',
+          { type: 'button', id: 'terminal-sign-out', class: 'button', onclick: () => signOut() },
+          t('header.signOut'),
+        ),
+      ),
+      queueBanner(),
+      messageBox(view.message, 'terminal-message'),
+      h(
+        'form',
+        { id: 'scan-form', class: 'terminal-scan', onsubmit: submitScan },
+        h('label', { for: 'terminal-scan' }, t('terminal.scan.label')),
+        h('input', {
+          id: 'terminal-scan',
+          class: 'terminal-input',
+          autocomplete: 'off',
+          autocapitalize: 'characters',
+          spellcheck: 'false',
+          placeholder: t('terminal.scan.placeholder'),
+          value: view.scan,
+          oninput: (e) => (view.scan = e.target.value),
+        }),
+        h('button', { type: 'submit', class: 'button terminal-big' }, t('terminal.scan.submit')),
+      ),
+      h('div', { class: 'terminal-grid' }, dispatchList(), detailPanel()),
+      h(
+        'section',
+        { class: 'terminal-andon', 'aria-labelledby': 'andon-title' },
+        h('h2', { id: 'andon-title' }, t('terminal.andon.title')),
+        h(
+          'div',
+          { class: 'terminal-andon-buttons' },
+          ANDON_KINDS.map((kind) =>
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `button andon andon-${kind}`,
+                dataset: { andon: kind },
+                onclick: () => void raiseAndon(kind),
+              },
+              t(`terminal.andon.${kind}`),
+            ),
+          ),
+        ),
+      ),
+      view.dialog ? dialog() : null,
+    ];
+  }
+
+  function opName(item) {
+    return locale() === 'zh-CN' && item.nameZh ? item.nameZh : item.name;
+  }
+
+  function dispatchList() {
+    let body;
+    if (view.listError && !view.items) {
+      body = h('div', { class: 'terminal-list-error' });
+      renderProblem(body, view.listError);
+    } else if (!view.items) body = h('p', { class: 'muted' }, t('common.loading'));
+    else if (view.items.length === 0)
+      body = h('p', { class: 'muted', id: 'dispatch-empty' }, t('terminal.list.empty'));
+    else
+      body = h(
+        'ul',
+        { id: 'dispatch-list', class: 'dispatch-list' },
+        view.items.map((item) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `dispatch-item state-${item.state}`,
+                'aria-pressed': item.operationId === view.selectedId ? 'true' : 'false',
+                dataset: { op: item.operationId, wo: item.workOrderCode, state: item.state },
+                onclick: () => select(item.operationId),
+              },
+              h(
+                'span',
+                { class: 'dispatch-head' },
+                h('strong', {}, item.workOrderCode),
+                item.priority === 'rush' ? h('span', { class: 'badge danger' }, t('terminal.rush')) : null,
+                h(
+                  'span',
+                  { class: `badge op-state-${item.state}`, dataset: { field: 'state' } },
+                  tOr('opState', item.state),
+                ),
+              ),
+              h('span', { class: 'dispatch-op' }, `${item.seq} · ${opName(item)} · ${item.materialCode}`),
+              h(
+                'span',
+                { class: 'dispatch-qty num', dataset: { field: 'good' } },
+                t('terminal.list.qty', {
+                  good: formatNumber(item.goodQty),
+                  planned: formatNumber(item.plannedQty),
+                }),
+              ),
+              h(
+                'span',
+                { class: 'dispatch-due muted' },
+                t('terminal.list.due', { time: formatShortDateTime(item.dueAt, device.site?.timeZone) }),
+              ),
+              item.waitingReasons.length > 0
+                ? h(
+                    'span',
+                    { class: 'dispatch-reasons' },
+                    item.waitingReasons.map((r) => tOr('waitReason', r)).join(t('list.separator')),
+                  )
+                : null,
+            ),
+          ),
+        ),
+      );
+    return h(
+      'section',
+      { class: 'terminal-list', 'aria-labelledby': 'dispatch-title' },
+      h('h2', { id: 'dispatch-title' }, t('terminal.list.title')),
+      body,
+    );
+  }
+
+  /** The selected operation as the list shows it, else as its work instructions show it (e.g. completed). */
+  function selected() {
+    if (!view.selectedId) return null;
+    const item = view.items?.find((i) => i.operationId === view.selectedId);
+    if (item) return item;
+    const op = view.instructions?.operation;
+    if (!op || op.id !== view.selectedId) return null;
+    return {
+      operationId: op.id,
+      seq: op.seq,
+      name: op.name,
+      nameZh: op.nameZh,
+      workOrderCode: view.instructions.workOrder.code,
+      materialCode: view.instructions.workOrder.materialCode,
+      state: op.status,
+      waitingReasons: [],
+      plannedQty: op.plannedQty,
+      goodQty: op.goodQty,
+      scrapQty: op.scrapQty,
+      remainingQty: null,
+      operators: [],
+    };
+  }
+
+  function detailPanel() {
+    const item = selected();
+    if (!item) {
+      return h(
+        'section',
+        { class: 'terminal-detail', id: 'op-detail', 'aria-labelledby': 'op-title' },
+        h('h2', { id: 'op-title' }, t('terminal.detail.title')),
+        h('p', { class: 'muted' }, t('terminal.detail.none')),
+      );
+    }
+    const state = item.state;
+    const action = (id, key, handler, tone = '') =>
+      h(
+        'button',
+        {
+          type: 'button',
+          id,
+          class: `button terminal-action ${tone}`.trim(),
+          disabled: view.busy,
+          onclick: handler,
+        },
+        t(key),
+      );
+    const actions = [];
+    if (state === 'ready' || (state === 'running' && !item.operators.includes(operator.user.name)))
+      actions.push(action('op-start', 'terminal.action.start', () => void command('start', item), 'primary'));
+    if (state === 'running') {
+      actions.push(action('op-good', 'terminal.action.good', () => openDialog({ kind: 'good' }), 'primary'));
+      actions.push(action('op-scrap', 'terminal.action.scrap', () => openDialog({ kind: 'scrap' })));
+      actions.push(action('op-pause', 'terminal.action.pause', () => openDialog({ kind: 'pause' })));
+      actions.push(action('op-complete', 'terminal.action.complete', () => openDialog({ kind: 'complete' })));
+    }
+    if (state === 'paused')
+      actions.push(
+        action('op-resume', 'terminal.action.resume', () => void command('resume', item), 'primary'),
+      );
+    return h(
+      'section',
+      {
+        class: 'terminal-detail',
+        id: 'op-detail',
+        'aria-labelledby': 'op-title',
+        dataset: { op: item.operationId },
+      },
+      h('h2', { id: 'op-title' }, `${item.workOrderCode} · ${item.seq} ${opName(item)}`),
+      h(
+        'p',
+        { class: 'op-state' },
+        h('span', { class: `badge op-state-${state}`, dataset: { field: 'state' } }, tOr('opState', state)),
+        item.waitingReasons.length > 0
+          ? h(
+              'span',
+              { class: 'muted' },
+              ` ${item.waitingReasons.map((r) => tOr('waitReason', r)).join(t('list.separator'))}`,
+            )
+          : null,
+        item.operators.length > 0
+          ? h(
+              'span',
+              { class: 'muted' },
+              ` ${t('terminal.detail.operators', { names: item.operators.join(t('list.separator')) })}`,
+            )
+          : null,
+      ),
+      h(
+        'dl',
+        { class: 'figures op-figures' },
+        figure('planned', t('terminal.detail.planned'), formatNumber(item.plannedQty)),
+        figure('good', t('terminal.detail.good'), formatNumber(item.goodQty)),
+        figure('scrap', t('terminal.detail.scrap'), formatNumber(item.scrapQty)),
+        item.remainingQty !== null
+          ? figure('remaining', t('terminal.detail.remaining'), formatNumber(item.remainingQty))
+          : null,
+      ),
+      h('p', { class: 'op-pending', id: 'op-pending', hidden: true }),
+      h('div', { class: 'op-actions' }, actions),
+      instructionsPart(),
+    );
+  }
+
+  function figure(field, label, value) {
+    return h('div', {}, h('dt', {}, label), h('dd', { class: 'num', dataset: { field } }, value));
+  }
+
+  /** What waits in the queue for the selected operation, next to its figures. */
+  function paintPending() {
+    const element = main.querySelector('#op-pending');
+    if (!element) return;
+    const mine = view.queue.items.filter(
+      (item) => item.operationId === view.selectedId && item.path.endsWith('/report'),
+    );
+    const sum = (field) => mine.reduce((total, item) => total + Number(item.body[field] ?? 0), 0);
+    const good = sum('goodQty');
+    const scrap = sum('scrapQty');
+    element.hidden = mine.length === 0;
+    element.textContent =
+      mine.length === 0
+        ? ''
+        : t('terminal.detail.pending', { good: formatNumber(good), scrap: formatNumber(scrap) });
+  }
+
+  function instructionsPart() {
+    if (view.instructionsError && !view.instructions) {
+      const box = h('div');
+      renderProblem(box, view.instructionsError);
+      return box;
+    }
+    const wi = view.instructions;
+    if (!wi || wi.operation?.id !== view.selectedId) return h('p', { class: 'muted' }, t('common.loading'));
+    return h(
+      'div',
+      { class: 'op-instructions' },
+      h('h3', {}, t('terminal.detail.instructions')),
+      h('p', { class: 'op-instructions-text' }, wi.instructions || t('terminal.detail.noInstructions')),
+      wi.attachments?.length
+        ? h(
+            'ul',
+            {},
+            wi.attachments.map((a) =>
+              h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)),
+            ),
+          )
+        : null,
+      wi.inspectionPoint ? h('p', { class: 'notice' }, t('terminal.detail.inspection')) : null,
+      wi.parameters?.length
+        ? [
+            h('h3', {}, t('terminal.detail.parameters')),
+            h(
+              'table',
+              { class: 'table op-parameters' },
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col' }, t('terminal.param.name')),
+                  h('th', { scope: 'col' }, t('terminal.param.limits')),
+                  h('th', { scope: 'col' }, t('terminal.param.last')),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                wi.parameters.map((p) =>
+                  h(
+                    'tr',
+                    { dataset: { param: p.name } },
+                    h('th', { scope: 'row' }, p.unit ? `${p.name} (${p.unit})` : p.name),
+                    h(
+                      'td',
+                      { class: 'num' },
+                      `${formatNumber(p.min ?? null)} – ${formatNumber(p.max ?? null)}`,
+                    ),
+                    h('td', { class: 'num' }, formatNumber(p.lastValue)),
+                  ),
+                ),
+              ),
+            ),
+          ]
+        : null,
+      wi.materials?.length
+        ? [
+            h('h3', {}, t('terminal.detail.materials')),
+            h(
+              'table',
+              { class: 'table op-materials' },
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'col' }, t('terminal.material.code')),
+                  h('th', { scope: 'col' }, t('terminal.material.issued')),
+                  h('th', { scope: 'col' }, t('terminal.material.method')),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                wi.materials.map((m) =>
+                  h(
+                    'tr',
+                    { dataset: { material: m.materialCode } },
+                    h('th', { scope: 'row' }, m.materialCode),
+                    h(
+                      'td',
+                      { class: 'num' },
+                      `${formatNumber(m.issuedQty)} / ${formatNumber(m.requiredQty)}`,
+                    ),
+                    h('td', {}, tOr('issueMethod', m.issueMethod)),
+                  ),
+                ),
+              ),
+            ),
+          ]
+        : null,
+      wi.consumedLots?.length
+        ? [
+            h('h3', {}, t('terminal.detail.lots')),
+            h(
+              'ul',
+              { class: 'op-lots' },
+              wi.consumedLots.map((lot) =>
+                h('li', { dataset: { lot: lot.lotCode } }, `${lot.lotCode} · ${formatNumber(lot.quantity)}`),
+              ),
+            ),
+          ]
+        : null,
+    );
+  }
+
+  // ---------- dialogs: keypad, reasons, confirmation ----------
+
+  function keypad(id, label, onKey) {
+    const keys = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'];
+    return h(
+      'div',
+      { class: 'keypad', id, role: 'group', 'aria-label': label },
+      keys.map((key) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'keypad-key',
+            dataset: { key },
+            'aria-label':
+              key === 'clear' ? t('terminal.keypad.clear') : key === 'back' ? t('terminal.keypad.back') : key,
+            onclick: () => onKey(key),
+          },
+          key === 'clear' ? 'C' : key === 'back' ? '⌫' : key,
+        ),
+      ),
+    );
+  }
+
+  function applyKey(value, key, decimals) {
+    if (key === 'clear') return '';
+    if (key === 'back') return value.slice(0, -1);
+    if (key === '.') return decimals && !value.includes('.') ? `${value || '0'}.` : value;
+    return value === '0' ? key : value + key;
+  }
+
+  function openDialog(dialogState) {
+    view.dialog = { value: '', reason: null, ...dialogState };
+    if (['scrap', 'pause'].includes(dialogState.kind)) void loadReasons();
+    view.focus =
+      dialogState.kind === 'pause' || dialogState.kind === 'complete' ? 'dialog-cancel' : 'pad-value';
+    render();
+  }
+
+  function closeDialog() {
+    view.dialog = null;
+    view.focus = 'terminal-scan';
+    render();
+  }
+
+  function dialog() {
+    const d = view.dialog;
+    const item = selected();
+    const titleKey = `terminal.dialog.${d.kind}`;
+    const parts = [h('h2', { id: 'dialog-title' }, t(titleKey))];
+    if (item) parts.push(h('p', { class: 'muted' }, `${item.workOrderCode} · ${item.seq} ${opName(item)}`));
+    if (d.kind === 'consume')
+      parts.push(h('p', { class: 'dialog-lot' }, t('terminal.dialog.lot', { lot: d.lot })));
+    const needsQuantity = ['good', 'scrap', 'consume'].includes(d.kind);
+    if (needsQuantity) {
+      parts.push(
+        h(
+          'label',
+          { for: 'pad-value', class: 'pad-label' },
+          t('terminal.dialog.quantity'),
+          h('input', {
+            id: 'pad-value',
+            class: 'terminal-input pad-value num',
+            inputmode: 'decimal',
+            autocomplete: 'off',
+            value: d.value,
+            oninput: (e) => (d.value = e.target.value.replace(/[^\d.]/g, '')),
+            onkeydown: (e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                void confirmDialog();
+              }
+            },
+          }),
+        ),
+        keypad('keypad', t('terminal.dialog.quantity'), (key) => {
+          d.value = applyKey(d.value, key, true);
+          const input = document.getElementById('pad-value');
+          if (input) input.value = d.value;
+        }),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'keypad-key keypad-dot',
+            dataset: { key: '.' },
+            'aria-label': t('terminal.keypad.dot'),
+            onclick: () => {
+              d.value = applyKey(d.value, '.', true);
+              const input = document.getElementById('pad-value');
+              if (input) input.value = d.value;
+            },
+          },
+          '.',
+        ),
+      );
+    }
+    if (d.kind === 'scrap' || d.kind === 'pause') {
+      const list = reasonsFor(d.kind === 'scrap' ? ['scrap'] : PAUSE_CATEGORIES);
+      parts.push(
+        h(
+          'fieldset',
+          { class: 'reason-list' },
+          h('legend', {}, t('terminal.dialog.reason')),
+          list === null
+            ? h('p', { class: 'muted' }, t('common.loading'))
+            : list.length === 0
+              ? h('p', { class: 'notice' }, t('terminal.dialog.noReasons'))
+              : list.map((r) =>
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'reason',
+                      'aria-pressed': d.reason === r.code ? 'true' : 'false',
+                      dataset: { reason: r.code },
+                      onclick: () => {
+                        d.reason = r.code;
+                        if (d.kind === 'pause') void confirmDialog();
+                        else render();
+                      },
+                    },
+                    h('strong', {}, r.code),
+                    ' ',
+                    locale() === 'zh-CN' && r.nameZh ? r.nameZh : r.name,
+                  ),
+                ),
+        ),
+      );
+    }
+    if (d.kind === 'complete' && item) {
+      parts.push(
+        h(
+          'p',
+          {},
+          t('terminal.dialog.completeBody', {
+            good: formatNumber(item.goodQty),
+            scrap: formatNumber(item.scrapQty),
+          }),
+        ),
+      );
+    }
+    parts.push(messageBox(d.message ?? null, 'dialog-message'));
+    parts.push(
+      h(
+        'div',
+        { class: 'dialog-actions' },
+        h(
+          'button',
+          { type: 'button', id: 'dialog-cancel', class: 'button terminal-big', onclick: closeDialog },
+          t('terminal.dialog.cancel'),
+        ),
+        d.kind === 'pause'
+          ? null
+          : h(
+              'button',
+              {
+                type: 'button',
+                id: 'pad-ok',
+                class: 'button primary terminal-big',
+                disabled: view.busy,
+                onclick: () => void confirmDialog(),
+              },
+              t('terminal.dialog.ok'),
+            ),
+      ),
+    );
+    return h(
+      'div',
+      { class: 'dialog-backdrop' },
+      h(
+        'div',
+        {
+          class: 'dialog',
+          role: 'dialog',
+          'aria-modal': 'true',
+          'aria-labelledby': 'dialog-title',
+          id: 'terminal-dialog',
+          dataset: { kind: d.kind },
+        },
+        parts,
+      ),
+    );
+  }
+
+  async function confirmDialog() {
+    const d = view.dialog;
+    const item = selected();
+    if (!d || !item || view.busy) return;
+    const needsQuantity = ['good', 'scrap', 'consume'].includes(d.kind);
+    if (needsQuantity && (!QUANTITY.test(d.value) || Number(d.value) <= 0)) {
+      d.message = { tone: 'error', key: 'terminal.dialog.badQuantity' };
+      view.focus = 'pad-value';
+      return render();
+    }
+    if ((d.kind === 'scrap' || d.kind === 'pause') && !d.reason) {
+      d.message = { tone: 'error', key: 'terminal.dialog.needReason' };
+      return render();
+    }
+    view.dialog = null;
+    view.focus = 'terminal-scan';
+    if (d.kind === 'good') await command('report', item, { goodQty: d.value }, { qty: d.value });
+    else if (d.kind === 'scrap')
+      await command(
+        'report',
+        item,
+        { scrapQty: d.value, scrapReasonCode: d.reason },
+        { qty: d.value, reason: d.reason },
+        'scrap',
+      );
+    else if (d.kind === 'pause') await command('pause', item, { reasonCode: d.reason }, { reason: d.reason });
+    else if (d.kind === 'complete') await command('complete', item, {});
+    else if (d.kind === 'consume')
+      await command('consume', item, { lot: d.lot, quantity: d.value }, { lot: d.lot, qty: d.value });
+  }
+
+  function reasonsFor(categories) {
+    const all = view.reasons?.siteId === device.siteId ? view.reasons.items : null;
+    if (!all) return null;
+    return all.filter((r) => categories.includes(r.category));
+  }
+
+  async function loadReasons() {
+    if (view.reasons?.siteId === device.siteId && Date.now() - (view.reasons.at ?? 0) < 5 * 60_000) return;
+    try {
+      const pages = await Promise.all(
+        ['scrap', ...PAUSE_CATEGORIES].map((category) =>
+          request(`/sites/${device.siteId}/reason-codes`, {
+            token: operator.token,
+            query: { category, active: 'true', limit: 200, sort: 'code' },
+          }),
+        ),
+      );
+      view.reasons = { siteId: device.siteId, at: Date.now(), items: pages.flatMap((p) => p.items ?? []) };
+      writeJson(localStorage, REASONS_KEY, view.reasons);
+    } catch (error) {
+      if (handleUnauthorized(error)) return;
+      // Offline: the reasons read last time (if any) stay.
+      if (view.reasons?.siteId !== device.siteId) view.reasons = { siteId: device.siteId, at: 0, items: [] };
+    }
+    if (view.dialog) render();
+  }
+
+  // ---------- commands ----------
+
+  /** Labels of actions kept in the queue: a key and its parameters, written in the language of the moment. */
+  function labelOf(label) {
+    return label && typeof label === 'object' ? t(label.key, resolve(label.params)) : String(label ?? '');
+  }
+
+  /** Message parameters that are labels themselves (`{key, params}`) are written at painting time. */
+  function resolve(params) {
+    if (!params) return params;
+    return Object.fromEntries(
+      Object.entries(params).map(([name, value]) => [
+        name,
+        value && typeof value === 'object' && typeof value.key === 'string' ? labelOf(value) : value,
+      ]),
+    );
+  }
+
+  async function command(verb, item, body = {}, params = {}, variant = verb) {
+    const label = {
+      key: `terminal.did.${variant}`,
+      params: { wo: item.workOrderCode, seq: item.seq, ...params },
+    };
+    view.busy = true;
+    view.message = null;
+    render();
+    try {
+      const result = await queue.send({
+        key: newKey(),
+        path: `/terminal/operations/${item.operationId}/${verb}`,
+        body,
+        label,
+        userId: operator.user.id,
+        token: operator.token,
+        operationId: item.operationId,
+      });
+      view.message =
+        result.status === 'sent'
+          ? { tone: 'ok', key: label.key, params: label.params }
+          : { tone: 'warning', key: 'terminal.queued', params: { action: label } };
+      if (result.status === 'sent') {
+        refreshList(true);
+        await loadInstructions();
+      }
+    } catch (error) {
+      if (!handleUnauthorized(error))
+        view.message = { tone: 'error', key: 'terminal.failed', params: { action: label }, error };
+    } finally {
+      view.busy = false;
+      render();
+    }
+  }
+
+  async function raiseAndon(kind) {
+    const item = selected();
+    const label = { key: 'terminal.did.andon', params: { kind: { key: `terminal.andon.${kind}` } } };
+    try {
+      const result = await queue.send({
+        key: newKey(),
+        path: '/terminal/andon',
+        body: {
+          kind,
+          workCenterId: device.workCenter.id,
+          ...(item && item.state !== 'completed' ? { operationId: item.operationId } : {}),
+        },
+        label,
+        userId: operator.user.id,
+        token: operator.token,
+      });
+      view.message =
+        result.status === 'sent'
+          ? { tone: 'ok', key: label.key, params: label.params }
+          : { tone: 'warning', key: 'terminal.queued', params: { action: label } };
+    } catch (error) {
+      if (!handleUnauthorized(error))
+        view.message = { tone: 'error', key: 'terminal.failed', params: { action: label }, error };
+    }
+    render();
+  }
+
+  // ---------- scanning ----------
+
+  function submitScan(event) {
+    event.preventDefault();
+    const code = view.scan.trim();
+    view.scan = '';
+    handleScan(code);
+  }
+
+  /** A work order code selects its operation here; anything else is a lot for the selected operation. */
+  function handleScan(raw) {
+    const code = raw.trim();
+    if (!code) return render();
+    const match = (view.items ?? []).find((i) => i.workOrderCode.toLowerCase() === code.toLowerCase());
+    if (match) {
+      view.message = {
+        tone: 'ok',
+        key: 'terminal.scan.selected',
+        params: { wo: match.workOrderCode, seq: match.seq },
+      };
+      select(match.operationId);
+      return;
+    }
+    const item = selected();
+    if (!item || item.state !== 'running') {
+      view.message = { tone: 'error', key: 'terminal.scan.noOperation', params: { code } };
+      view.focus = 'terminal-scan';
+      return render();
+    }
+    openDialog({ kind: 'consume', lot: code });
+  }
+
+  /** Scanner input while no field has the focus: fast keys ending in Enter are a scan. */
+  function onKeydown(event) {
+    if (view.screen !== 'work' || view.dialog) {
+      if (view.dialog && event.key === 'Escape') closeDialog();
+      return;
+    }
+    const target = event.target;
+    if (
+      target instanceof HTMLInputElement ||
+      target instanceof HTMLSelectElement ||
+      target instanceof HTMLTextAreaElement
+    )
+      return;
+    const now = Date.now();
+    if (event.key === 'Enter') {
+      const scanned = wedge.buffer;
+      wedge = { buffer: '', at: 0 };
+      if (scanned.length >= 3) {
+        event.preventDefault();
+        handleScan(scanned);
+      }
+      return;
+    }
+    if (event.key.length !== 1 || event.ctrlKey || event.metaKey || event.altKey) return;
+    wedge = { buffer: now - wedge.at <= SCANNER_KEY_GAP_MS ? wedge.buffer + event.key : event.key, at: now };
+  }
+
+  // ---------- data ----------
+
+  function select(operationId) {
+    view.selectedId = operationId;
+    view.instructions = view.instructions?.operation?.id === operationId ? view.instructions : null;
+    view.instructionsError = null;
+    render();
+    void loadInstructions();
+  }
+
+  async function loadInstructions() {
+    const id = view.selectedId;
+    if (!id || !operator) return;
+    try {
+      const wi = await request(`/terminal/operations/${id}/work-instructions`, { token: operator.token });
+      if (!alive || view.selectedId !== id) return;
+      view.instructions = wi;
+      view.instructionsError = null;
+    } catch (error) {
+      if (handleUnauthorized(error) || !alive || view.selectedId !== id) return;
+      view.instructionsError = error;
+    }
+    if (view.screen === 'work') render();
+  }
+
+  let listInFlight = false;
+  let listAgain = false;
+  async function loadList() {
+    if (!operator || view.screen !== 'work') return;
+    if (listInFlight) {
+      listAgain = true;
+      return;
+    }
+    listInFlight = true;
+    try {
+      const items = await request('/terminal/dispatch', {
+        token: operator.token,
+        query: { workCenterId: device.workCenter.id, siteId: device.siteId },
+      });
+      if (!alive) return;
+      view.items = items;
+      view.listError = null;
+    } catch (error) {
+      if (handleUnauthorized(error) || !alive) return;
+      view.listError = error;
+    } finally {
+      listInFlight = false;
+    }
+    if (view.screen === 'work') render();
+    if (listAgain) {
+      listAgain = false;
+      void loadList();
+    }
+  }
+
+  function refreshList(immediately = false) {
+    if (immediately) {
+      clearTimeout(timers.coalesce);
+      timers.coalesce = null;
+      void loadList();
+      return;
+    }
+    timers.coalesce ??= setTimeout(() => {
+      timers.coalesce = null;
+      void loadList();
+    }, COALESCE_MS);
+  }
+
+  /** A refused token: the operator signs in again (queued actions stay and are sent with their own token). */
+  function handleUnauthorized(error) {
+    if (!(error instanceof ApiError) || error.status !== 401) return false;
+    signOutOperator();
+    view.badge.message = { tone: 'warning', key: 'terminal.badge.expired' };
+    show('badge');
+    return true;
+  }
+
+  // ---------- live ----------
+
+  function openLive() {
+    if (live || !operator || !view.online) return;
+    live = connectShopFloor(operator.token);
+    const room = `workcenter:${device.workCenter.id}`;
+    live.subscribe([room]);
+    const paintLive = () => {
+      const element = main.querySelector('#terminal-live');
+      if (!element || !live) return;
+      const status = live.status();
+      element.className = `live-status ${status}`;
+      element.textContent = t(`live.${status}`);
+      element.dataset.rooms = live.joinedRooms().join(' ');
+    };
+    const ours = (data) => !data?.workCenterId || data.workCenterId === device.workCenter.id;
+    liveRemovers = [
+      live.onStatus(paintLive),
+      live.on('joined', (rooms) => {
+        paintLive();
+        if (rooms.includes(room)) refreshList();
+      }),
+      live.on('resync', () => refreshList()),
+      live.on('operation.progress', (data) => {
+        if (!ours(data)) return;
+        refreshList();
+        if (data?.operationId && data.operationId === view.selectedId) void loadInstructions();
+      }),
+      live.on('andon', (data) => {
+        if (ours(data)) refreshList();
+      }),
+      live.on('workorder.status', (data) => {
+        if (!data?.siteId || data.siteId === device.siteId) refreshList();
+      }),
+    ];
+  }
+
+  function closeLive() {
+    for (const remove of liveRemovers) remove();
+    liveRemovers = [];
+    live?.close();
+    live = null;
+  }
+
+  // The connection is closed while the browser is offline (no reconnection attempts into the void).
+  function onOffline() {
+    view.online = false;
+    closeLive();
+    paintQueue();
+    const element = main.querySelector('#terminal-live');
+    if (element) {
+      element.className = 'live-status offline';
+      element.textContent = t('live.offline');
+    }
+  }
+
+  function onOnline() {
+    view.online = true;
+    paintQueue();
+    if (view.screen === 'work') {
+      openLive();
+      refreshList(true);
+    }
+  }
+
+  // ---------- screens ----------
+
+  function show(screen) {
+    view.screen = screen;
+    view.message = screen === 'work' ? view.message : null;
+    if (screen === 'work') {
+      openLive();
+      clearInterval(timers.periodic);
+      timers.periodic = setInterval(() => {
+        if (view.online) refreshList();
+      }, REFRESH_EVERY_MS);
+      view.focus = 'terminal-scan';
+      render();
+      refreshList(true);
+      void loadReasons();
+      void queue.flush();
+      return;
+    }
+    closeLive();
+    clearInterval(timers.periodic);
+    view.focus = screen === 'badge' ? 'badge-code' : 'setup-username';
+    render();
+  }
+
+  function signOutOperator() {
+    operator = null;
+    writeJson(sessionStorage, OPERATOR_KEY, null);
+    view.items = null;
+    view.selectedId = null;
+    view.instructions = null;
+    view.dialog = null;
+    closeLive();
+  }
+
+  function signOut() {
+    signOutOperator();
+    show('badge');
+  }
+
+  window.addEventListener('keydown', onKeydown);
+  window.addEventListener('online', onOnline);
+  window.addEventListener('offline', onOffline);
+  view.queue = queue.state();
+  show(view.screen);
+
+  return {
+    unmount() {
+      alive = false;
+      queue.close();
+      closeLive();
+      clearTimeout(timers.coalesce);
+      clearInterval(timers.periodic);
+      window.removeEventListener('keydown', onKeydown);
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
+    },
+    relabel: render,
+  };
+}
