@@ -1,4 +1,6 @@
 import type { Browser } from 'playwright-core';
+import { TransactionRunner } from '../../src/platform/database/transaction-runner';
+import { ProductionFacade } from '../../src/production/production.facade';
 import { createUser, unique, type TestUser } from '../support/builders';
 import { productionFactory, type ProductionFactory } from '../support/production-factory';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -10,7 +12,8 @@ const H = 3_600_000;
  * The operator terminal in the browser: an administrator registers the browser as the terminal of work center
  * TURN, an operator signs in with badge + PIN, starts turning of a released order, scans a shaft lot, reports
  * with the keypad, keeps reporting while the network is away (the queue replays in order with the same
- * Idempotency-Keys: nothing counts twice), completes the operation and switches the language.
+ * Idempotency-Keys: nothing counts twice), completes the operation, classifies a stop the machine reported
+ * itself and switches the language.
  */
 describe('ui: the operator terminal in the browser', () => {
   let t: TestApp;
@@ -243,13 +246,168 @@ describe('ui: the operator terminal in the browser', () => {
     );
   });
 
+  it('lists a stop the machine reported, live, and the operator classifies it as a breakdown', async () => {
+    const { page } = w;
+    const siteId = f.site.id;
+    const latheId = f.equipment.lathe.id;
+    await page.locator('#stops-empty').waitFor();
+    expect(await page.locator('#terminal-stops-badge').isHidden()).toBe(true);
+
+    // LATHE-1 (work center TURN) says it is down, through the app's own machine-data path.
+    const runner = t.app.get(TransactionRunner);
+    const production = t.app.get(ProductionFacade);
+    const now = Date.now();
+    await runner.run((tx) =>
+      production.machineStopped(tx, siteId, latheId, new Date(now - 10 * 60_000), 'down'),
+    );
+    const stop = page.locator(`#stops-list .stop-item[data-equipment="${latheId}"]`);
+    await stop.waitFor({ timeout: 5000 });
+    await page.locator('#terminal-stops-badge[data-count="1"]').waitFor();
+    await waitForText(page, '#terminal-stops-badge', '待分类停机：1');
+    await waitForText(page, '#stops-title', '待分类停机');
+    await waitForText(page, '.stop-item [data-field="machineState"]', '设备报告：故障停机');
+    expect(await stop.getAttribute('data-state')).toBe('down');
+    expect(await page.textContent('.stop-item .stop-machine')).toBe('LATHE-1 · Lathe 1');
+    expect(await page.textContent('.stop-item [data-field="when"]')).toMatch(/仍在停机$/);
+
+    // It runs again 6 minutes later: the stop closes, still without a reason.
+    await runner.run((tx) =>
+      production.machineResumed(tx, siteId, latheId, new Date(now - 4 * 60_000), 'idle'),
+    );
+    await waitForText(page, '.stop-item [data-field="minutes"]', '6 分钟');
+    expect(await page.textContent('.stop-item [data-field="when"]')).toMatch(/ 至 /);
+    const listed = await t.http
+      .get(f.url('downtime'))
+      .query({ equipment: 'LATHE-1', unclassified: 'true' })
+      .set(as('operator'))
+      .expect(200);
+    expect(listed.body).toEqual([
+      expect.objectContaining({
+        equipmentId: latheId,
+        workCenterId: f.workCenters.turn.id,
+        source: 'machine',
+        machineState: 'down',
+        reasonCode: null,
+        endedAt: expect.any(String),
+      }),
+    ]);
+    const id = listed.body[0].id as string;
+    expect(await stop.getAttribute('data-downtime')).toBe(id);
+    const box = await stop.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(48);
+    await screenshot(page, 'terminal-07-stop');
+
+    // Tap it: big reason buttons of the site's downtime reasons only (not the pause reason), a note, confirm.
+    const keys: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith(`/downtime/${id}/classify`))
+        keys.push(request.headers()['idempotency-key'] ?? '');
+    });
+    await stop.click();
+    await page.locator('#terminal-dialog[data-kind="classify"]').waitFor();
+    await waitForText(page, '#dialog-title', '设备为何停机？');
+    expect(await page.locator('#terminal-dialog [data-reason="P-BREAK"]').count()).toBe(0);
+    await page.click('#pad-ok');
+    await waitForText(page, '#dialog-message .terminal-message-lead', '请选择原因。');
+    await page.click('#terminal-dialog [data-reason="D-BRK"]');
+    expect(await page.getAttribute('#terminal-dialog [data-reason="D-BRK"]', 'aria-pressed')).toBe('true');
+    await page.fill('#classify-note', 'Spindle alarm');
+    await screenshot(page, 'terminal-08-classify');
+    await page.click('#pad-ok');
+    await page.locator('#terminal-dialog').waitFor({ state: 'detached' });
+    await waitForText(page, '#terminal-message p', 'LATHE-1 停机已分类为 D-BRK');
+    await page.locator(`.stop-item[data-downtime="${id}"]`).waitFor({ state: 'detached' });
+    await page.locator('#stops-empty').waitFor();
+    await page.locator('#terminal-stops-badge[data-count="0"]').waitFor({ state: 'hidden' });
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+    const all = await t.http
+      .get(f.url('downtime'))
+      .query({ equipment: latheId })
+      .set(as('operator'))
+      .expect(200);
+    expect(all.body.find((d: { id: string }) => d.id === id)).toMatchObject({
+      reasonCode: 'D-BRK',
+      category: 'downtime_unplanned',
+      note: 'Spindle alarm',
+      classifiedAt: expect.any(String),
+    });
+    const left = await t.http
+      .get(f.url('downtime'))
+      .query({ equipment: 'LATHE-1', unclassified: 'true' })
+      .set(as('operator'))
+      .expect(200);
+    expect(left.body).toEqual([]);
+  });
+
+  it('classifies a stop while offline: queued with its key, sent when the network returns', async () => {
+    const { page, context } = w;
+    const siteId = f.site.id;
+    const latheId = f.equipment.lathe.id;
+    const runner = t.app.get(TransactionRunner);
+    const production = t.app.get(ProductionFacade);
+    await runner.run((tx) =>
+      production.machineStopped(tx, siteId, latheId, new Date(Date.now() - 2 * 60_000), 'setup'),
+    );
+    const stop = page.locator('#stops-list .stop-item[data-state="setup"]');
+    await stop.waitFor({ timeout: 5000 });
+    await waitForText(page, '.stop-item [data-field="machineState"]', '设备报告：换型调机');
+    const id = (await stop.getAttribute('data-downtime'))!;
+
+    await context.setOffline(true);
+    await page.locator('#terminal-queue[data-state="offline"]').waitFor();
+    await stop.click();
+    await page.locator('#terminal-dialog[data-kind="classify"]').waitFor();
+    await page.click('#terminal-dialog [data-reason="D-BRK"]');
+    await page.click('#pad-ok');
+    await page.locator('#terminal-dialog').waitFor({ state: 'detached' });
+    await page.locator('#terminal-queue[data-waiting="1"]').waitFor();
+    await page.locator(`.stop-item[data-downtime="${id}"][data-pending="true"]`).waitFor();
+    await waitForText(page, `.stop-item[data-downtime="${id}"] .stop-pending`, '原因 D-BRK 待发送');
+    await page.locator('#terminal-stops-badge[data-count="0"]').waitFor({ state: 'hidden' });
+    const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('mom.terminal.queue') ?? '[]'));
+    expect(queued).toEqual([
+      expect.objectContaining({
+        path: `/sites/${siteId}/downtime/${id}/classify`,
+        body: { reasonCode: 'D-BRK' },
+        downtimeId: id,
+        key: expect.any(String),
+      }),
+    ]);
+
+    await context.setOffline(false);
+    await page.locator('#terminal-queue').waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.locator(`.stop-item[data-downtime="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    await page.locator('#stops-empty').waitFor();
+    const all = await t.http
+      .get(f.url('downtime'))
+      .query({ equipment: latheId })
+      .set(as('operator'))
+      .expect(200);
+    expect(all.body.find((d: { id: string }) => d.id === id)).toMatchObject({
+      reasonCode: 'D-BRK',
+      machineState: 'setup',
+    });
+    // The machine runs again: the stop closes with its reason and does not come back to the list.
+    await runner.run((tx) => production.machineResumed(tx, siteId, latheId, new Date(), 'idle'));
+    await page.waitForTimeout(500);
+    await page.locator('#stops-empty').waitFor();
+  });
+
   it('switches to English and back, and signs the operator out', async () => {
     const { page } = w;
     await page.selectOption('#terminal-locale', 'en');
     await waitForText(page, '#dispatch-title', 'Dispatch list');
     await waitForText(page, detail('state'), 'Completed');
     await waitForText(page, '#andon-title', 'Andon');
-    await waitForText(page, '#terminal-message p', 'Andon raised: Material');
+    await waitForText(page, '#stops-title', 'Stops to classify');
+    await waitForText(page, '#stops-empty', 'No machine stop is waiting for a reason.');
+    await waitForText(
+      page,
+      '#terminal-message p',
+      'Saved, will be sent when the network is back: LATHE-1 stop classified as D-BRK',
+    );
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await screenshot(page, 'terminal-06-en');
     await page.selectOption('#terminal-locale', 'zh-CN');

@@ -11,7 +11,8 @@ const DEVICE_KEY = 'mom.terminal.device';
 const OPERATOR_KEY = 'mom.terminal.operator';
 const REASONS_KEY = 'mom.terminal.reasons';
 const ANDON_KINDS = ['material', 'quality', 'maintenance', 'help'];
-const PAUSE_CATEGORIES = ['pause', 'downtime_planned', 'downtime_unplanned'];
+const DOWNTIME_CATEGORIES = ['downtime_planned', 'downtime_unplanned'];
+const PAUSE_CATEGORIES = ['pause', ...DOWNTIME_CATEGORIES];
 /** Pushes arriving together are fetched once. */
 const COALESCE_MS = 150;
 /** The list is read again this often anyway (waiting reasons change with the clock and other work centers). */
@@ -68,6 +69,11 @@ export function mount(main, ctx) {
     instructions: null,
     instructionsError: null,
     reasons: readJson(localStorage, REASONS_KEY) ?? null,
+    /** The work center's machine-reported stops still waiting for a reason (null until read). */
+    stops: null,
+    stopsError: null,
+    /** The work center's machines by id (`{code, name, nameZh}`), to name a stop's machine. */
+    equipment: null,
     dialog: null,
     message: null,
     scan: '',
@@ -76,7 +82,7 @@ export function mount(main, ctx) {
     online: navigator.onLine !== false,
     focus: null,
   };
-  const timers = { coalesce: null, periodic: null };
+  const timers = { coalesce: null, stops: null, periodic: null };
   let live = null;
   let liveRemovers = [];
   let alive = true;
@@ -103,7 +109,9 @@ export function mount(main, ctx) {
   const queue = createCommandQueue({
     tokenFor: (item) => (operator && operator.user?.id === item.userId ? operator.token : item.token),
     onChange: (state) => {
+      const before = pendingStopsSignature();
       view.queue = state;
+      if (view.screen === 'work' && pendingStopsSignature() !== before) return render();
       paintQueue();
       if (view.screen === 'work') paintPending();
     },
@@ -119,6 +127,7 @@ export function mount(main, ctx) {
       }
       if (view.screen === 'work') {
         refreshList();
+        if (item.downtimeId) refreshStops(true);
         if (item.operationId && item.operationId === view.selectedId) void loadInstructions();
       }
       render();
@@ -599,6 +608,7 @@ export function mount(main, ctx) {
           ),
           h('span', { class: 'terminal-device' }, device.name),
         ),
+        stopsBadge(),
         h(
           'span',
           {
@@ -640,6 +650,7 @@ export function mount(main, ctx) {
         h('button', { type: 'submit', class: 'button terminal-big' }, t('terminal.scan.submit')),
       ),
       h('div', { class: 'terminal-grid' }, dispatchList(), detailPanel()),
+      stopsPanel(),
       h(
         'section',
         { class: 'terminal-andon', 'aria-labelledby': 'andon-title' },
@@ -863,6 +874,142 @@ export function mount(main, ctx) {
         : t('terminal.detail.pending', { good: formatNumber(good), scrap: formatNumber(scrap) });
   }
 
+  // ---------- stops to classify (machine-reported downtime without a reason) ----------
+
+  /** Classifications waiting in the queue, by stop: the reason code chosen. */
+  function pendingStops() {
+    const pending = new Map();
+    for (const item of view.queue.items ?? []) {
+      if (item.downtimeId) pending.set(item.downtimeId, item.body?.reasonCode ?? '');
+    }
+    return pending;
+  }
+
+  function pendingStopsSignature() {
+    return [...pendingStops().entries()].map(([id, code]) => `${id}:${code}`).join(' ');
+  }
+
+  /** The stops still to classify here: listed by the server and not already classified in the queue. */
+  function openStops() {
+    const pending = pendingStops();
+    return (view.stops ?? []).filter((stop) => !pending.has(stop.id));
+  }
+
+  function machineOf(stop) {
+    const eq = view.equipment?.[stop.equipmentId];
+    if (!eq) return { code: stop.equipmentId.slice(0, 8), name: '' };
+    return { code: eq.code, name: locale() === 'zh-CN' && eq.nameZh ? eq.nameZh : eq.name };
+  }
+
+  function machineLabel(stop) {
+    const m = machineOf(stop);
+    return m.name ? `${m.code} · ${m.name}` : m.code;
+  }
+
+  function stopsBadge() {
+    const count = view.stops === null ? 0 : openStops().length;
+    return h(
+      'button',
+      {
+        type: 'button',
+        id: 'terminal-stops-badge',
+        class: 'terminal-stops-badge',
+        hidden: count === 0,
+        dataset: { count: String(count) },
+        'aria-controls': 'terminal-stops',
+        onclick: () => {
+          const first = main.querySelector('#stops-list .stop-item');
+          document.getElementById('terminal-stops')?.scrollIntoView({ block: 'start' });
+          if (first instanceof HTMLElement) first.focus();
+        },
+      },
+      t('terminal.stops.badge', { count: formatNumber(count) }),
+    );
+  }
+
+  function stopSummary(stop) {
+    const tz = device.site?.timeZone;
+    return [
+      h('strong', { class: 'stop-machine' }, machineLabel(stop)),
+      h(
+        'span',
+        { class: `badge stop-state-${stop.machineState ?? 'down'}`, dataset: { field: 'machineState' } },
+        tOr('terminal.stops.said', stop.machineState ?? 'down'),
+      ),
+      h(
+        'span',
+        { class: 'stop-when', dataset: { field: 'when' } },
+        stop.endedAt
+          ? t('terminal.stops.between', {
+              from: formatShortDateTime(stop.startedAt, tz),
+              to: formatShortDateTime(stop.endedAt, tz),
+            })
+          : t('terminal.stops.since', { from: formatShortDateTime(stop.startedAt, tz) }),
+      ),
+      h(
+        'span',
+        { class: 'stop-minutes num', dataset: { field: 'minutes' } },
+        t(stop.endedAt ? 'terminal.stops.minutes' : 'terminal.stops.minutesSoFar', {
+          minutes: formatNumber(Math.round(Number(stop.minutes) || 0)),
+        }),
+      ),
+    ];
+  }
+
+  function stopsPanel() {
+    const pending = pendingStops();
+    const stops = view.stops ?? [];
+    let body;
+    if (view.stopsError && view.stops === null) {
+      body = h('div', { class: 'terminal-list-error' });
+      renderProblem(body, view.stopsError);
+    } else if (view.stops === null) body = h('p', { class: 'muted' }, t('common.loading'));
+    else if (stops.length === 0)
+      body = h('p', { class: 'muted', id: 'stops-empty' }, t('terminal.stops.empty'));
+    else
+      body = h(
+        'ul',
+        { id: 'stops-list', class: 'stops-list' },
+        stops.map((stop) => {
+          const waiting = pending.get(stop.id);
+          return h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `stop-item state-${stop.machineState ?? 'down'}${stop.endedAt ? '' : ' ongoing'}`,
+                disabled: waiting !== undefined,
+                dataset: {
+                  downtime: stop.id,
+                  equipment: stop.equipmentId,
+                  state: stop.machineState ?? '',
+                  pending: waiting !== undefined ? 'true' : 'false',
+                },
+                onclick: () => openDialog({ kind: 'classify', stop, note: '' }),
+              },
+              stopSummary(stop),
+              waiting !== undefined
+                ? h('span', { class: 'stop-pending' }, t('terminal.stops.pending', { reason: waiting }))
+                : h('span', { class: 'stop-tap' }, t('terminal.stops.tap')),
+            ),
+          );
+        }),
+      );
+    return h(
+      'section',
+      {
+        class: 'terminal-stops',
+        id: 'terminal-stops',
+        'aria-labelledby': 'stops-title',
+        dataset: { count: String(view.stops === null ? 0 : openStops().length) },
+      },
+      h('h2', { id: 'stops-title' }, t('terminal.stops.title')),
+      body,
+    );
+  }
+
   function instructionsPart() {
     if (view.instructionsError && !view.instructions) {
       const box = h('div');
@@ -1008,9 +1155,8 @@ export function mount(main, ctx) {
 
   function openDialog(dialogState) {
     view.dialog = { value: '', reason: null, ...dialogState };
-    if (['scrap', 'pause'].includes(dialogState.kind)) void loadReasons();
-    view.focus =
-      dialogState.kind === 'pause' || dialogState.kind === 'complete' ? 'dialog-cancel' : 'pad-value';
+    if (['scrap', 'pause', 'classify'].includes(dialogState.kind)) void loadReasons();
+    view.focus = ['pause', 'complete', 'classify'].includes(dialogState.kind) ? 'dialog-cancel' : 'pad-value';
     render();
   }
 
@@ -1025,7 +1171,9 @@ export function mount(main, ctx) {
     const item = selected();
     const titleKey = `terminal.dialog.${d.kind}`;
     const parts = [h('h2', { id: 'dialog-title' }, t(titleKey))];
-    if (item) parts.push(h('p', { class: 'muted' }, `${item.workOrderCode} · ${item.seq} ${opName(item)}`));
+    if (d.kind === 'classify') parts.push(h('p', { class: 'stop-summary' }, stopSummary(d.stop)));
+    else if (item)
+      parts.push(h('p', { class: 'muted' }, `${item.workOrderCode} · ${item.seq} ${opName(item)}`));
     if (d.kind === 'consume')
       parts.push(h('p', { class: 'dialog-lot' }, t('terminal.dialog.lot', { lot: d.lot })));
     const needsQuantity = ['good', 'scrap', 'consume'].includes(d.kind);
@@ -1072,8 +1220,10 @@ export function mount(main, ctx) {
         ),
       );
     }
-    if (d.kind === 'scrap' || d.kind === 'pause') {
-      const list = reasonsFor(d.kind === 'scrap' ? ['scrap'] : PAUSE_CATEGORIES);
+    if (d.kind === 'scrap' || d.kind === 'pause' || d.kind === 'classify') {
+      const list = reasonsFor(
+        d.kind === 'scrap' ? ['scrap'] : d.kind === 'classify' ? DOWNTIME_CATEGORIES : PAUSE_CATEGORIES,
+      );
       parts.push(
         h(
           'fieldset',
@@ -1093,6 +1243,7 @@ export function mount(main, ctx) {
                       dataset: { reason: r.code },
                       onclick: () => {
                         d.reason = r.code;
+                        d.message = null;
                         if (d.kind === 'pause') void confirmDialog();
                         else render();
                       },
@@ -1102,6 +1253,23 @@ export function mount(main, ctx) {
                     locale() === 'zh-CN' && r.nameZh ? r.nameZh : r.name,
                   ),
                 ),
+        ),
+      );
+    }
+    if (d.kind === 'classify') {
+      parts.push(
+        h(
+          'label',
+          { for: 'classify-note', class: 'pad-label' },
+          t('terminal.dialog.note'),
+          h('textarea', {
+            id: 'classify-note',
+            class: 'terminal-input classify-note',
+            rows: '2',
+            maxlength: '500',
+            value: d.note ?? '',
+            oninput: (e) => (d.note = e.target.value),
+          }),
         ),
       );
     }
@@ -1162,6 +1330,7 @@ export function mount(main, ctx) {
 
   async function confirmDialog() {
     const d = view.dialog;
+    if (d?.kind === 'classify') return confirmClassify(d);
     const item = selected();
     if (!d || !item || view.busy) return;
     const needsQuantity = ['good', 'scrap', 'consume'].includes(d.kind);
@@ -1189,6 +1358,17 @@ export function mount(main, ctx) {
     else if (d.kind === 'complete') await command('complete', item, {});
     else if (d.kind === 'consume')
       await command('consume', item, { lot: d.lot, quantity: d.value }, { lot: d.lot, qty: d.value });
+  }
+
+  async function confirmClassify(d) {
+    if (view.busy) return;
+    if (!d.reason) {
+      d.message = { tone: 'error', key: 'terminal.dialog.needReason' };
+      return render();
+    }
+    view.dialog = null;
+    view.focus = 'terminal-scan';
+    await classifyStop(d.stop, d.reason, (d.note ?? '').trim());
   }
 
   function reasonsFor(categories) {
@@ -1265,6 +1445,45 @@ export function mount(main, ctx) {
     } catch (error) {
       if (!handleUnauthorized(error))
         view.message = { tone: 'error', key: 'terminal.failed', params: { action: label }, error };
+    } finally {
+      view.busy = false;
+      render();
+    }
+  }
+
+  /** Names the reason of a machine-reported stop; queued with its key while the network is away. */
+  async function classifyStop(stop, reasonCode, note) {
+    const label = {
+      key: 'terminal.did.classify',
+      params: { machine: machineOf(stop).code, reason: reasonCode },
+    };
+    view.busy = true;
+    view.message = null;
+    render();
+    try {
+      const result = await queue.send({
+        key: newKey(),
+        path: `/sites/${device.siteId}/downtime/${stop.id}/classify`,
+        body: { reasonCode, ...(note ? { note } : {}) },
+        label,
+        userId: operator.user.id,
+        token: operator.token,
+        downtimeId: stop.id,
+      });
+      view.message =
+        result.status === 'sent'
+          ? { tone: 'ok', key: label.key, params: label.params }
+          : { tone: 'warning', key: 'terminal.queued', params: { action: label } };
+      if (result.status === 'sent') {
+        view.stops = (view.stops ?? []).filter((s) => s.id !== stop.id);
+        refreshStops(true);
+      }
+    } catch (error) {
+      if (!handleUnauthorized(error)) {
+        view.message = { tone: 'error', key: 'terminal.failed', params: { action: label }, error };
+        // Classified meanwhile (elsewhere, or twice): the list tells what is left.
+        refreshStops(true);
+      }
     } finally {
       view.busy = false;
       render();
@@ -1425,6 +1644,71 @@ export function mount(main, ctx) {
     }, COALESCE_MS);
   }
 
+  let stopsInFlight = false;
+  let stopsAgain = false;
+  /** The work center's unclassified stops (the site's list, kept to this work center), and its machines once. */
+  async function loadStops() {
+    if (!operator || view.screen !== 'work') return;
+    if (stopsInFlight) {
+      stopsAgain = true;
+      return;
+    }
+    stopsInFlight = true;
+    try {
+      const [stops] = await Promise.all([
+        request(`/sites/${device.siteId}/downtime`, {
+          token: operator.token,
+          query: { unclassified: 'true' },
+        }),
+        view.equipment ? null : loadEquipment(),
+      ]);
+      if (!alive) return;
+      view.stops = (stops ?? []).filter(
+        (stop) => stop.workCenterId === device.workCenter.id && !stop.reasonCodeId,
+      );
+      view.stopsError = null;
+    } catch (error) {
+      if (handleUnauthorized(error) || !alive) return;
+      // Offline: the stops read last time stay.
+      view.stopsError = error;
+    } finally {
+      stopsInFlight = false;
+    }
+    if (view.screen === 'work') render();
+    if (stopsAgain) {
+      stopsAgain = false;
+      void loadStops();
+    }
+  }
+
+  async function loadEquipment() {
+    try {
+      const page = await request(`/sites/${device.siteId}/equipment`, {
+        token: operator.token,
+        query: { workCenterId: device.workCenter.id, limit: 200, sort: 'code' },
+      });
+      view.equipment = Object.fromEntries(
+        (page.items ?? []).map((eq) => [eq.id, { code: eq.code, name: eq.name, nameZh: eq.nameZh }]),
+      );
+    } catch (error) {
+      if (handleUnauthorized(error)) throw error;
+      // Without the machines' names a stop shows the machine's id; read again with the next list.
+    }
+  }
+
+  function refreshStops(immediately = false) {
+    if (immediately) {
+      clearTimeout(timers.stops);
+      timers.stops = null;
+      void loadStops();
+      return;
+    }
+    timers.stops ??= setTimeout(() => {
+      timers.stops = null;
+      void loadStops();
+    }, COALESCE_MS);
+  }
+
   /** A refused token: the operator signs in again (queued actions stay and are sent with their own token). */
   function handleUnauthorized(error) {
     if (!(error instanceof ApiError) || error.status !== 401) return false;
@@ -1454,9 +1738,21 @@ export function mount(main, ctx) {
       live.onStatus(paintLive),
       live.on('joined', (rooms) => {
         paintLive();
-        if (rooms.includes(room)) refreshList();
+        if (rooms.includes(room)) {
+          refreshList();
+          refreshStops();
+        }
       }),
-      live.on('resync', () => refreshList()),
+      live.on('resync', () => {
+        refreshList();
+        refreshStops();
+      }),
+      live.on('downtime.changed', (data) => {
+        if (!ours(data)) return;
+        refreshStops();
+        // A machine down holds its operations (waiting reason), and its return frees them.
+        refreshList();
+      }),
       live.on('operation.progress', (data) => {
         if (!ours(data)) return;
         refreshList();
@@ -1496,6 +1792,7 @@ export function mount(main, ctx) {
     if (view.screen === 'work') {
       openLive();
       refreshList(true);
+      refreshStops(true);
     }
   }
 
@@ -1508,11 +1805,14 @@ export function mount(main, ctx) {
       openLive();
       clearInterval(timers.periodic);
       timers.periodic = setInterval(() => {
-        if (view.online) refreshList();
+        if (!view.online) return;
+        refreshList();
+        refreshStops();
       }, REFRESH_EVERY_MS);
       view.focus = 'terminal-scan';
       render();
       refreshList(true);
+      refreshStops(true);
       void loadReasons();
       void queue.flush();
       return;
@@ -1527,6 +1827,9 @@ export function mount(main, ctx) {
     operator = null;
     writeJson(sessionStorage, OPERATOR_KEY, null);
     view.items = null;
+    view.stops = null;
+    view.stopsError = null;
+    view.equipment = null;
     view.selectedId = null;
     view.instructions = null;
     view.dialog = null;
@@ -1550,6 +1853,7 @@ export function mount(main, ctx) {
       queue.close();
       closeLive();
       clearTimeout(timers.coalesce);
+      clearTimeout(timers.stops);
       clearInterval(timers.periodic);
       window.removeEventListener('keydown', onKeydown);
       window.removeEventListener('online', onOnline);
