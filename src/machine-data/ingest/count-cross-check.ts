@@ -4,7 +4,6 @@ import {
   add,
   compare,
   divide,
-  formatFixed,
   multiply,
   parseDecimal,
   subtract,
@@ -72,7 +71,7 @@ export class CountCrossCheck implements OnModuleInit {
       reportedGoodQty: op.goodQty,
       reportedScrapQty: op.scrapQty,
       difference: formatExact(difference),
-      tolerance: formatFixed(tolerance, 6).replace(/\.?0+$/, ''),
+      tolerance: formatExact(tolerance),
     });
   }
 }

@@ -7,6 +7,7 @@ import { TransactionRunner, type Tx } from '../../platform/database/transaction-
 import { DomainError, notFound } from '../../platform/errors/domain-error';
 import { MasterDataFacade, type Equipment, type EquipmentStatus } from '../../master-data/master-data.facade';
 import { ProductionErrorCode } from '../production.errors';
+import type { DowntimeChanged } from '../production.events';
 import { OperationCommandsService } from '../terminal/operation-commands.service';
 import { DowntimeEvent } from './shop-floor.entities';
 
@@ -90,7 +91,7 @@ export class MachineDowntimeService {
       after: row,
       reason: `machine reported ${machineState}`,
     });
-    this.raise(tx, row, 'started');
+    tx.raise('production.downtime.changed', downtimeChanged(row, 'started'));
     return row;
   }
 
@@ -121,7 +122,7 @@ export class MachineDowntimeService {
       after: row,
       reason: `machine reported ${status}`,
     });
-    this.raise(tx, row, 'ended');
+    tx.raise('production.downtime.changed', downtimeChanged(row, 'ended'));
     return row;
   }
 
@@ -198,7 +199,7 @@ export class MachineDowntimeService {
         after: row,
         reason: note,
       });
-      this.raise(tx, row, 'classified');
+      tx.raise('production.downtime.changed', downtimeChanged(row, 'classified'));
       const [view] = await tx.manager.query<DowntimeRow[]>(
         `SELECT d.id, d.equipment_id, d.work_center_id, d.source, d.machine_state, d.category, d.reason_code_id,
                 r.code AS reason_code, r.name AS reason_name, d.note, d.started_at, d.ended_at, d.classified_at,
@@ -209,21 +210,22 @@ export class MachineDowntimeService {
       return toView(view!);
     });
   }
+}
 
-  private raise(tx: Tx, row: DowntimeEvent, state: 'started' | 'ended' | 'classified'): void {
-    tx.raise('production.downtime.changed', {
-      downtimeId: row.id,
-      siteId: row.siteId,
-      equipmentId: row.equipmentId,
-      workCenterId: row.workCenterId,
-      reasonCodeId: row.reasonCodeId,
-      category: row.category,
-      source: row.source,
-      state,
-      startedAt: row.startedAt.toISOString(),
-      endedAt: row.endedAt ? row.endedAt.toISOString() : null,
-    });
-  }
+/** The `production.downtime.changed` event of a stop (operator's or machine's) in the given state. */
+export function downtimeChanged(row: DowntimeEvent, state: DowntimeChanged['state']): DowntimeChanged {
+  return {
+    downtimeId: row.id,
+    siteId: row.siteId,
+    equipmentId: row.equipmentId,
+    workCenterId: row.workCenterId,
+    reasonCodeId: row.reasonCodeId,
+    category: row.category,
+    source: row.source,
+    state,
+    startedAt: row.startedAt.toISOString(),
+    endedAt: row.endedAt ? row.endedAt.toISOString() : null,
+  };
 }
 
 interface DowntimeRow {

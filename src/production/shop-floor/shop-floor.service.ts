@@ -13,6 +13,7 @@ import { OperationCommandsService } from '../terminal/operation-commands.service
 import type { RaiseAndonDto, RecordReadingsDto } from '../terminal/terminal.dto';
 import { WorkOrder, WorkOrderMaterial } from '../work-orders/work-order.entity';
 import { AndonCall, DowntimeEvent, ProcessReading } from './shop-floor.entities';
+import { downtimeChanged } from './machine-downtime.service';
 
 export interface WorkInstructions {
   operation: WorkOrderOperation;
@@ -329,18 +330,7 @@ export class ShopFloorService {
       after: row,
       reason: note,
     });
-    tx.raise('production.downtime.changed', {
-      downtimeId: row.id,
-      siteId: eq.siteId,
-      equipmentId: eq.id,
-      workCenterId: eq.workCenterId,
-      reasonCodeId: reason.id,
-      category: reason.category,
-      source: 'operator',
-      state: 'started',
-      startedAt: row.startedAt.toISOString(),
-      endedAt: null,
-    });
+    tx.raise('production.downtime.changed', downtimeChanged(row, 'started'));
     return row;
   }
 
@@ -392,18 +382,7 @@ export class ShopFloorService {
       after: row,
       reason: note,
     });
-    tx.raise('production.downtime.changed', {
-      downtimeId: row.id,
-      siteId: eq.siteId,
-      equipmentId: eq.id,
-      workCenterId: eq.workCenterId,
-      reasonCodeId: row.reasonCodeId,
-      category: row.category,
-      source: row.source,
-      state: 'ended',
-      startedAt: row.startedAt.toISOString(),
-      endedAt: row.endedAt!.toISOString(),
-    });
+    tx.raise('production.downtime.changed', downtimeChanged(row, 'ended'));
     return row;
   }
 

@@ -72,16 +72,24 @@ export function onUnauthorized(listener) {
 
 /**
  * `api('/analytics/kitting', {query: {siteId}})` → the parsed JSON answer. Throws ApiError for a non-2xx
- * answer and a TypeError when the network fails.
+ * answer and a TypeError when the network fails. The session's token is sent unless `auth` is false or a
+ * `token` of its own is given (a terminal's operator); `idempotencyKey` is sent as `Idempotency-Key`.
  */
-export async function api(path, { method = 'GET', body, query, signal, auth = true } = {}) {
+export async function api(
+  path,
+  { method = 'GET', body, query, signal, auth = true, token, idempotencyKey } = {},
+) {
   const url = new URL(`/api/v1${path}`, location.origin);
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
   }
   const headers = { Accept: 'application/json', 'Accept-Language': locale() };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (auth) {
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
+  const own = token !== undefined;
+  if (own) {
+    if (token) headers.Authorization = `Bearer ${token}`;
+  } else if (auth) {
     const current = session();
     if (!current) {
       notifyUnauthorized();
@@ -101,7 +109,7 @@ export async function api(path, { method = 'GET', body, query, signal, auth = tr
   if (!res.ok) {
     const problem =
       data && typeof data === 'object' ? data : { title: res.statusText, detail: String(data || '') };
-    if (res.status === 401 && auth) notifyUnauthorized();
+    if (res.status === 401 && auth && !own) notifyUnauthorized();
     throw new ApiError(res.status, problem);
   }
   return data;

@@ -27,6 +27,43 @@ function append(element, children) {
   }
 }
 
+/**
+ * A table with a header row of `columns` (labels) and one row per item: `row(item)` answers
+ * `{key: dataset of the row, head: the row's header cell, cells: [td content or {class, text}]}`.
+ */
+export function dataTable(className, columns, items, row) {
+  return h(
+    'table',
+    { class: `table ${className}`.trim() },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((label) => h('th', { scope: 'col' }, label)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      items.map((item) => {
+        const r = row(item);
+        return h(
+          'tr',
+          { dataset: r.key },
+          h('th', { scope: 'row' }, r.head),
+          r.cells.map((c) =>
+            c !== null && typeof c === 'object' && !(c instanceof Node)
+              ? h('td', { class: c.class }, c.text)
+              : h('td', {}, c),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
 /** A bar 0..1 with its value for assistive technology (no inline style: the width is a CSS custom step). */
 export function progressBar(ratio, label, tone = '') {
   const value = ratio === null || ratio === undefined ? 0 : Math.max(0, Math.min(1, ratio));

@@ -1,41 +1,19 @@
 // The terminal's link to the server: its own requests (device and operator tokens, Idempotency-Key) and the
 // ordered queue of commands that could not be sent, kept in localStorage and replayed when the network returns.
-import { ApiError } from './api.js';
-import { locale } from './i18n.js';
+import { api, ApiError } from './api.js';
 
 const QUEUE_KEY = 'mom.terminal.queue';
 /** While actions wait, the queue tries again this often (besides the browser's `online` event). */
 const RETRY_EVERY_MS = 3000;
 
 /**
- * `request('/terminal/dispatch', {token, query})` → the parsed answer. Throws ApiError for a non-2xx answer and
- * a TypeError when the network fails (or the browser knows it is offline: no request is even tried then).
+ * `request('/terminal/dispatch', {token, query})` → the parsed answer: `api()` with the terminal's own token
+ * (device set-up or operator). Throws ApiError for a non-2xx answer and a TypeError when the network fails (or
+ * the browser knows it is offline: no request is even tried then).
  */
-export async function request(path, { method = 'GET', body, query, token, idempotencyKey, signal } = {}) {
-  if (navigator.onLine === false) throw new TypeError('offline');
-  const url = new URL(`/api/v1${path}`, location.origin);
-  for (const [name, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== '') url.searchParams.set(name, String(value));
-  }
-  const headers = { Accept: 'application/json', 'Accept-Language': locale() };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal,
-  });
-  if (res.status === 204) return null;
-  const type = res.headers.get('content-type') ?? '';
-  const data = type.includes('json') ? await res.json() : await res.text();
-  if (!res.ok) {
-    const problem =
-      data && typeof data === 'object' ? data : { title: res.statusText, detail: String(data || '') };
-    throw new ApiError(res.status, problem);
-  }
-  return data;
+export function request(path, { token = null, ...options } = {}) {
+  if (navigator.onLine === false) return Promise.reject(new TypeError('offline'));
+  return api(path, { ...options, token });
 }
 
 /** A new key for one action: made once, sent with the first try and every replay of it. */

@@ -2,7 +2,7 @@
 // with badge + PIN, work through the dispatch list, report quantities, scan lots and raise andon calls.
 // Commands go through the terminal queue: each carries its own Idempotency-Key and waits while offline.
 import { ApiError, renderProblem } from '../api.js';
-import { h } from '../dom.js';
+import { dataTable, h } from '../dom.js';
 import { formatNumber, formatShortDateTime, LOCALES, locale, setLocale, t, tOr } from '../i18n.js';
 import { connectShopFloor } from '../socket.js';
 import { createCommandQueue, newKey, request } from '../terminal-queue.js';
@@ -1036,74 +1036,36 @@ export function mount(main, ctx) {
       wi.parameters?.length
         ? [
             h('h3', {}, t('terminal.detail.parameters')),
-            h(
-              'table',
-              { class: 'table op-parameters' },
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'col' }, t('terminal.param.name')),
-                  h('th', { scope: 'col' }, t('terminal.param.limits')),
-                  h('th', { scope: 'col' }, t('terminal.param.last')),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                wi.parameters.map((p) =>
-                  h(
-                    'tr',
-                    { dataset: { param: p.name } },
-                    h('th', { scope: 'row' }, p.unit ? `${p.name} (${p.unit})` : p.name),
-                    h(
-                      'td',
-                      { class: 'num' },
-                      `${formatNumber(p.min ?? null)} – ${formatNumber(p.max ?? null)}`,
-                    ),
-                    h('td', { class: 'num' }, formatNumber(p.lastValue)),
-                  ),
-                ),
-              ),
+            dataTable(
+              'op-parameters',
+              [t('terminal.param.name'), t('terminal.param.limits'), t('terminal.param.last')],
+              wi.parameters,
+              (p) => ({
+                key: { param: p.name },
+                head: p.unit ? `${p.name} (${p.unit})` : p.name,
+                cells: [
+                  { class: 'num', text: `${formatNumber(p.min ?? null)} – ${formatNumber(p.max ?? null)}` },
+                  { class: 'num', text: formatNumber(p.lastValue) },
+                ],
+              }),
             ),
           ]
         : null,
       wi.materials?.length
         ? [
             h('h3', {}, t('terminal.detail.materials')),
-            h(
-              'table',
-              { class: 'table op-materials' },
-              h(
-                'thead',
-                {},
-                h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'col' }, t('terminal.material.code')),
-                  h('th', { scope: 'col' }, t('terminal.material.issued')),
-                  h('th', { scope: 'col' }, t('terminal.material.method')),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                wi.materials.map((m) =>
-                  h(
-                    'tr',
-                    { dataset: { material: m.materialCode } },
-                    h('th', { scope: 'row' }, m.materialCode),
-                    h(
-                      'td',
-                      { class: 'num' },
-                      `${formatNumber(m.issuedQty)} / ${formatNumber(m.requiredQty)}`,
-                    ),
-                    h('td', {}, tOr('issueMethod', m.issueMethod)),
-                  ),
-                ),
-              ),
+            dataTable(
+              'op-materials',
+              [t('terminal.material.code'), t('terminal.material.issued'), t('terminal.material.method')],
+              wi.materials,
+              (m) => ({
+                key: { material: m.materialCode },
+                head: m.materialCode,
+                cells: [
+                  { class: 'num', text: `${formatNumber(m.issuedQty)} / ${formatNumber(m.requiredQty)}` },
+                  tOr('issueMethod', m.issueMethod),
+                ],
+              }),
             ),
           ]
         : null,
