@@ -76,8 +76,8 @@ export default tseslint.config(
     },
   },
   {
-    // Benchmark scripts are plain JavaScript run by node: lint them without type information.
-    files: ['bench/**/*.mjs'],
+    // Benchmark and hardening scripts are plain JavaScript run by node: lint them without type information.
+    files: ['bench/**/*.mjs', 'test/hardening/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },

@@ -28,4 +28,10 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/test-env.ts'],
   testTimeout: 60000,
+  // The suites share one database and run one after another, in one worker process that jest replaces once it
+  // holds more than this after a test file: each file loads the whole application again (NestJS, TypeORM, the
+  // entity classes), and in one long-lived process (--runInBand) the heap grew by 60–110 MB per file until it
+  // ran out near 3.5 GB.
+  maxWorkers: 1,
+  workerIdleMemoryLimit: '1GB',
 };

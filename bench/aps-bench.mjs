@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, intEnv, log, mapLimit } from './common.mjs';
+import { ROOT, intEnv, log, mapLimit, writeBenchResult } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 require(join(ROOT, 'scripts/swc-register.cjs'));
@@ -178,6 +178,9 @@ for (const set of SETS.filter((s) => chosen.includes(s.id))) {
     line = {
       set: set.id,
       result: `mean gap ${meanGap.toFixed(2)} %`,
+      value: meanGap,
+      unit: '% mean gap',
+      reference: 'best-known makespans',
       target: `≤ ${set.target} %`,
       met: meanGap <= set.target,
     };
@@ -197,4 +200,16 @@ for (const l of summary) {
     `${pad(l.set, 9)} ${pad(l.result, 32)} ${pad(l.target, 26)} ${pad(l.optimal, 22)} ${lpad(l.seconds, 6)}  ${verdict}`,
   );
 }
+writeBenchResult(
+  'aps',
+  summary.map((l) => ({
+    figure: `APS ${l.set} (${l.optimal})`,
+    ours: l.value ?? l.result,
+    unit: l.unit ?? '',
+    reference: l.reference ?? null,
+    target: l.target,
+    verdict: scale === 1 ? (l.met ? 'PASS' : 'MISS') : '',
+  })),
+  { title: `sets ${chosen.join(', ')}; budgets ×${scale}${scale === 1 ? '' : ' (scaled: no verdicts)'}` },
+);
 process.exit(failed ? 1 : 0);

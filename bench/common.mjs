@@ -1,16 +1,19 @@
 // Helpers shared by the benchmarks: settings, the app as a child process, API calls, CPU accounting.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+// BENCH_APP_MAIN: another build of the app to run, e.g. a copy of dist/ kept aside while the checkout is rebuilt.
+const MAIN = process.env.BENCH_APP_MAIN
+  ? resolve(process.env.BENCH_APP_MAIN)
+  : join(ROOT, 'dist', 'src', 'main.js');
 
 /** Reads a positive integer from the environment. */
 export function intEnv(name, fallback) {
@@ -140,6 +143,50 @@ export function machineBusySeconds() {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc), or null. */
+export function procCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving one database (their command line names it), or null. The
+ * figure of cpuSeconds() counts every PostgreSQL process, also those of whatever else runs on the server.
+ */
+export function backendsCpu(database) {
+  try {
+    let total = 0;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (cmd.startsWith('postgres:') && cmd.includes(` ${database} `)) total += procCpu(pid) ?? 0;
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** Resident memory of a process now and at its peak, in bytes (Linux /proc: VmRSS, VmHWM), or null. */
+export function rssBytes(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  } catch {
+    return null;
+  }
+}
+
 /** Nearest-rank percentile of an ascending sorted array. */
 export function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -193,8 +240,8 @@ export class App {
     });
   }
 
-  /** Polls GET /health/ready until it answers 200. */
-  async waitReady() {
+  /** Polls GET /health/ready until it answers 200 (every `intervalMs`: the start-up bench times it closely). */
+  async waitReady({ intervalMs = 500 } = {}) {
     const until = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < until) {
       throwIfInterrupted();
@@ -206,7 +253,7 @@ export class App {
       } catch {
         // not listening yet
       }
-      await sleep(500);
+      await sleep(intervalMs);
     }
     throw new Error(`the app was not ready within ${READY_TIMEOUT_MS / 1000} s`);
   }
@@ -278,4 +325,116 @@ export async function mapLimit(items, limit, fn) {
   });
   await Promise.all(workers);
   return results;
+}
+
+/**
+ * The demo site's shop floor ready for terminal load: `count` operators (`<prefix>-op-NNN`), each with a released
+ * work order of `material` and its first operation started. Returns `{ siteId, adminToken, terminals }`, each
+ * terminal `{ index, username, token, operationId, workOrderId, workOrderCode }`.
+ */
+export async function startedTerminals(app, { count, material, prefix }) {
+  const adminToken = await login(app, 'admin', DEMO_PASSWORD);
+  const plannerToken = await login(app, 'planner', DEMO_PASSWORD);
+
+  const { body: sitesBody } = await api(app, 'GET', '/sites', { token: adminToken });
+  const sites = Array.isArray(sitesBody) ? sitesBody : sitesBody.items;
+  const site = sites.find((s) => s.code === 'SZ01');
+  if (!site) throw new Error(`the demo site SZ01 is missing; sites: ${JSON.stringify(sites)}`);
+  const siteId = site.id;
+
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  const password = `${prefix}-${randomBytes(12).toString('hex')}`;
+
+  log(`creating ${count} operators`);
+  const operators = await mapLimit(indexes, 4, async (i) => {
+    const username = `${prefix}-op-${String(i + 1).padStart(3, '0')}`;
+    await api(app, 'POST', '/users', {
+      token: adminToken,
+      body: {
+        username,
+        displayName: `${prefix} operator ${i + 1}`,
+        password,
+        roles: ['operator'],
+        siteIds: [siteId],
+      },
+    });
+    return { username, token: await login(app, username, password) };
+  });
+
+  log(`creating, planning and releasing ${count} work orders of ${material}`);
+  const workOrders = await mapLimit(indexes, 4, async () => {
+    const { body: wo } = await api(app, 'POST', `/sites/${siteId}/work-orders`, {
+      token: plannerToken,
+      body: { material, quantity: '1000000', dueAt: '2030-01-01T00:00:00Z' },
+      expect: [201],
+    });
+    const base = `/sites/${siteId}/work-orders/${wo.id}`;
+    await api(app, 'POST', `${base}/plan`, { token: plannerToken, body: {}, expect: [200] });
+    await api(app, 'POST', `${base}/release`, {
+      token: plannerToken,
+      body: { allowShortage: true },
+      expect: [200],
+    });
+    return wo;
+  });
+
+  // One at a time: concurrent starts on the same machines can deadlock in the app (it answers 409
+  // CONCURRENT_MODIFICATION, "retry the request"); the start is set-up, not what is measured.
+  log('starting the first operation of every work order');
+  const terminals = await mapLimit(indexes, 1, async (i) => {
+    const wo = workOrders[i];
+    const first = [...wo.operations].sort((a, b) => a.seq - b.seq)[0];
+    const { username, token } = operators[i];
+    const start = (body) =>
+      api(app, 'POST', `/terminal/operations/${first.id}/start`, {
+        token,
+        body,
+        expect: null,
+        headers: { 'idempotency-key': randomUUID() },
+      });
+    // Several eligible machines: the app asks (400) for one; spread the terminals over them.
+    const options = first.equipmentOptions ?? [];
+    let body = {};
+    let res;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      res = await start(body);
+      if (res.status === 200) break;
+      if (res.status === 400 && !body.equipment && options.length > 0) {
+        body = { equipment: options[i % options.length].equipmentId };
+      } else if (res.status === 409 && res.body?.code === 'CONCURRENT_MODIFICATION') {
+        await sleep(100 * (attempt + 1));
+      } else break;
+    }
+    if (res.status !== 200) {
+      throw new Error(
+        `POST /terminal/operations/${first.id}/start answered ${res.status}: ${JSON.stringify(res.body)}`,
+      );
+    }
+    return { index: i, username, token, operationId: first.id, workOrderId: wo.id, workOrderCode: wo.code };
+  });
+  return { siteId, adminToken, terminals };
+}
+
+/**
+ * Writes a bench's figures as JSON to the file named by BENCH_RESULT_FILE, if set; bench/run-all.mjs gathers
+ * them into one report. `rows`: { figure, ours, unit, reference, ratio, target, verdict } each, where `ours` is
+ * a number (or words when the figure is not one number), `reference` a number or words (another system's
+ * figure on the same machine, or a published one), `ratio` ours ÷ reference when both are numbers of the same
+ * kind, `target` the figure's target in words ("≤ 50 ms"), and `verdict` PASS or MISS against that target,
+ * FAIL for a correctness check that failed, or empty when the figure has no target. `extra`: `title` (what was
+ * run, with its settings) and `notes` (lines worth keeping beside the table).
+ */
+export function writeBenchResult(bench, rows, extra = {}) {
+  const file = process.env.BENCH_RESULT_FILE;
+  if (!file) return;
+  const clean = rows.map((r) => ({
+    figure: String(r.figure),
+    ours: typeof r.ours === 'number' && !Number.isFinite(r.ours) ? null : (r.ours ?? null),
+    unit: r.unit ?? '',
+    reference: r.reference ?? null,
+    ratio: Number.isFinite(r.ratio) ? r.ratio : null,
+    target: r.target ?? '',
+    verdict: r.verdict ?? '',
+  }));
+  writeFileSync(file, `${JSON.stringify({ bench, ...extra, rows: clean }, null, 2)}\n`);
 }

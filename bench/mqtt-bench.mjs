@@ -24,7 +24,7 @@
 // messages); 130 on Ctrl-C.
 
 import { fork, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,7 @@ import {
   adminQuery,
   api,
   App,
+  backendsCpu,
   BASE_URL,
   cpuSeconds,
   dbUrl,
@@ -48,9 +49,11 @@ import {
   machineBusySeconds,
   mapLimit,
   percentile,
+  procCpu,
   quoteIdent,
   sleep,
   throwIfInterrupted,
+  writeBenchResult,
 } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -109,39 +112,6 @@ function tagOf(i) {
   const m = Math.floor(i / TAGS_PER_MACHINE);
   const k = TAG_KINDS[i % TAGS_PER_MACHINE];
   return { m, k, topic: `mom/${SITE_CODE}/${LINE}/${equipmentCode(m)}/${k.kind}`, metric: k.metric };
-}
-
-/** CPU seconds of one process (Linux /proc), or null. */
-function procCpu(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * CPU seconds of the PostgreSQL backends serving one database (their command line names it), or null. The
- * figure of cpuSeconds() counts every PostgreSQL process, also those of whatever else runs on the server.
- */
-function backendsCpu(database) {
-  try {
-    let total = 0;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (cmd.startsWith('postgres:') && cmd.includes(` ${database} `)) total += procCpu(pid) ?? 0;
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return total;
-  } catch {
-    return null;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -765,6 +735,46 @@ async function main() {
     if (lat.unmatched > 0) problems.push(`${lat.unmatched} stored rows without a publish time`);
     if (rejected > 0 || unknown > 0) problems.push(`${rejected} rejected and ${unknown} unknown messages`);
     for (const pr of problems) process.stdout.write(`error: ${pr}\n`);
+    const check = (ok) => (ok ? 'PASS' : 'FAIL');
+    writeBenchResult(
+      'mqtt',
+      [
+        {
+          figure: 'messages/s end to end (publish → stored)',
+          ours: rate,
+          unit: 'msg/s',
+          reference: TULIP_RATE,
+          ratio: rate / TULIP_RATE,
+          target: `≥ ${int(TARGET_RATE)} msg/s`,
+          verdict: verdict(rate >= TARGET_RATE),
+        },
+        { figure: 'latency publish → stored p99', ours: p(lat.stored, 99), unit: 'ms' },
+        { figure: 'app receipt → commit p99', ours: appLat?.p99 ?? null, unit: 'ms' },
+        {
+          figure: 'messages lost',
+          ours: Math.max(0, lost),
+          target: '0, every message stored once',
+          verdict: check(problems.length === 0),
+        },
+        {
+          figure: 'duplicates (redelivered)',
+          ours: duplicates,
+          target: '0',
+          verdict: verdict(duplicates === 0),
+        },
+      ],
+      {
+        title: `${MACHINES} machines × ${TAGS_PER_MACHINE} tags, ${int(pub.published)} messages QoS 1${RATE ? `, paced at ${int(RATE)}/s` : ''}`,
+        notes: [
+          'reference: Tulip caps a connector host at 500 messages/s',
+          ...(cpu
+            ? [
+                `CPU per message: app ${((cpu.app * 1e6) / Math.max(1, lat.rows)).toFixed(0)} µs, PostgreSQL ${(((cpu.backends ?? cpu.postgres) * 1e6) / Math.max(1, lat.rows)).toFixed(0)} µs`,
+              ]
+            : []),
+        ],
+      },
+    );
     if (problems.length > 0) {
       failed = true;
       app.printTail();

@@ -14,6 +14,7 @@ import {
   login,
   quoteIdent,
   sleep,
+  writeBenchResult,
 } from './common.mjs';
 
 const SECONDS = intEnv('BENCH_PLAN_SECONDS', 10);
@@ -146,6 +147,11 @@ async function main() {
     );
     console.log(`${'step'.padEnd(34)} ${'seconds'.padStart(8)}  note`);
     for (const r of rows) console.log(`${r.step.padEnd(34)} ${r.seconds.toFixed(2).padStart(8)}  ${r.note}`);
+    writeBenchResult(
+      'planning',
+      rows.map((r) => ({ figure: `planner: ${r.step}`, ours: r.seconds, unit: 's', reference: r.note })),
+      { title: `demo plant, engine budget ${SECONDS} s per run` },
+    );
   } catch (err) {
     app.printTail();
     throw err;

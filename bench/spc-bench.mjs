@@ -2,7 +2,7 @@
 // (issue #7: ≤ 50 ms). Pure computation in this process, no database; see bench/README.md.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ROOT, intEnv, log } from './common.mjs';
+import { ROOT, intEnv, log, writeBenchResult } from './common.mjs';
 
 const require = createRequire(import.meta.url);
 require(join(ROOT, 'scripts/swc-register.cjs'));
@@ -47,4 +47,18 @@ console.log(
 );
 console.log(
   `${String(POINTS).padEnd(10)} ${median.toFixed(1).padStart(10)} ${times[0].toFixed(1).padStart(8)} ${times.at(-1).toFixed(1).padStart(8)} ${('≤ ' + TARGET_MS).padStart(10)}  ${violations}   ${POINTS === 100_000 ? (median <= TARGET_MS ? 'PASS' : 'MISS') : 'other size'}`,
+);
+writeBenchResult(
+  'spc',
+  [
+    {
+      figure: `SPC x̄–R + Nelson 1–8, ${POINTS.toLocaleString('en')} subgroups, median`,
+      ours: median,
+      unit: 'ms',
+      target: POINTS === 100_000 ? `≤ ${TARGET_MS} ms` : '',
+      verdict: POINTS === 100_000 ? (median <= TARGET_MS ? 'PASS' : 'MISS') : '',
+    },
+    { figure: 'SPC analysis, slowest run', ours: times.at(-1), unit: 'ms' },
+  ],
+  { title: `${POINTS} subgroups of ${SIZE}, ${RUNS} runs after 3 warm-ups, in one process` },
 );

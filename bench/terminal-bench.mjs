@@ -19,7 +19,7 @@
 // Exit status: 0 when the run completed (targets are reported as PASS/MISS only), 1 when something errored:
 // set-up failed, a report got a non-200 answer, or the quantities check found a mismatch.
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
@@ -29,18 +29,17 @@ import {
   BASE_URL,
   cpuSeconds,
   dbUrl,
-  DEMO_PASSWORD,
   intEnv,
   interrupt,
   log,
-  login,
   machineBusySeconds,
-  mapLimit,
   percentile,
   quoteIdent,
   run,
   sleep,
   throwIfInterrupted,
+  startedTerminals,
+  writeBenchResult,
 } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,89 +68,14 @@ const PGBENCH_DB = `mom_bench_pgbench_${suffix}`;
 // Set-up: operators, work orders, started operations
 // ---------------------------------------------------------------------------------------------------------
 
-/** Creates one operator, one released work order and its started first operation per terminal. */
+/** One operator, one released work order and its started first operation per terminal. */
 async function setUp(app) {
-  const adminToken = await login(app, 'admin', DEMO_PASSWORD);
-  const plannerToken = await login(app, 'planner', DEMO_PASSWORD);
-
-  const { body: sitesBody } = await api(app, 'GET', '/sites', { token: adminToken });
-  const sites = Array.isArray(sitesBody) ? sitesBody : sitesBody.items;
-  const site = sites.find((s) => s.code === 'SZ01');
-  if (!site) throw new Error(`the demo site SZ01 is missing; sites: ${JSON.stringify(sites)}`);
-  const siteId = site.id;
-
-  const indexes = Array.from({ length: TERMINALS }, (_, i) => i);
-  const password = `bench-${randomBytes(12).toString('hex')}`;
-
-  log(`creating ${TERMINALS} operators`);
-  const operators = await mapLimit(indexes, 4, async (i) => {
-    const username = `bench-op-${String(i + 1).padStart(3, '0')}`;
-    await api(app, 'POST', '/users', {
-      token: adminToken,
-      body: {
-        username,
-        displayName: `Bench operator ${i + 1}`,
-        password,
-        roles: ['operator'],
-        siteIds: [siteId],
-      },
-    });
-    return { username, token: await login(app, username, password) };
+  const { terminals, adminToken } = await startedTerminals(app, {
+    count: TERMINALS,
+    material: WORK_ORDER_MATERIAL,
+    prefix: 'bench',
   });
-
-  log(`creating, planning and releasing ${TERMINALS} work orders of ${WORK_ORDER_MATERIAL}`);
-  const workOrders = await mapLimit(indexes, 4, async () => {
-    const { body: wo } = await api(app, 'POST', `/sites/${siteId}/work-orders`, {
-      token: plannerToken,
-      body: { material: WORK_ORDER_MATERIAL, quantity: '1000000', dueAt: '2030-01-01T00:00:00Z' },
-      expect: [201],
-    });
-    const base = `/sites/${siteId}/work-orders/${wo.id}`;
-    await api(app, 'POST', `${base}/plan`, { token: plannerToken, body: {}, expect: [200] });
-    await api(app, 'POST', `${base}/release`, {
-      token: plannerToken,
-      body: { allowShortage: true },
-      expect: [200],
-    });
-    return wo;
-  });
-
-  // One at a time: concurrent starts on the same machines can deadlock in the app (it answers 409
-  // CONCURRENT_MODIFICATION, "retry the request"); the start is set-up, not what is measured.
-  log('starting the first operation of every work order');
-  const terminals = await mapLimit(indexes, 1, async (i) => {
-    const wo = workOrders[i];
-    const first = [...wo.operations].sort((a, b) => a.seq - b.seq)[0];
-    const { token } = operators[i];
-    const start = (body) =>
-      api(app, 'POST', `/terminal/operations/${first.id}/start`, {
-        token,
-        body,
-        expect: null,
-        headers: { 'idempotency-key': randomUUID() },
-      });
-    // Several eligible machines: the app asks (400) for one; spread the terminals over them.
-    const options = first.equipmentOptions ?? [];
-    let body = {};
-    let res;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      res = await start(body);
-      if (res.status === 200) break;
-      if (res.status === 400 && !body.equipment && options.length > 0) {
-        body = { equipment: options[i % options.length].equipmentId };
-      } else if (res.status === 409 && res.body?.code === 'CONCURRENT_MODIFICATION') {
-        await sleep(100 * (attempt + 1));
-      } else break;
-    }
-    if (res.status !== 200) {
-      throw new Error(
-        `POST /terminal/operations/${first.id}/start answered ${res.status}: ${JSON.stringify(res.body)}`,
-      );
-    }
-    return { index: i, token, operationId: first.id, workOrderCode: wo.code, ok: 0 };
-  });
-
-  return { terminals, adminToken };
+  return { terminals: terminals.map((t) => ({ ...t, ok: 0 })), adminToken };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -404,6 +328,48 @@ async function main() {
     process.stdout.write(`(${reports} reports in ${result.elapsedS.toFixed(2)} s)\n`);
     for (const s of result.errorSamples) process.stdout.write(`error sample: ${s}\n`);
     for (const m of mismatches) process.stdout.write(`quantity mismatch: ${m}\n`);
+    const check = (ok) => (ok ? 'PASS' : 'FAIL');
+    const cpuPerReport = result.cpu
+      ? per(result.cpu.machine ?? result.cpu.app + result.cpu.postgres + result.cpu.client)
+      : null;
+    writeBenchResult(
+      'terminal',
+      [
+        {
+          figure: 'terminal reports/s',
+          ours: rps,
+          unit: '/s',
+          reference: `pgbench TPC-B ${bench.tps.toFixed(1)} tps`,
+          ratio,
+          target: `ratio ≥ ${TARGET_RATIO.toFixed(2)}`,
+          verdict: verdict(ratio >= TARGET_RATIO),
+        },
+        { figure: 'report latency p50', ours: p(50), unit: 'ms' },
+        {
+          figure: 'report latency p99',
+          ours: p(99),
+          unit: 'ms',
+          target: `≤ ${TARGET_P99_MS} ms`,
+          verdict: verdict(p(99) <= TARGET_P99_MS),
+        },
+        {
+          figure: 'CPU per report (whole machine)',
+          ours: cpuPerReport,
+          unit: 'ms',
+          reference: bench.cpuPerTx !== null ? `pgbench ${cpuMs(bench.cpuPerTx)} per transaction` : null,
+          ratio: cpuPerReport !== null && bench.cpuPerTx ? cpuPerReport / bench.cpuPerTx : null,
+        },
+        {
+          figure: 'report errors, quantity mismatches',
+          ours: errorCount + mismatches.length,
+          target: '0',
+          verdict: check(errorCount === 0 && mismatches.length === 0),
+        },
+      ],
+      {
+        title: `${TERMINALS} terminals, ${SECONDS} s, ${pgLabel}; pgbench ${bench.args}, scale ${PGBENCH_SCALE}`,
+      },
+    );
     if (errorCount > 0 || mismatches.length > 0) failed = true;
   } catch (err) {
     failed = true;

@@ -49,6 +49,7 @@ import {
   percentile,
   quoteIdent,
   throwIfInterrupted,
+  writeBenchResult,
 } from './common.mjs';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -850,6 +851,41 @@ async function main() {
       ].join('\n') + '\n',
     );
     for (const e of errors.slice(0, 5)) process.stdout.write(`error sample: ${e}\n`);
+    const p95 = (r) => percentile(r.latencies, 95);
+    writeBenchResult(
+      'trace',
+      [
+        ...[
+          ['backward', backward],
+          ['forward', forward],
+        ].map(([label, r]) => ({
+          figure: `trace ${label} p95`,
+          ours: p95(r),
+          unit: 'ms',
+          target: `≤ ${TARGET_TRACE_P95_MS} ms`,
+          verdict: verdict(p95(r) <= TARGET_TRACE_P95_MS),
+        })),
+        {
+          figure: `recall median (${recall.lots === null ? '?' : fmt(recall.lots)} lots in scope)`,
+          ours: recallMedian,
+          unit: 'ms',
+          target: `≤ ${TARGET_RECALL_MS} ms`,
+          verdict: verdict(recallMedian <= TARGET_RECALL_MS),
+        },
+        {
+          figure: 'recall, every lot listed, median',
+          ours: percentile(recallAllLots.latencies, 50),
+          unit: 'ms',
+        },
+        {
+          figure: 'trace and recall errors',
+          ours: errors.length,
+          target: '0',
+          verdict: errors.length ? 'FAIL' : 'PASS',
+        },
+      ],
+      { title: `${fmt(s.lots)} lots, ${fmt(s.edges)} edges, ${pgLabel}` },
+    );
     if (errors.length > 0) failed = true;
   } catch (err) {
     failed = true;

@@ -35,6 +35,7 @@ import {
   percentile,
   quoteIdent,
   sleep,
+  writeBenchResult,
 } from './common.mjs';
 // The app's own signing scheme (DESIGN.md), from the build this bench runs.
 import { signaturesMatch, signRequest } from '../dist/src/platform/auth/hmac-signature.js';
@@ -246,6 +247,34 @@ async function main() {
       `≥ ${TARGET_RATE}  ${rate >= TARGET_RATE ? 'PASS' : 'MISS'}`,
     );
     row('bad signatures / duplicates', `${receiver.badSignatures} / ${duplicates}`, 'must be 0 / 0');
+    writeBenchResult(
+      'wms',
+      [
+        { figure: 'release → WMS receipt p50', ours: p(50), unit: 'ms' },
+        {
+          figure: 'release → WMS receipt p99',
+          ours: p(99),
+          unit: 'ms',
+          target: `≤ ${TARGET_P99_MS} ms`,
+          verdict: p(99) <= TARGET_P99_MS ? 'PASS' : 'MISS',
+        },
+        { figure: 'commit → WMS receipt p99', ours: c(99), unit: 'ms' },
+        {
+          figure: 'WMS messages/s draining a backlog',
+          ours: rate,
+          unit: '/s',
+          target: `≥ ${TARGET_RATE}/s`,
+          verdict: rate >= TARGET_RATE ? 'PASS' : 'MISS',
+        },
+        {
+          figure: 'WMS bad signatures and duplicates',
+          ours: receiver.badSignatures + duplicates,
+          target: '0',
+          verdict: receiver.badSignatures + duplicates === 0 ? 'PASS' : 'FAIL',
+        },
+      ],
+      { title: `${CLIENTS} planners, ${RELEASES} releases, backlog ${BACKLOG}, PostgreSQL ${version}` },
+    );
     if (receiver.badSignatures > 0 || duplicates > 0) {
       failed = true;
       log('FAILED: a message arrived with a bad signature or twice');

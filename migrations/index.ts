@@ -1,4 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
+import { OutboxDeadLetterOrdering1795350000000 } from './1795350000000-OutboxDeadLetterOrdering';
+import { AppendOnlySignaturesLedger1795348000000 } from './1795348000000-AppendOnlySignaturesLedger';
 import { MachineData1795344615809 } from './1795344615809-MachineData';
 import { PurchaseRequisitions1795340100000 } from './1795340100000-PurchaseRequisitions';
 import { WebhookSubscriptions1795336256853 } from './1795336256853-WebhookSubscriptions';
@@ -56,4 +58,6 @@ export const MIGRATIONS: Array<new () => MigrationInterface> = [
   AnalyticsCosts1795340000000,
   PurchaseRequisitions1795340100000,
   MachineData1795344615809,
+  AppendOnlySignaturesLedger1795348000000,
+  OutboxDeadLetterOrdering1795350000000,
 ];

@@ -7,9 +7,15 @@ import { AppModule } from './app.module';
 import { OPENAPI_PUBLIC } from './platform/auth/auth.decorators';
 import { AppConfig } from './platform/config/app-config';
 import { validateEnvironment } from './platform/config/env.schema';
-import { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from './platform/errors/problem-details.filter';
+import {
+  answerClientError,
+  answerFrameworkError,
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetailsFilter,
+} from './platform/errors/problem-details.filter';
 import { createValidationPipe } from './platform/errors/validation';
 import { installBodyParsers } from './platform/http/body-parsers';
+import { installInputGuards } from './platform/http/input-guards';
 import { installRequestContext } from './platform/http/request-context.hooks';
 import { createPino, PinoLoggerService } from './platform/logging/pino-logger';
 import { installHttpObserver } from './platform/metrics/http-observer';
@@ -32,6 +38,9 @@ export async function createApp(): Promise<NestFastifyApplication> {
     trustProxy: 'loopback,linklocal,uniquelocal',
     bodyLimit,
     routerOptions: { ignoreTrailingSlash: true },
+    // Requests refused before any route or hook runs are answered in problem+json like every other error.
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     bodyParser: false,
@@ -43,6 +52,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   installRequestContext(fastify);
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
   installHttpObserver(fastify, app.get(MetricsService), pino);
+  installInputGuards(fastify);
   installBodyParsers(fastify, bodyLimit);
 
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
@@ -53,7 +63,7 @@ export async function createApp(): Promise<NestFastifyApplication> {
   const config = app.get(AppConfig);
   const redisUrl = config.get('REDIS_URL');
   if (redisUrl) {
-    const adapter = new RedisIoAdapter(app, redisUrl);
+    const adapter = new RedisIoAdapter(app, redisUrl, config.get('REDIS_KEY_PREFIX'));
     await adapter.connect();
     app.useWebSocketAdapter(adapter);
   }

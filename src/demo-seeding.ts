@@ -2,6 +2,7 @@ import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DEMO_SITE, DEMO_TERMINAL, seedDemoFactory, type DemoSeedResult } from '../seeds/demo-factory';
 import { AppConfig } from './platform/config/app-config';
+import { withStartupLock } from './platform/database/startup-lock';
 
 export const DEFAULT_DEMO_PASSWORD = 'mom-demo';
 
@@ -10,9 +11,13 @@ export async function seedIfEmpty(app: INestApplicationContext): Promise<DemoSee
   const config = app.get(AppConfig);
   const setting = config.get('SEED_DEMO');
   if (setting === false || (config.isProduction && setting !== true)) return undefined;
-  const sites = await app.get(DataSource).query<unknown[]>('SELECT 1 FROM site LIMIT 1');
-  if (sites.length > 0) return undefined;
-  return seedAndReport(app);
+  const dataSource = app.get(DataSource);
+  // Instances started together on an empty database seed one after another: the second sees the first's sites.
+  return withStartupLock(dataSource, 'demo-seed', async () => {
+    const sites = await dataSource.query<unknown[]>('SELECT 1 FROM site LIMIT 1');
+    if (sites.length > 0) return undefined;
+    return seedAndReport(app);
+  });
 }
 
 export async function seedAndReport(app: INestApplicationContext): Promise<DemoSeedResult> {

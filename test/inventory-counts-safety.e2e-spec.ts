@@ -213,7 +213,7 @@ describe('inventory: counts, adjustments and safety stock', () => {
         pushes.find(
           (p) =>
             p.event === 'todo.created' &&
-            p.room === 'role:planner' &&
+            p.room === `role:planner@${f.site.id}` &&
             (p.data as { todoId: string }).todoId === open[0]!.id,
         ),
       'the todo.created push to the planners',

@@ -536,6 +536,52 @@ describe('outbox: one app instance relaying', () => {
     expect(cOnly!.at).toBeLessThan(aDelivered!.at);
     expect(aFailed!.at).toBeLessThan(aDelivered!.at);
   });
+
+  it('holds the later messages of an ordering key behind a dead letter until it is redriven, then keeps their order', async () => {
+    // A fails until the receiver is "fixed"; everything else is accepted. (A WMS would otherwise get a pick
+    // task's cancellation, and the pick task itself only after the redrive.)
+    let fixed = false;
+    const receiver = await stub((req) =>
+      (JSON.parse(req.body) as { step: string }).step === 'A' && !fixed ? { status: 503 } : { status: 200 },
+    );
+    const orderingKey = unique('work-order-');
+    const [a, b] = await enqueue(t, [
+      ping(receiver, { orderingKey, payload: { step: 'A' } }),
+      ping(receiver, { orderingKey, payload: { step: 'B' } }),
+    ]);
+    await waitForStatus(t.dataSource, a!, 'dead');
+    // Written after A died: it waits behind A as well.
+    const [c] = await enqueue(t, [ping(receiver, { orderingKey, payload: { step: 'C' } })]);
+    // The relay is busy and passes B and C over: a message of another key, enqueued after them, gets through.
+    const [other] = await enqueue(t, [
+      ping(receiver, { orderingKey: unique('other-'), payload: { step: 'D' } }),
+    ]);
+    await waitForStatus(t.dataSource, other!, 'delivered');
+    await new Promise((r) => setTimeout(r, 3 * BASE_MS));
+    for (const id of [b!, c!]) {
+      expect(await rowOf(t.dataSource, id)).toEqual(
+        expect.objectContaining({ status: 'pending', attempts: 0 }),
+      );
+      expect(receiver.forMessage(id)).toHaveLength(0);
+    }
+
+    fixed = true;
+    await t.http
+      .post(`/api/v1/admin/outbox/messages/${a}/redrive`)
+      .set('Authorization', `Bearer ${adminToken}`)
+      .send({ reason: 'receiver fixed' })
+      .expect(200);
+    const rowA = await waitForStatus(t.dataSource, a!, 'delivered');
+    await waitForStatus(t.dataSource, b!, 'delivered');
+    await waitForStatus(t.dataSource, c!, 'delivered');
+    const order = receiver.requests
+      .filter((r) => [a, b, c].includes(r.messageId))
+      .map((r) => (r.messageId === a ? 'A' : r.messageId === b ? 'B' : 'C'));
+    expect(order).toEqual([...Array<string>(MAX_ATTEMPTS).fill('A'), 'A', 'B', 'C']);
+    expect(receiver.forMessage(b!)[0]!.at).toBeGreaterThanOrEqual(
+      rowA.delivered_at!.getTime() - CLOCK_TOLERANCE_MS,
+    );
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------

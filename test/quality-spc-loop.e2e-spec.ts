@@ -469,7 +469,8 @@ describe('quality: SPC closed loop (IPQC result → socket, NCR, holds, WMS free
       5000,
     );
     const toQuality = await eventually(
-      async () => quality.received.find((e) => e.event === 'spc.violation' && e.room === 'role:quality'),
+      async () =>
+        quality.received.find((e) => e.event === 'spc.violation' && e.room === `role:quality@${f.site.id}`),
       'spc.violation in the quality room',
       5000,
     );
@@ -511,7 +512,7 @@ describe('quality: SPC closed loop (IPQC result → socket, NCR, holds, WMS free
     ]);
     expect(
       quality.received
-        .filter((e) => e.event === 'ncr.changed' && e.room === 'role:quality')
+        .filter((e) => e.event === 'ncr.changed' && e.room === `role:quality@${f.site.id}`)
         .map((e) => e.data),
     ).toEqual([expect.objectContaining({ ncrId: data.ncrId, status: 'open' })]);
 

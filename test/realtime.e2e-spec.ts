@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { RealtimePublisher } from '../src/platform/realtime/realtime-publisher';
 import { TransactionRunner } from '../src/platform/database/transaction-runner';
-import type { ShopFloorEnvelope } from '../src/platform/realtime/shop-floor-events';
+import { roleRoom, type ShopFloorEnvelope } from '../src/platform/realtime/shop-floor-events';
 import { createSite, createUser, login, type TestUser } from './support/builders';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -171,13 +171,15 @@ describe('realtime: /shop-floor gateway', () => {
   });
 
   describe('rooms', () => {
-    it('puts a client in its user, role and site rooms and tells it in `ready`', async () => {
+    it('puts a client in its user room, its site rooms and its roles at each of its sites, and tells it in `ready`', async () => {
       const c = await connect(operatorA.token);
       expect([...c.rooms].sort()).toEqual(
         [
           `user:${operatorA.id}`,
-          'role:operator',
-          'role:quality',
+          `role:operator@${siteA.id}`,
+          `role:operator@${siteC.id}`,
+          `role:quality@${siteA.id}`,
+          `role:quality@${siteC.id}`,
           `site:${siteA.id}`,
           `site:${siteC.id}`,
         ].sort(),
@@ -187,8 +189,19 @@ describe('realtime: /shop-floor gateway', () => {
 
       const b = await connect(operatorB.token);
       expect([...b.rooms].sort()).toEqual(
-        [`user:${operatorB.id}`, 'role:operator', `site:${siteB.id}`].sort(),
+        [`user:${operatorB.id}`, `role:operator@${siteB.id}`, `site:${siteB.id}`].sort(),
       );
+    });
+
+    it("keeps a role's pushes at their site: the same role at another site gets nothing", async () => {
+      const a = await connect(operatorA.token);
+      const b = await connect(operatorB.token);
+      await t.app
+        .get(RealtimePublisher)
+        .emit(roleRoom('operator', siteA.id), 'todo.created', { todoId: 't-a', title: 'for operators at A' });
+      await waitFor(() => a.events('todo.created')[0], 'the push at site A');
+      await sleep(NOTHING_WINDOW_MS);
+      expect(b.events('todo.created')).toEqual([]);
     });
 
     it('answers `subscribe` with the rooms joined and refused', async () => {
@@ -210,13 +223,23 @@ describe('realtime: /shop-floor gateway', () => {
     it('refuses another user room and a role the user does not have, and a malformed request', async () => {
       const c = await connect(operatorA.token);
       const result = await c.socket.timeout(5000).emitWithAck('subscribe', {
-        rooms: [`user:${operatorA.id}`, `user:${operatorB.id}`, 'role:quality', 'role:admin'],
+        rooms: [
+          `user:${operatorA.id}`,
+          `user:${operatorB.id}`,
+          `role:quality@${siteA.id}`,
+          `role:admin@${siteA.id}`,
+          `role:quality@${siteB.id}`,
+          'role:quality',
+        ],
       });
       expect(result).toEqual({
-        joined: [`user:${operatorA.id}`, 'role:quality'],
+        joined: [`user:${operatorA.id}`, `role:quality@${siteA.id}`],
         refused: [
           { room: `user:${operatorB.id}`, reason: 'forbidden' },
-          { room: 'role:admin', reason: 'forbidden' },
+          { room: `role:admin@${siteA.id}`, reason: 'forbidden' },
+          // The role at a site the user has no access to, and a role at no site.
+          { room: `role:quality@${siteB.id}`, reason: 'forbidden' },
+          { room: 'role:quality', reason: 'forbidden' },
         ],
       });
       const malformed = (await c.socket.timeout(5000).emitWithAck('subscribe', { rooms: 'site:x' })) as {
@@ -245,7 +268,7 @@ describe('realtime: /shop-floor gateway', () => {
       const user = await createUser(t.dataSource, { roles: ['viewer'], siteIds: [siteA.id] });
       const token = await login(t.http, user);
       const before = await connect(token);
-      expect(before.rooms).toContain('role:viewer');
+      expect(before.rooms).toContain(`role:viewer@${siteA.id}`);
       const dropped = new Promise<string>((resolve) =>
         before.socket.once('disconnect', (reason: string) => resolve(reason)),
       );
@@ -258,12 +281,12 @@ describe('realtime: /shop-floor gateway', () => {
       expect(await dropped).toBe('io server disconnect');
 
       const after = await connect(token);
-      expect(after.rooms).toContain('role:operator');
-      expect(after.rooms).not.toContain('role:viewer');
+      expect(after.rooms).toContain(`role:operator@${siteA.id}`);
+      expect(after.rooms).not.toContain(`role:viewer@${siteA.id}`);
       // A push to the old role room no longer reaches this user.
       await t.app
         .get(RealtimePublisher)
-        .emit('role:viewer', 'todo.created', { todoId: 't-1', title: 'only for viewers' });
+        .emit(`role:viewer@${siteA.id}`, 'todo.created', { todoId: 't-1', title: 'only for viewers' });
       await sleep(NOTHING_WINDOW_MS);
       expect(after.events('todo.created')).toEqual([]);
     });

@@ -507,7 +507,8 @@ describe('rules: shipped rules, periodic checks, dry runs and an admin’s own r
     ]);
     // The quality engineer's screen heard it; the first (no burr) was never pushed.
     const heard = await eventually(
-      async () => pushes.find((p) => p.event === 'rule.notification' && p.room === 'role:quality'),
+      async () =>
+        pushes.find((p) => p.event === 'rule.notification' && p.room === `role:quality@${f.site.id}`),
       'the rule notification',
     );
     expect(heard.data).toMatchObject({ rule: 'quality-andon.escalate', message: `Quality call: ${long}` });

@@ -250,8 +250,11 @@ describe('WMS bridge, embedded warehouse: release → pick → ready → product
     ).map((r: { action: string }) => r.action);
     expect(actions).toEqual([
       'wms.pick_task.created',
+      'wms.pick_task.sent',
       'wms.pick_task.accepted',
       'wms.pick_task.delivered',
+      'wms.putaway.created',
+      'wms.putaway.sent',
       'wms.putaway.confirmed',
     ]);
   });

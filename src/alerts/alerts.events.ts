@@ -12,6 +12,17 @@ export interface TodoOpened {
   dueAt: string | null;
 }
 
+/** A todo was closed: done or dismissed by a person, or done by the system when its cause went away. */
+export interface TodoClosed {
+  todoId: string;
+  siteId: string;
+  kind: string;
+  status: 'done' | 'dismissed';
+  roles: Role[];
+  userId: string | null;
+  closedBy: string | null;
+}
+
 /** A rule fired (its firing record says what each action did). */
 export interface RuleFired {
   firingId: string;
@@ -24,12 +35,15 @@ export interface RuleFired {
 declare module '../platform/events/domain-events' {
   interface DomainEventMap {
     'alerts.todo.opened': TodoOpened;
+    'alerts.todo.closed': TodoClosed;
     'alerts.rule.fired': RuleFired;
   }
 }
 
 declare module '../platform/realtime/shop-floor-events' {
   interface ShopFloorEventMap {
+    /** A todo left the open list (its roles' and person's todo counts drop). */
+    'todo.closed': { todoId: string; siteId: string; status: 'done' | 'dismissed'; closedBy: string | null };
     /** A rule's `notify` action, to the rooms it names. */
     'rule.notification': {
       siteId: string;

@@ -15,6 +15,7 @@ import {
   type DeliveryBooking,
   type MaintenanceIssueCommand,
   type PickCommand,
+  type PickPlan,
   type PickResult,
   type TransferCommand,
 } from './lots/stock-movements.service';
@@ -35,6 +36,7 @@ export type { CreateLotCommand, IssueCommand, LotStockRow } from './lots/stock.s
 export type {
   MaintenanceIssueCommand,
   PickCommand,
+  PickPlan,
   PickResult,
   TransferCommand,
 } from './lots/stock-movements.service';
@@ -156,6 +158,11 @@ export class InventoryFacade {
   /** Allocates warehouse stock (site policy FIFO/FEFO) and moves it to a line-side location. */
   pick(tx: Tx, command: PickCommand): Promise<PickResult> {
     return this.movements.pick(tx, command);
+  }
+
+  /** The lots a pick of the material would take now (site policy FIFO/FEFO), without moving anything. */
+  planPick(manager: EntityManager, siteId: string, materialId: string, quantity: string): Promise<PickPlan> {
+    return this.movements.planPick(manager, siteId, materialId, quantity);
   }
 
   /** Books what an external WMS delivered (named lot, else FIFO/FEFO) from warehouse to the destination. */

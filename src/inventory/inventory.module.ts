@@ -12,6 +12,7 @@ import { Lot } from './lots/lot.entity';
 import { StockBalance } from './lots/stock-balance.entity';
 import { LotExpiryJob } from './lots/lot-expiry.job';
 import { LotStatusService } from './lots/lot-status.service';
+import { LotHistory } from './lots/lot-history';
 import { StockMovementsService } from './lots/stock-movements.service';
 import { StockService } from './lots/stock.service';
 import { LotSplitMergeService } from './lots/lot-split-merge.service';
@@ -77,6 +78,7 @@ import { PurchaseRequisitionsService } from './requisitions/purchase-requisition
     PurchaseRequisitionsController,
   ],
   providers: [
+    LotHistory,
     StockService,
     StockMovementsService,
     LotStatusService,

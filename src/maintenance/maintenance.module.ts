@@ -12,6 +12,7 @@ import {
 import { Asset, Meter, MeterReadingRow } from './assets/asset.entities';
 import { AssetsService } from './assets/assets.service';
 import { BoardService } from './board/board.service';
+import { TechniciansService } from './board/technicians.service';
 import { MaintenanceFacade } from './maintenance.facade';
 import './maintenance.events';
 import { PmDueJob } from './pm/pm-due.job';
@@ -40,6 +41,7 @@ import { TicketsService } from './tickets/tickets.service';
     PmDueJob,
     PerformanceService,
     BoardService,
+    TechniciansService,
     MaintenancePushes,
     MaintenanceFacade,
   ],

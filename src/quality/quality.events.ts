@@ -55,6 +55,29 @@ export interface SpcViolationDetected {
   heldLots: Array<{ lotId: string; lotCode: string }>;
 }
 
+/**
+ * Results were recorded (or corrected) on an open inspection: screens showing its characteristics' charts or the
+ * inspection itself refetch. A completed subgroup that broke a run rule is told by `quality.spc.violation` too.
+ */
+export interface InspectionResultsRecorded {
+  inspectionId: string;
+  code: string;
+  siteId: string;
+  type: InspectionType;
+  /** The inspection's status after the results (an IPQC may have been decided by them). */
+  status: InspectionStatus;
+  lotId: string | null;
+  workOrderId: string | null;
+  workCenterId: string | null;
+  /** Characteristics with a result recorded or corrected. */
+  characteristicIds: string[];
+  /** Of those, the charted ones whose subgroup just became complete: a new point on their control chart. */
+  newPointCharacteristicIds: string[];
+  /** Results stored for the first time, and results corrected. */
+  recorded: number;
+  corrected: number;
+}
+
 export interface NcrChanged {
   ncrId: string;
   code: string;
@@ -72,7 +95,27 @@ declare module '../platform/events/domain-events' {
   interface DomainEventMap {
     'quality.inspection.created': InspectionCreated;
     'quality.inspection.decided': InspectionDecided;
+    'quality.inspection.results_recorded': InspectionResultsRecorded;
     'quality.spc.violation': SpcViolationDetected;
     'quality.ncr.changed': NcrChanged;
+  }
+}
+
+declare module '../platform/realtime/shop-floor-events' {
+  interface ShopFloorEventMap {
+    /** Results were recorded or corrected on an inspection: charts of these characteristics have changed. */
+    'inspection.results': {
+      inspectionId: string;
+      code: string;
+      type: string;
+      status: string;
+      workCenterId: string | null;
+      lotId: string | null;
+      workOrderId: string | null;
+      characteristicIds: string[];
+      newPointCharacteristicIds: string[];
+      recorded: number;
+      corrected: number;
+    };
   }
 }

@@ -6,8 +6,8 @@ import { assertSiteAccess } from '../platform/auth/site-access';
 import { AppConfig } from '../platform/config/app-config';
 import { TransactionRunner, type Tx } from '../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, subtract, ZERO } from '../platform/engine/decimal';
-import { DomainError, notFound } from '../platform/errors/domain-error';
-import { InventoryFacade } from '../inventory/inventory.facade';
+import { DomainError, notFound, PlatformErrorCode } from '../platform/errors/domain-error';
+import { InventoryErrorCode, InventoryFacade, type PickPlan } from '../inventory/inventory.facade';
 import { MasterDataFacade } from '../master-data/master-data.facade';
 import { ProductionFacade } from '../production/production.facade';
 import { PickTask, PickTaskLine, type PickTaskStatus } from './pick-task.entity';
@@ -22,6 +22,19 @@ function openQty(line: PickTaskLine): string {
 
 export interface PickTaskView extends Omit<PickTask, 'site' | 'workOrder'> {
   lines: Array<PickTaskLine & { openQty: string }>;
+}
+
+/** What the warehouse says it picked (embedded confirm); lines not named are picked by FIFO/FEFO. */
+export interface ConfirmPick {
+  lines?: Array<{ lineNo: number; qty: string; lot?: string }>;
+  /** Why less than open was picked (required then). */
+  shortReason?: string;
+}
+
+export interface PickSuggestion extends PickPlan {
+  lineNo: number;
+  materialId: string;
+  openQty: string;
 }
 
 export interface DeliveredLine {
@@ -104,11 +117,13 @@ export class PickTasksService {
   }
 
   /**
-   * Embedded warehouse: picks every open line from warehouse stock (FIFO/FEFO, available lots only) to the
-   * line side. What the warehouse does not have is recorded as a shortage and announced; a fully delivered
-   * task makes the work order `ready`.
+   * Embedded warehouse: picks every open line from warehouse stock to the line side. A line the warehouse
+   * names (`lines`) is picked as said: the scanned lot (else by FIFO/FEFO), the quantity counted out; less than
+   * open is a short pick and needs a reason. Lines not named are picked by the site's FIFO/FEFO policy from
+   * available lots. What is missing is recorded as a shortage and announced; a fully delivered task makes the
+   * work order `ready`.
    */
-  confirm(p: Principal, siteId: string, id: string): Promise<PickTaskView> {
+  confirm(p: Principal, siteId: string, id: string, picked: ConfirmPick = {}): Promise<PickTaskView> {
     assertSiteAccess(p, siteId);
     this.assertEmbedded();
     return this.tx.run(async (tx) => {
@@ -122,31 +137,127 @@ export class PickTasksService {
         );
       }
       const lines = await this.lines(tx.manager, task.id);
+      const named = await this.checkPicked(tx, task, lines, picked);
       const shortLines: Array<{ materialId: string; materialCode: string; shortQty: string }> = [];
       for (const line of lines) {
         const open = openQty(line);
         if (compare(parseDecimal(open), ZERO) === 0) continue;
-        const picked = await this.inventory.pick(tx, {
-          siteId,
-          materialId: line.materialId,
-          quantity: open,
-          toLocationId: task.destinationLocationId,
-          workOrderId: task.workOrderId,
-          reference: `PICK ${task.workOrderCode}`,
-        });
-        await this.addDelivered(tx.manager, task.id, line.lineNo, picked.pickedQty, picked.shortQty);
-        if (compare(parseDecimal(picked.shortQty), ZERO) > 0)
-          shortLines.push({
-            materialId: line.materialId,
-            materialCode: line.materialCode,
-            shortQty: picked.shortQty,
-          });
+        const said = named.get(line.lineNo);
+        const qty = said?.qty ?? open;
+        let pickedQty = '0';
+        if (compare(parseDecimal(qty), ZERO) > 0) {
+          const result = said?.lotId
+            ? await this.inventory.bookDelivery(tx, {
+                siteId,
+                materialId: line.materialId,
+                quantity: qty,
+                toLocationId: task.destinationLocationId,
+                lotId: said.lotId,
+                workOrderId: task.workOrderId,
+                reference: `PICK ${task.workOrderCode}`,
+              })
+            : await this.inventory.pick(tx, {
+                siteId,
+                materialId: line.materialId,
+                quantity: qty,
+                toLocationId: task.destinationLocationId,
+                workOrderId: task.workOrderId,
+                reference: `PICK ${task.workOrderCode}`,
+              });
+          if (said?.lotId && compare(parseDecimal(result.shortQty), ZERO) > 0) {
+            throw new DomainError(
+              'conflict',
+              InventoryErrorCode.INSUFFICIENT_STOCK,
+              `Lot ${said.lotCode} has only ${result.pickedQty} available in the warehouse; ${formatExact(parseDecimal(qty))} was picked`,
+              {
+                errors: [{ field: `lines[${said.index}].qty`, message: `at most ${result.pickedQty}` }],
+                extensions: { availableQty: result.pickedQty, lineNo: line.lineNo },
+              },
+            );
+          }
+          pickedQty = result.pickedQty;
+        }
+        const short = subtract(parseDecimal(open), parseDecimal(pickedQty));
+        const shortQty = formatExact(compare(short, ZERO) > 0 ? short : ZERO);
+        await this.addDelivered(tx.manager, task.id, line.lineNo, pickedQty, shortQty);
+        if (compare(short, ZERO) > 0)
+          shortLines.push({ materialId: line.materialId, materialCode: line.materialCode, shortQty });
       }
       if (shortLines.length > 0)
-        await this.shortage(tx, task, shortLines, 'not enough available stock in the warehouse');
+        await this.shortage(
+          tx,
+          task,
+          shortLines,
+          picked.shortReason?.trim() || 'not enough available stock in the warehouse',
+        );
       else await this.finish(tx, task);
       return this.view(tx.manager, task.id);
     });
+  }
+
+  /** The lines the warehouse named, checked: a line of this task, at most its open quantity, a lot of it. */
+  private async checkPicked(
+    tx: Tx,
+    task: PickTask,
+    lines: PickTaskLine[],
+    picked: ConfirmPick,
+  ): Promise<Map<number, { index: number; qty: string; lotId?: string; lotCode?: string }>> {
+    const named = new Map<number, { index: number; qty: string; lotId?: string; lotCode?: string }>();
+    const errors: Array<{ field: string; message: string }> = [];
+    let short = false;
+    for (const [index, said] of (picked.lines ?? []).entries()) {
+      const line = lines.find((l) => l.lineNo === said.lineNo);
+      if (!line || named.has(said.lineNo)) {
+        errors.push({
+          field: `lines[${index}].lineNo`,
+          message: line ? `line ${said.lineNo} is named twice` : `task has no line ${said.lineNo}`,
+        });
+        continue;
+      }
+      const open = parseDecimal(openQty(line));
+      if (compare(parseDecimal(said.qty), open) > 0) {
+        errors.push({ field: `lines[${index}].qty`, message: `at most ${formatExact(open)} is open` });
+        continue;
+      }
+      if (compare(parseDecimal(said.qty), open) < 0) short = true;
+      let lotId: string | undefined;
+      if (said.lot) {
+        const lot = await this.inventory.findLot(tx.manager, task.siteId, said.lot);
+        if (!lot || lot.materialId !== line.materialId) {
+          errors.push({
+            field: `lines[${index}].lot`,
+            message: lot
+              ? `lot ${said.lot} is not ${line.materialCode}`
+              : `lot ${said.lot} does not exist at this site`,
+          });
+          continue;
+        }
+        lotId = lot.id;
+      }
+      named.set(said.lineNo, { index, qty: said.qty, lotId, lotCode: said.lot });
+    }
+    if (short && !picked.shortReason?.trim())
+      errors.push({ field: 'shortReason', message: 'say why less than the open quantity was picked' });
+    if (errors.length > 0)
+      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'The pick is invalid', {
+        errors,
+      });
+    return named;
+  }
+
+  /** The lots a confirmation would take now for each open line (site policy FIFO/FEFO); nothing moves. */
+  async suggestions(p: Principal, siteId: string, id: string): Promise<PickSuggestion[]> {
+    assertSiteAccess(p, siteId);
+    const task = await this.dataSource.getRepository(PickTask).findOneBy({ id, siteId });
+    if (!task) throw notFound('pick task', id);
+    const out: PickSuggestion[] = [];
+    for (const line of await this.lines(this.dataSource.manager, task.id)) {
+      const open = openQty(line);
+      if (compare(parseDecimal(open), ZERO) === 0) continue;
+      const plan = await this.inventory.planPick(this.dataSource.manager, siteId, line.materialId, open);
+      out.push({ lineNo: line.lineNo, materialId: line.materialId, openQty: open, ...plan });
+    }
+    return out;
   }
 
   /** The WMS (or embedded confirm) started work on the task. */

@@ -188,6 +188,20 @@ export class WmsOutboundListener implements OnModuleInit {
         [putawayId, e.siteId, e.workOrderId, lot.lotId, lot.code, e.materialId, lot.quantity, lot.locationId],
       );
       if (inserted.length === 0) continue;
+      await this.audit.record(tx, {
+        entityType: 'wms_putaway',
+        entityId: putawayId,
+        siteId: e.siteId,
+        action: 'wms.putaway.created',
+        after: {
+          status: 'pending',
+          workOrder: e.code,
+          lotId: lot.lotId,
+          lot: lot.code,
+          quantity: lot.quantity,
+          fromLocationId: lot.locationId,
+        },
+      });
       const payload: CreatePutawayPayload = {
         putawayId,
         lot: lot.code,

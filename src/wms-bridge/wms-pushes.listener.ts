@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DomainEventBus } from '../platform/events/domain-event-bus';
 import { RealtimePublisher } from '../platform/realtime/realtime-publisher';
+import { roleRoom } from '../platform/realtime/shop-floor-events';
 import './wms-bridge.events';
 
 /** Pick task changes to the line, work order and warehouse screens; shortages to planners and warehouse. */
@@ -14,7 +15,12 @@ export class WmsPushes implements OnModuleInit {
   onModuleInit(): void {
     this.bus.on('wms.pick_task.changed', async ({ payload: e }) => {
       await this.publisher.emit(
-        [`workorder:${e.workOrderId}`, `line:${e.lineId}`, 'role:warehouse', `site:${e.siteId}`],
+        [
+          `workorder:${e.workOrderId}`,
+          `line:${e.lineId}`,
+          roleRoom('warehouse', e.siteId),
+          `site:${e.siteId}`,
+        ],
         'pick.task',
         {
           taskId: e.taskId,
@@ -31,8 +37,8 @@ export class WmsPushes implements OnModuleInit {
         [
           `workorder:${e.workOrderId}`,
           `line:${e.lineId}`,
-          'role:planner',
-          'role:warehouse',
+          roleRoom('planner', e.siteId),
+          roleRoom('warehouse', e.siteId),
           `site:${e.siteId}`,
         ],
         'pick.shortage',

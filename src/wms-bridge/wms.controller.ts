@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  IsArray,
   IsIn,
   IsInt,
   IsOptional,
@@ -11,13 +12,15 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../platform/auth/auth.decorators';
 import type { Principal } from '../platform/auth/principal';
 import { Idempotent } from '../platform/idempotency/idempotent.decorator';
+import { IsQuantity } from '../platform/http/quantity';
 import { UuidParam } from '../platform/http/uuid-param';
 import { PICK_TASK_STATUSES, type PickTaskStatus } from './pick-task.entity';
-import { PickTasksService, type PickTaskView } from './pick-tasks.service';
+import { PickTasksService, type PickSuggestion, type PickTaskView } from './pick-tasks.service';
 import { PUTAWAY_STATUSES, type Putaway } from './putaway.entity';
 import { WmsEventDto } from './wms-events.dto';
 import { WmsEventsService, type WmsEventAnswer } from './wms-events.service';
@@ -51,6 +54,42 @@ export class PutawayQueryDto {
   @ArrayMaxSize(4)
   @IsIn(PUTAWAY_STATUSES, { each: true })
   status?: string[];
+}
+
+export class PickedLineDto {
+  @ApiProperty({ example: 10, description: 'The task line picked' })
+  @IsInt()
+  @Min(1)
+  lineNo: number;
+
+  @ApiProperty({ example: '48', description: 'Picked, in the base unit; less than open is a short pick' })
+  @IsQuantity('qty')
+  qty: string;
+
+  @ApiPropertyOptional({ description: 'The lot scanned (code or id); else FIFO/FEFO', example: 'SH-0042' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  lot?: string;
+}
+
+export class ConfirmPickDto {
+  @ApiPropertyOptional({ type: [PickedLineDto], description: 'Lines as picked; the others by FIFO/FEFO' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => PickedLineDto)
+  lines?: PickedLineDto[];
+
+  @ApiPropertyOptional({
+    example: 'Bin empty, supplier delivery late',
+    description: 'Required for a short pick',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  shortReason?: string;
 }
 
 export class ConfirmPutawayDto {
@@ -107,8 +146,19 @@ export class WmsController {
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
     @UuidParam('id') id: string,
+    @Body() dto: ConfirmPickDto,
   ): Promise<PickTaskView> {
-    return this.picks.confirm(p, siteId, id);
+    return this.picks.confirm(p, siteId, id, dto ?? {});
+  }
+
+  @Get('pick-tasks/:id/suggestions')
+  @ApiOkResponse({ description: 'Per open line, the lots a pick would take now (site policy FIFO/FEFO)' })
+  suggestions(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @UuidParam('id') id: string,
+  ): Promise<PickSuggestion[]> {
+    return this.picks.suggestions(p, siteId, id);
   }
 
   @Get('putaways')

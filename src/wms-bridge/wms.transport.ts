@@ -1,8 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { signRequest } from '../platform/auth/hmac-signature';
+import { AuditService } from '../platform/audit/audit.service';
 import { AppConfig } from '../platform/config/app-config';
+import { TransactionRunner } from '../platform/database/transaction-runner';
 import { DomainEventBus } from '../platform/events/domain-event-bus';
 import { parseRetryAfter } from '../platform/outbox/backoff';
 import {
@@ -29,8 +30,9 @@ export class WmsTransport implements OutboxTransport, OnModuleInit {
   constructor(
     private readonly registry: OutboxTransportRegistry,
     private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
     private readonly bus: DomainEventBus,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -108,16 +110,34 @@ export class WmsTransport implements OutboxTransport, OnModuleInit {
     }
   }
 
-  /** The warehouse has the task or putaway now; later news (accepted, delivered) comes as events. */
+  /**
+   * The warehouse has the task or putaway now; later news (accepted, delivered) comes as events. The status
+   * change is audited in its own transaction, as the relay under the correlation id of the command that wrote
+   * the message.
+   */
   private async markSent(type: WmsMessageType, target: WmsTarget, message: OutboundMessage): Promise<void> {
     if (type === 'createPickTask' && target.taskId) {
-      const rows: [Array<Record<string, unknown>>, number] = await this.dataSource.query(
-        `UPDATE wms_pick_task SET status = 'sent', version = version + 1, updated_at = now()
-          WHERE id = $1 AND status = 'pending'
-          RETURNING id, site_id, work_order_id, work_order_code, line_id, priority`,
-        [target.taskId],
-      );
-      const row = rows[0][0] as
+      const taskId = target.taskId;
+      const rows = await this.tx.run(async (tx) => {
+        const [updated]: [Array<Record<string, unknown>>, number] = await tx.manager.query(
+          `UPDATE wms_pick_task SET status = 'sent', version = version + 1, updated_at = now()
+            WHERE id = $1 AND status = 'pending'
+            RETURNING id, site_id, work_order_id, work_order_code, line_id, priority`,
+          [taskId],
+        );
+        if (updated[0]) {
+          await this.audit.record(tx, {
+            entityType: 'wms_pick_task',
+            entityId: taskId,
+            siteId: updated[0].site_id as string,
+            action: 'wms.pick_task.sent',
+            before: { status: 'pending' },
+            after: { status: 'sent', messageId: message.id },
+          });
+        }
+        return updated;
+      });
+      const row = rows[0] as
         | {
             id: string;
             site_id: string;
@@ -144,10 +164,22 @@ export class WmsTransport implements OutboxTransport, OnModuleInit {
     } else if (type === 'createPutaway') {
       const putawayId = (message.payload as { putawayId?: string }).putawayId;
       if (putawayId)
-        await this.dataSource.query(
-          `UPDATE wms_putaway SET status = 'sent' WHERE id = $1 AND status = 'pending'`,
-          [putawayId],
-        );
+        await this.tx.run(async (tx) => {
+          const [updated]: [Array<{ site_id: string }>, number] = await tx.manager.query(
+            `UPDATE wms_putaway SET status = 'sent' WHERE id = $1 AND status = 'pending' RETURNING site_id`,
+            [putawayId],
+          );
+          if (updated[0]) {
+            await this.audit.record(tx, {
+              entityType: 'wms_putaway',
+              entityId: putawayId,
+              siteId: updated[0].site_id,
+              action: 'wms.putaway.sent',
+              before: { status: 'pending' },
+              after: { status: 'sent', messageId: message.id },
+            });
+          }
+        });
     }
   }
 }

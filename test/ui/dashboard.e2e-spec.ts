@@ -187,7 +187,7 @@ describe('ui: the dashboard in the browser', () => {
     // Only pages that exist are in the navigation.
     expect(
       await page.locator('.main-nav a').evaluateAll((links) => links.map((a) => a.getAttribute('href'))),
-    ).toEqual(['/dashboard']);
+    ).toEqual(['/dashboard', '/planner', '/quality', '/maintenance', '/trace', '/warehouse']);
     await waitForText(page, '#live-status', '实时');
     await screenshot(page, '03-dashboard-zh');
   });
@@ -258,6 +258,24 @@ describe('ui: the dashboard in the browser', () => {
     expect(overflow).toBe(false);
     await screenshot(page, '06-dashboard-tablet');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("opens every page of the viewer's navigation without an error, and comes back", async () => {
+    const { page } = w;
+    for (const name of ['planner', 'quality', 'maintenance', 'trace', 'warehouse', 'todos']) {
+      // The todos are reached from the header's todo count, the other pages from the navigation.
+      await page.click(name === 'todos' ? '#todo-link' : `.main-nav a[href="/${name}"]`);
+      await page.waitForURL(`**/${name}`);
+      await page.locator(`#${name}-title`).waitFor({ timeout: 10_000 });
+      if (name !== 'todos') {
+        expect(await page.locator('.main-nav a[aria-current="page"]').getAttribute('href')).toBe(`/${name}`);
+      }
+      // Let the page finish its reads before leaving it.
+      await page.waitForLoadState('networkidle');
+      expect([name, w.takeProblems()]).toEqual([name, []]);
+    }
+    await page.click('.main-nav a[href="/dashboard"]');
+    await waitForText(page, '#dashboard-title', '看板');
   });
 
   it('answers an unknown page with "page not found" and signs out', async () => {

@@ -49,6 +49,23 @@ describe('ui: every label in zh-CN and English', () => {
     }
   });
 
+  it('defines each label once: the per-page catalogues merged into each language never overlap', async () => {
+    const main = (lang: string) => readFileSync(join(UI_PUBLIC_DIR, 'i18n', `${lang}.js`), 'utf8');
+    for (const lang of ['en', 'zh-CN']) {
+      const pages = [...main(lang).matchAll(/from '\.\/([\w-]+)\.(?:en|zh-CN)\.js'/g)].map((m) => m[1]!);
+      expect(pages.length).toBeGreaterThanOrEqual(5);
+      const own = main(lang).slice(main(lang).indexOf('export const messages'));
+      const seen = new Map<string, string>();
+      for (const key of [...own.matchAll(/^ {2}'([\w.]+)':/gm)].map((m) => m[1]!)) seen.set(key, lang);
+      for (const page of pages) {
+        for (const key of Object.keys(await catalogue(`${page}.${lang}`))) {
+          expect([lang, key, seen.get(key)]).toEqual([lang, key, undefined]);
+          seen.set(key, page);
+        }
+      }
+    }
+  });
+
   it('names every work order status and role the server knows', () => {
     for (const status of WORK_ORDER_STATUSES) expect(en).toHaveProperty([`status.${status}`]);
     for (const role of ROLES) expect(en).toHaveProperty([`role.${role}`]);

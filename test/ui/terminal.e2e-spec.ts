@@ -138,9 +138,8 @@ describe('ui: the operator terminal in the browser', () => {
     await item.waitFor();
     expect(await item.getAttribute('data-state')).toBe('ready');
     expect(await item.getAttribute('data-wo')).toBe(A.code);
-    // Big touch targets.
-    const box = await item.boundingBox();
-    expect(box!.height).toBeGreaterThanOrEqual(48);
+    // Big touch targets (measured on the element as it is then: the list is painted again as data arrives).
+    expect(await item.evaluate((el) => el.getBoundingClientRect().height)).toBeGreaterThanOrEqual(48);
     await page.waitForFunction(
       (room) => (document.getElementById('terminal-live')?.dataset.rooms ?? '').split(' ').includes(room),
       `workcenter:${f.workCenters.turn.id}`,

@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/database/transaction-runner';
 import { DomainError } from '../../platform/errors/domain-error';
 import { OutboxService } from '../../platform/outbox/outbox.service';
 import { RealtimePublisher } from '../../platform/realtime/realtime-publisher';
+import { roleRoom } from '../../platform/realtime/shop-floor-events';
 import { InventoryFacade } from '../../inventory/inventory.facade';
 import { ProductionFacade } from '../../production/production.facade';
 import { WmsBridgeFacade } from '../../wms-bridge/wms-bridge.facade';
@@ -69,7 +70,10 @@ export class RuleActions {
     const skipped = (detail: string): ActionResult => ({ type: a.type, outcome: 'skipped', detail });
     switch (a.type) {
       case 'notify': {
-        const rooms = a.to.map((r) => (r === 'site' ? `site:${siteId}` : r));
+        // A role is the role at this rule's site; the other rooms (line, equipment …) belong to one site already.
+        const rooms = a.to.map((r) =>
+          r === 'site' ? `site:${siteId}` : r.startsWith('role:') ? roleRoom(r.slice(5), siteId) : r,
+        );
         tx.onCommit(() =>
           this.publisher.emit(rooms, 'rule.notification', {
             siteId,

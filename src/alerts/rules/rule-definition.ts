@@ -9,7 +9,7 @@ export type RuleTrigger =
 export type RuleAction =
   | {
       type: 'notify';
-      /** Rooms: `role:planner`, `user:<id>`, `site`, `line:{{lineId}}`, `equipment:{{equipmentId}}`. */
+      /** Rooms: `role:planner` (the role at the rule's site), `user:<id>`, `site`, `line:{{lineId}}`, `equipment:{{equipmentId}}`. */
       to: string[];
       message: string;
       messageZh?: string;

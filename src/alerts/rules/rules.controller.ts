@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
+import { assertSiteAccess } from '../../platform/auth/site-access';
 import { PageQueryDto, type Page } from '../../platform/http/pagination';
 import { UuidParam } from '../../platform/http/uuid-param';
 import type { Condition } from './engine/rule-engine';
@@ -138,7 +139,8 @@ export class RulesController {
   @ApiOkResponse({
     description: 'Triggers (events, metrics) with their fields, action types, comparisons, roles',
   })
-  catalog() {
+  catalog(@CurrentPrincipal() p: Principal, @UuidParam('siteId') siteId: string) {
+    assertSiteAccess(p, siteId);
     return this.rules.catalog();
   }
 

@@ -127,7 +127,14 @@ export class RulesService {
         entityId: code,
         siteId,
         action: 'alert_rule.created',
-        after: { code, enabled: input.enabled ?? true, ...def },
+        after: {
+          code,
+          name: input.name!.trim(),
+          nameZh: (input.nameZh ?? input.name!).trim(),
+          description: input.description ?? null,
+          enabled: input.enabled ?? true,
+          ...def,
+        },
       });
       return (await this.rules.one(tx.manager, siteId, code))!;
     });
@@ -320,13 +327,23 @@ export class RulesService {
         entityId: code,
         siteId,
         action,
+        // Names and description too: a renamed rule shows the change, not an unchanged definition.
         before: {
+          name: current.name,
+          nameZh: current.nameZh,
+          description: current.description,
           enabled: current.enabled,
           trigger: current.trigger,
           conditions: current.conditions,
           actions: current.actions,
         },
-        after: { enabled: values.enabled, ...def },
+        after: {
+          name: values.name,
+          nameZh: values.nameZh,
+          description: values.description,
+          enabled: values.enabled,
+          ...def,
+        },
       });
       return (await this.rules.one(tx.manager, siteId, code))!;
     });

@@ -86,6 +86,14 @@ export class TodosService {
    * Returns the todo and whether it is new; a new one is pushed to its roles after commit.
    */
   async open(tx: Tx, o: OpenTodo): Promise<{ todo: Todo; created: boolean }> {
+    // The open todo of this cause as it stands (locked until commit), so a refresh is audited with before/after.
+    const [previous] = await tx.manager.query<
+      Array<{ title: string; title_zh: string; detail: Record<string, unknown> }>
+    >(
+      `SELECT title, title_zh, detail FROM todo WHERE site_id = $1 AND dedupe_key = $2 AND status = 'open'
+          FOR UPDATE`,
+      [o.siteId, o.dedupeKey],
+    );
     const rows: Array<{ id: string; created: boolean }> = await tx.manager.query(
       `INSERT INTO todo (site_id, kind, title, title_zh, detail, assignee_roles, assignee_user_id, link,
                          reference_type, reference_id, dedupe_key, due_at)
@@ -111,6 +119,20 @@ export class TodosService {
     );
     const row = rows[0]!;
     const todo = await tx.manager.getRepository(Todo).findOneByOrFail({ id: row.id });
+    if (!row.created && previous) {
+      const before = { title: previous.title, titleZh: previous.title_zh, detail: previous.detail };
+      const after = { title: todo.title, titleZh: todo.titleZh, detail: todo.detail };
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        await this.audit.record(tx, {
+          entityType: 'todo',
+          entityId: todo.id,
+          siteId: o.siteId,
+          action: 'todo.refreshed',
+          before,
+          after,
+        });
+      }
+    }
     if (row.created) {
       await this.audit.record(tx, {
         entityType: 'todo',
@@ -141,13 +163,16 @@ export class TodosService {
 
   /** The cause went away (stock recovered, adjustment decided): its open todo closes itself. */
   async closeByCause(tx: Tx, siteId: string, dedupeKey: string, note: string): Promise<boolean> {
-    const [rows] = await tx.manager.query<[Array<{ id: string }>, number]>(
+    const [rows] = await tx.manager.query<
+      [Array<{ id: string; kind: string; assignee_roles: Role[]; assignee_user_id: string | null }>, number]
+    >(
       `UPDATE todo SET status = 'done', closed_at = now(), closed_by = 'system', close_note = $3,
               version = version + 1
-        WHERE site_id = $1 AND dedupe_key = $2 AND status = 'open' RETURNING id`,
+        WHERE site_id = $1 AND dedupe_key = $2 AND status = 'open'
+        RETURNING id, kind, assignee_roles, assignee_user_id`,
       [siteId, dedupeKey, note.slice(0, 500)],
     );
-    for (const r of rows)
+    for (const r of rows) {
       await this.audit.record(tx, {
         entityType: 'todo',
         entityId: r.id,
@@ -156,6 +181,16 @@ export class TodosService {
         after: { status: 'done', closedBy: 'system' },
         reason: note,
       });
+      tx.raise('alerts.todo.closed', {
+        todoId: r.id,
+        siteId,
+        kind: r.kind,
+        status: 'done',
+        roles: r.assignee_roles,
+        userId: r.assignee_user_id,
+        closedBy: 'system',
+      });
+    }
     return rows.length > 0;
   }
 
@@ -242,6 +277,15 @@ export class TodosService {
         before: { status: todo.status },
         after: { status },
         reason: note,
+      });
+      tx.raise('alerts.todo.closed', {
+        todoId: id,
+        siteId,
+        kind: todo.kind,
+        status,
+        roles: todo.assigneeRoles,
+        userId: todo.assigneeUserId,
+        closedBy: p.name,
       });
       return tx.manager.getRepository(Todo).findOneByOrFail({ id });
     });

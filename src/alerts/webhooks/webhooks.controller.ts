@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
+import { assertSiteAccess } from '../../platform/auth/site-access';
 import { PageQueryDto, type Page } from '../../platform/http/pagination';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { WEBHOOK_EVENTS } from './webhook-events';
@@ -87,7 +88,8 @@ export class WebhooksController {
 
   @Get('events')
   @ApiOkResponse({ description: 'The event types one can subscribe to' })
-  events(): string[] {
+  events(@CurrentPrincipal() p: Principal, @UuidParam('siteId') siteId: string): string[] {
+    assertSiteAccess(p, siteId);
     return [...WEBHOOK_EVENTS];
   }
 

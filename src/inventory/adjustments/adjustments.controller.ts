@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseEnumPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
@@ -124,10 +131,8 @@ export class AdjustmentsController {
   @Post('counts')
   @Idempotent()
   @Roles('admin', 'warehouse', 'warehouse_supervisor')
-  @ApiOkResponse({
-    description:
-      '200 with discrepancy false when the count matches the book; 201 with the pending adjustment otherwise',
-  })
+  @ApiOkResponse({ description: 'The count matches the book: discrepancy false, nothing to adjust' })
+  @ApiCreatedResponse({ description: 'The count differs from the book: the pending adjustment' })
   async count(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../../platform/audit/audit.service';
 import { nextSequenceValue } from '../../platform/database/document-sequence';
 import type { Tx } from '../../platform/database/transaction-runner';
 import { formatExact, parseDecimal, subtract } from '../../platform/engine/decimal';
@@ -10,6 +11,8 @@ import { formatExact, parseDecimal, subtract } from '../../platform/engine/decim
  */
 @Injectable()
 export class LineSideCheck {
+  constructor(private readonly audit: AuditService) {}
+
   async afterDecrease(tx: Tx, siteId: string, locationId: string, materialId: string): Promise<void> {
     const [below] = await tx.manager.query<
       Array<{ min_qty: string; max_qty: string; available: string; line_id: string | null }>
@@ -65,6 +68,21 @@ export class LineSideCheck {
     );
     const id = inserted[0]?.id;
     if (!id) return null;
+    await this.audit.record(tx, {
+      entityType: 'line_replenishment',
+      entityId: id,
+      siteId: r.siteId,
+      action: 'line_replenishment.requested',
+      after: {
+        code,
+        status: 'open',
+        locationId: r.locationId,
+        materialId: r.materialId,
+        requestedQty: formatExact(parseDecimal(r.quantity)),
+        availableQty: formatExact(parseDecimal(r.available)),
+        minQty: r.minQty === null ? null : formatExact(parseDecimal(r.minQty)),
+      },
+    });
     tx.raise('inventory.line_replenishment.requested', {
       replenishmentId: id,
       code,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
@@ -172,7 +178,7 @@ export class LineSideController {
   @Post('line-replenishments')
   @Idempotent()
   @Roles('admin', 'planner', 'operator', 'warehouse', 'warehouse_supervisor')
-  @ApiOkResponse({ description: '201 with the request; 409 when one is open for that place and material' })
+  @ApiCreatedResponse({ description: 'The request; 409 when one is open for that place and material' })
   async request(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
-import { AuditService } from '../../platform/audit/audit.service';
 import type { Tx } from '../../platform/database/transaction-runner';
-import { add, compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
+import { compare, formatExact, parseDecimal, ZERO } from '../../platform/engine/decimal';
 import { localDate } from '../../platform/engine/local-date';
 import {
   DomainError,
@@ -16,6 +15,8 @@ import { InventoryErrorCode } from '../inventory.errors';
 import { LineSideCheck } from '../line-side/line-side-check.service';
 import { LotLink } from '../outsourcing/outsourcing.entities';
 import { withFieldPrefix } from './field-errors';
+import type { InventoryMovement } from './inventory-movement.entity';
+import { LotHistory } from './lot-history';
 import { Lot, type LotStatus } from './lot.entity';
 import { StockService } from './stock.service';
 
@@ -78,8 +79,8 @@ export class LotSplitMergeService {
   constructor(
     private readonly stock: StockService,
     private readonly masterData: MasterDataFacade,
-    private readonly audit: AuditService,
     private readonly lineSide: LineSideCheck,
+    private readonly history: LotHistory,
   ) {}
 
   async split(tx: Tx, c: SplitCommand): Promise<SplitResult> {
@@ -98,6 +99,7 @@ export class LotSplitMergeService {
     await this.stock.checkQuantity(tx.manager, source, c.quantity, 'quantity');
     const place = await this.stock.placeOf(tx.manager, source, c.locationId ?? null, 'locationId');
     const onHand = await this.onHand(tx.manager, source.id);
+    const sourceBefore = await this.history.state(tx.manager, source.id);
     // Refuses more than is at the place; then, what is left must not be nothing (rolled back with the rest).
     await this.stock.take(tx.manager, source, place, c.quantity);
     if (compare(parseDecimal(c.quantity), onHand) >= 0) {
@@ -175,26 +177,25 @@ export class LotSplitMergeService {
     });
     const quantity = formatExact(parseDecimal(c.quantity));
     await this.link(tx, 'split', source, lot, quantity, lot.id);
-    await this.audit.record(tx, {
-      entityType: 'lot',
-      entityId: source.id,
-      siteId: c.siteId,
+    await this.history.record(tx, {
+      lot: source,
       action: 'lot.split',
-      before: { quantity: formatExact(onHand), locationId: place },
-      after: {
-        quantity: formatExact(subtract(onHand, parseDecimal(c.quantity))),
+      before: sourceBefore,
+      movements: [out.movement],
+      details: {
         locationId: place,
         splitOff: { lot: lot.code, quantity, ...(out.serials.length ? { serials: out.serials } : {}) },
       },
-      reason: c.note ?? undefined,
+      reason: c.note,
     });
-    await this.audit.record(tx, {
-      entityType: 'lot',
-      entityId: lot.id,
-      siteId: c.siteId,
+    await this.history.record(tx, {
+      lot,
       action: 'lot.created',
-      after: { ...lot, quantity, locationId: place, splitFrom: source.code },
-      reason: c.note ?? undefined,
+      before: null,
+      created: lot,
+      movements: [into],
+      details: { locationId: place, splitFrom: source.code },
+      reason: c.note,
     });
     // Origin `split`: quality makes no incoming inspection for it (the part shares its lot's status).
     this.stock.raiseCreated(tx, lot, quantity, place);
@@ -284,7 +285,7 @@ export class LotSplitMergeService {
       );
     }
     const place = await this.stock.placeOf(tx.manager, target, c.locationId ?? null, 'locationId', true);
-    const targetBefore = await this.onHand(tx.manager, target.id);
+    const targetBefore = await this.history.state(tx.manager, target.id);
     // Every source's place and quantity first: nothing moves before the whole merge is known to be valid.
     const plan: Array<{ lot: Lot; locationId: string; quantity: string; serials?: string[] }> = [];
     for (const [i, s] of sources.entries()) {
@@ -329,9 +330,10 @@ export class LotSplitMergeService {
     }
     await this.stock.ensureBalance(tx.manager, target, place);
     const merged: MergeResult['sources'] = [];
-    let total = ZERO;
+    const intoTarget: InventoryMovement[] = [];
     for (const [i, p] of plan.entries()) {
       const quantity = formatExact(parseDecimal(p.quantity));
+      const sourceBefore = await this.history.state(tx.manager, p.lot.id);
       const out = await withFieldPrefix(`sources[${i}]`, async () => {
         await this.stock.take(tx.manager, p.lot, p.locationId, p.quantity);
         return this.stock.moveTracked(tx.manager, {
@@ -366,37 +368,32 @@ export class LotSplitMergeService {
       });
       await this.stock.markConsumedIfEmpty(tx.manager, p.lot.id, `merged into ${target.code}`);
       await this.link(tx, 'merge', p.lot, target, quantity, target.id);
-      await this.audit.record(tx, {
-        entityType: 'lot',
-        entityId: p.lot.id,
-        siteId: c.siteId,
+      intoTarget.push(into);
+      await this.history.record(tx, {
+        lot: p.lot,
         action: 'lot.merged',
-        after: {
+        before: sourceBefore,
+        movements: [out.movement],
+        details: {
           into: target.code,
-          quantity,
-          fromLocationId: p.locationId,
           toLocationId: place,
           ...(out.serials.length ? { serials: out.serials } : {}),
         },
-        reason: c.note ?? undefined,
+        reason: c.note,
       });
       this.stock.raiseMoved(tx, p.lot, out.movement);
       this.stock.raiseMoved(tx, target, into);
       if (p.locationId !== place) {
         await this.lineSide.afterDecrease(tx, c.siteId, p.locationId, p.lot.materialId);
       }
-      total = add(total, parseDecimal(p.quantity));
       merged.push({ lot: p.lot, quantity, fromLocationId: p.locationId });
     }
-    await this.audit.record(tx, {
-      entityType: 'lot',
-      entityId: target.id,
-      siteId: c.siteId,
+    await this.history.record(tx, {
+      lot: target,
       action: 'lot.merge',
-      before: { quantity: formatExact(targetBefore), expiryDate: target.expiryDate },
-      after: {
-        quantity: formatExact(add(targetBefore, total)),
-        expiryDate: earliest,
+      before: targetBefore,
+      movements: intoTarget,
+      details: {
         locationId: place,
         sources: merged.map((m) => ({
           lot: m.lot.code,
@@ -404,7 +401,7 @@ export class LotSplitMergeService {
           fromLocationId: m.fromLocationId,
         })),
       },
-      reason: c.note ?? undefined,
+      reason: c.note,
     });
     const reloaded = await tx.manager
       .getRepository(Lot)

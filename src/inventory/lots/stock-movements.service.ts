@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuditService } from '../../platform/audit/audit.service';
 import type { Tx } from '../../platform/database/transaction-runner';
 import { compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
 import { DomainError, notFound, PlatformErrorCode } from '../../platform/errors/domain-error';
@@ -16,6 +15,7 @@ import type { InventoryMovement } from './inventory-movement.entity';
 import { LotStatusService } from './lot-status.service';
 import { Lot } from './lot.entity';
 import { StockService } from './stock.service';
+import { LotHistory } from './lot-history';
 
 export interface TransferCommand {
   siteId: string;
@@ -78,6 +78,21 @@ export interface PickResult {
   shortQty: string;
 }
 
+/** The lots a pick would take (suggestions; nothing moved). */
+export interface PickPlan {
+  policy: 'fifo' | 'fefo';
+  allocations: Array<{
+    lotId: string;
+    lotCode: string;
+    locationId: string;
+    quantity: string;
+    expiryDate: string | null;
+    receivedAt: string | null;
+  }>;
+  allocated: string;
+  shortQty: string;
+}
+
 /** A delivery an external WMS made, to book in MOM: the named lot, or any by the site's policy. */
 export interface DeliveryBooking {
   siteId: string;
@@ -86,6 +101,8 @@ export interface DeliveryBooking {
   toLocationId: string;
   lotId?: string;
   reference: string;
+  /** The work order the stock is staged for (embedded picks name it in the ledger). */
+  workOrderId?: string | null;
 }
 
 export interface ReturnCommand {
@@ -112,11 +129,11 @@ export class StockMovementsService {
   constructor(
     private readonly stock: StockService,
     private readonly statuses: LotStatusService,
-    private readonly audit: AuditService,
     private readonly settings: InventorySettingsService,
     private readonly safety: SafetyStockService,
     private readonly lineSide: LineSideCheck,
     private readonly reservations: ReservationsService,
+    private readonly history: LotHistory,
   ) {}
 
   async transfer(tx: Tx, c: TransferCommand): Promise<InventoryMovement> {
@@ -126,6 +143,8 @@ export class StockMovementsService {
       });
     }
     const lot = await this.lot(tx.manager, c.siteId, c.lotId);
+    // The lot row first (as every lot command), then both balance rows in one order.
+    const before = await this.history.state(tx.manager, lot.id);
     await this.stock.ensureBalance(tx.manager, lot, c.toLocationId);
     await tx.manager.query(
       `SELECT 1 FROM stock_balance WHERE lot_id = $1 AND location_id = ANY($2::uuid[])
@@ -147,6 +166,13 @@ export class StockMovementsService {
       reference: c.reference ?? null,
       note: c.note ?? null,
       serials: c.serials,
+    });
+    await this.history.record(tx, {
+      lot,
+      action: 'lot.transferred',
+      before,
+      movements: [movement],
+      reason: c.note,
     });
     this.stock.raiseMoved(tx, lot, movement);
     await this.lineSide.afterDecrease(tx, c.siteId, c.fromLocationId, lot.materialId);
@@ -188,12 +214,59 @@ export class StockMovementsService {
   }
 
   /**
+   * What a pick of the material would take now, by the site's policy (FIFO/FEFO, available warehouse stock
+   * only), without moving anything: the warehouse's lot suggestions.
+   */
+  async planPick(m: EntityManager, siteId: string, materialId: string, quantity: string): Promise<PickPlan> {
+    const settings = await this.settings.of(siteId, m);
+    const site = await m.getRepository(Site).findOneByOrFail({ id: siteId });
+    const rows: Array<{
+      lot_id: string;
+      code: string;
+      location_id: string;
+      status: string;
+      quantity: string;
+      received_at: Date;
+      expiry_date: string | null;
+    }> = await m.query(
+      `SELECT b.lot_id, l.code, b.location_id, l.status, b.quantity::text AS quantity, l.received_at,
+              to_char(l.expiry_date, 'YYYY-MM-DD') AS expiry_date
+         FROM stock_balance b JOIN lot l ON l.id = b.lot_id JOIN storage_location s ON s.id = b.location_id
+        WHERE b.site_id = $1 AND b.material_id = $2 AND l.status = 'available' AND b.quantity > 0
+          AND s.location_type IN ('warehouse', 'zone', 'bin') AND s.active
+        ORDER BY b.lot_id, b.location_id`,
+      [siteId, materialId],
+    );
+    const candidates = rows.map((r) => ({
+      lotId: r.lot_id,
+      lotCode: r.code,
+      locationId: r.location_id,
+      status: r.status,
+      available: r.quantity,
+      receivedAt: r.received_at.toISOString(),
+      expiryDate: r.expiry_date,
+    }));
+    const plan = allocate(candidates, quantity, settings.allocationPolicy, {
+      today: localDate(site.timeZone, new Date()),
+    });
+    return {
+      policy: settings.allocationPolicy,
+      allocations: plan.allocations.map((a) => {
+        const c = candidates.find((x) => x.lotId === a.lotId && x.locationId === a.locationId);
+        return { ...a, expiryDate: c?.expiryDate ?? null, receivedAt: c?.receivedAt ?? null };
+      }),
+      allocated: plan.allocated,
+      shortQty: plan.shortQty,
+    };
+  }
+
+  /**
    * Books a delivery an external WMS made: the named lot (or, without one, lots by the site's FIFO/FEFO policy)
    * moves from MOM's warehouse locations to the destination. What MOM's books do not have is answered as short
    * (a book difference for the warehouse to count), never taken below zero.
    */
   async bookDelivery(tx: Tx, c: DeliveryBooking): Promise<PickResult> {
-    if (!c.lotId) return this.pick(tx, { ...c, workOrderId: null });
+    if (!c.lotId) return this.pick(tx, { ...c, workOrderId: c.workOrderId ?? null });
     const candidates = (await this.stock.warehouseCandidates(tx.manager, c.siteId, c.materialId)).filter(
       (x) => x.lotId === c.lotId,
     );
@@ -209,6 +282,7 @@ export class StockMovementsService {
         fromLocationId: x.locationId,
         toLocationId: c.toLocationId,
         quantity: formatExact(take),
+        workOrderId: c.workOrderId ?? null,
         reference: c.reference,
       });
       moved.push({
@@ -256,6 +330,7 @@ export class StockMovementsService {
     const moved: PickResult['moved'] = [];
     for (const a of plan.allocations) {
       const lot = await this.lot(tx.manager, c.siteId, a.lotId);
+      const before = await this.history.state(tx.manager, lot.id);
       await this.stock.take(tx.manager, lot, a.locationId, a.quantity);
       const movement = await this.stock.move(tx.manager, {
         siteId: c.siteId,
@@ -271,6 +346,13 @@ export class StockMovementsService {
         note: c.note ?? null,
       });
       await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully issued');
+      await this.history.record(tx, {
+        lot,
+        action: 'lot.issued',
+        before,
+        movements: [movement],
+        reason: c.note,
+      });
       this.stock.raiseMoved(tx, lot, movement);
       moved.push({
         lotId: lot.id,
@@ -287,6 +369,7 @@ export class StockMovementsService {
 
   async scrap(tx: Tx, c: ScrapCommand): Promise<InventoryMovement> {
     const lot = await this.lot(tx.manager, c.siteId, c.lotId);
+    const before = await this.history.state(tx.manager, lot.id);
     await this.stock.take(tx.manager, lot, c.locationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
       siteId: c.siteId,
@@ -303,15 +386,15 @@ export class StockMovementsService {
       note: c.note ?? null,
       serials: c.serials,
     });
-    await this.audit.record(tx, {
-      entityType: 'lot',
-      entityId: lot.id,
-      siteId: c.siteId,
-      action: 'lot.scrapped',
-      after: { quantity: c.quantity, locationId: c.locationId, reasonCodeId: c.reasonCodeId },
-      reason: c.note ?? undefined,
-    });
     await this.stock.markConsumedIfEmpty(tx.manager, lot.id, 'fully scrapped');
+    await this.history.record(tx, {
+      lot,
+      action: 'lot.scrapped',
+      before,
+      movements: [movement],
+      details: { reasonCodeId: c.reasonCodeId },
+      reason: c.note,
+    });
     this.stock.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
@@ -341,6 +424,7 @@ export class StockMovementsService {
         },
       );
     }
+    const before = await this.history.state(tx.manager, lot.id);
     await this.stock.ensureBalance(tx.manager, lot, c.toLocationId);
     await this.stock.put(tx.manager, lot, c.toLocationId, c.quantity);
     const movement = await this.stock.move(tx.manager, {
@@ -357,6 +441,14 @@ export class StockMovementsService {
       reasonCodeId: c.reasonCodeId ?? null,
       note: c.note ?? null,
       serials: c.serials,
+    });
+    await this.history.record(tx, {
+      lot,
+      action: 'lot.returned',
+      before,
+      movements: [movement],
+      details: { reasonCodeId: c.reasonCodeId ?? null },
+      reason: c.note,
     });
     if (lot.status === 'consumed') {
       await this.statuses.change(tx, {
@@ -390,6 +482,7 @@ export class StockMovementsService {
     const delta = parseDecimal(c.delta);
     const quantity = formatExact(compare(delta, ZERO) < 0 ? subtract(ZERO, delta) : delta);
     const adding = compare(delta, ZERO) > 0;
+    const before = await this.history.state(tx.manager, lot.id);
     if (adding) {
       await this.stock.ensureBalance(tx.manager, lot, c.locationId);
       await this.stock.put(tx.manager, lot, c.locationId, quantity);
@@ -409,6 +502,14 @@ export class StockMovementsService {
       reference: c.reference,
       note: c.note ?? null,
     });
+    if (!adding) await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `counted empty (${c.reference})`);
+    await this.history.record(tx, {
+      lot,
+      action: 'lot.adjusted',
+      before,
+      movements: [movement],
+      reason: c.note,
+    });
     if (adding && lot.status === 'consumed') {
       await this.statuses.change(tx, {
         siteId: c.siteId,
@@ -417,7 +518,6 @@ export class StockMovementsService {
         reason: `count adjustment ${c.reference}`,
       });
     } else if (!adding) {
-      await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `counted empty (${c.reference})`);
       await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
     }
     this.stock.raiseMoved(tx, lot, movement);

@@ -2,7 +2,6 @@ import { isUUID } from 'class-validator';
 import type { StockCandidate } from '../engine/allocation';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { AuditService } from '../../platform/audit/audit.service';
 import { RequestContext } from '../../platform/context/request-context';
 import { nextSequenceValue } from '../../platform/database/document-sequence';
 import type { Tx } from '../../platform/database/transaction-runner';
@@ -25,6 +24,7 @@ import { LineSideCheck } from '../line-side/line-side-check.service';
 import { SerialsService } from '../serials/serials.service';
 import { Lot, type LotOrigin, type LotStatus } from './lot.entity';
 import { StockBalance } from './stock-balance.entity';
+import { LotHistory } from './lot-history';
 
 export interface CreateLotCommand {
   siteId: string;
@@ -96,11 +96,11 @@ export class StockService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly masterData: MasterDataFacade,
-    private readonly audit: AuditService,
     private readonly reservations: ReservationsService,
     private readonly safety: SafetyStockService,
     private readonly lineSide: LineSideCheck,
     private readonly serials: SerialsService,
+    private readonly history: LotHistory,
   ) {}
 
   async createLot(tx: Tx, c: CreateLotCommand): Promise<Lot> {
@@ -147,7 +147,7 @@ export class StockService {
       materialId: material.id,
       quantity: c.quantity,
     });
-    await this.move(tx.manager, {
+    const receipt = await this.move(tx.manager, {
       siteId: c.siteId,
       movementType: c.origin === 'production' ? 'production_receipt' : 'receipt',
       lotId: lot.id,
@@ -171,12 +171,13 @@ export class StockService {
         },
       );
     }
-    await this.audit.record(tx, {
-      entityType: 'lot',
-      entityId: lot.id,
-      siteId: c.siteId,
+    await this.history.record(tx, {
+      lot,
       action: 'lot.created',
-      after: { ...lot, quantity: c.quantity, locationId: c.locationId },
+      before: null,
+      created: lot,
+      movements: [receipt],
+      details: { locationId: c.locationId },
     });
     this.raiseCreated(tx, lot, c.quantity, c.locationId);
     await this.safety.check(tx, c.siteId, material.id);
@@ -263,6 +264,7 @@ export class StockService {
         { extensions: { lotStatus: lot.status } },
       );
     }
+    const before = await this.history.state(tx.manager, lot.id);
     await this.take(tx.manager, lot, c.locationId, c.quantity);
     const movement = await this.move(tx.manager, {
       siteId: c.siteId,
@@ -279,6 +281,7 @@ export class StockService {
     });
     await this.reservations.consume(tx.manager, c.workOrderId, lot.materialId, c.quantity);
     await this.markConsumedIfEmpty(tx.manager, c.lotId, 'fully issued');
+    await this.history.record(tx, { lot, action: 'lot.issued', before, movements: [movement] });
     this.raiseMoved(tx, lot, movement);
     await this.safety.check(tx, c.siteId, lot.materialId);
     await this.lineSide.afterDecrease(tx, c.siteId, c.locationId, lot.materialId);
@@ -324,7 +327,10 @@ export class StockService {
     );
   }
 
-  /** A lot with nothing left anywhere is used up. */
+  /**
+   * A lot with nothing left anywhere is used up. The caller's own lot audit row (written after this) carries
+   * the status change.
+   */
   async markConsumedIfEmpty(manager: EntityManager, lotId: string, why: string): Promise<void> {
     await manager.query(
       `UPDATE lot SET status = 'consumed', status_reason = $2, updated_at = now(), version = version + 1
@@ -455,13 +461,24 @@ export class StockService {
 
   /**
    * Stock of a material a warehouse pick may take: available lots in warehouse, zone and bin locations,
-   * balances locked (in a fixed order) so two picks cannot hand out the same quantity.
+   * lots then balances locked (each in a fixed order) so two picks cannot hand out the same quantity.
    */
   async warehouseCandidates(
     manager: EntityManager,
     siteId: string,
     materialId: string,
   ): Promise<StockCandidate[]> {
+    // The lots first, in id order, as every lot command locks a lot before its balances (see LotHistory).
+    await manager.query(
+      `SELECT l.id FROM lot l
+        WHERE l.status = 'available'
+          AND l.id IN (SELECT b.lot_id FROM stock_balance b JOIN storage_location s ON s.id = b.location_id
+                        WHERE b.site_id = $1 AND b.material_id = $2 AND b.quantity > 0
+                          AND s.location_type IN ('warehouse', 'zone', 'bin') AND s.active)
+        ORDER BY l.id
+          FOR UPDATE OF l`,
+      [siteId, materialId],
+    );
     const rows: Array<{
       lot_id: string;
       code: string;

@@ -6,6 +6,7 @@ import type { Tx } from '../../platform/database/transaction-runner';
 import { add, compare, formatExact, parseDecimal, subtract, ZERO } from '../../platform/engine/decimal';
 import { DomainError, notFound } from '../../platform/errors/domain-error';
 import { InventoryErrorCode } from '../inventory.errors';
+import { LotHistory } from '../lots/lot-history';
 import { Lot } from '../lots/lot.entity';
 import { StockMovementsService } from '../lots/stock-movements.service';
 import { StockService } from '../lots/stock.service';
@@ -32,6 +33,7 @@ export class OutsourcingService {
     private readonly stock: StockService,
     private readonly movements: StockMovementsService,
     private readonly audit: AuditService,
+    private readonly history: LotHistory,
   ) {}
 
   async create(
@@ -128,8 +130,9 @@ export class OutsourcingService {
     });
     for (const input of r.inputs) {
       const parent = await tx.manager.getRepository(Lot).findOneByOrFail({ id: input.lotId, siteId });
+      const before = await this.history.state(tx.manager, parent.id);
       await this.stock.take(tx.manager, parent, order.supplierLocationId, input.quantity);
-      await this.stock.move(tx.manager, {
+      const used = await this.stock.move(tx.manager, {
         siteId,
         movementType: 'issue',
         lotId: parent.id,
@@ -143,6 +146,13 @@ export class OutsourcingService {
         note: `processed into ${lot.code}`,
       });
       await this.stock.markConsumedIfEmpty(tx.manager, parent.id, `processed at supplier (${order.code})`);
+      await this.history.record(tx, {
+        lot: parent,
+        action: 'lot.issued',
+        before,
+        movements: [used],
+        details: { outsourcingOrder: order.code, processedInto: lot.code },
+      });
       await tx.manager.insert(LotLink, {
         siteId,
         parentLotId: parent.id,

@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, MaxLength, Min, MinLength } from 'class-validator';
 import { CurrentPrincipal, Roles } from '../../platform/auth/auth.decorators';
 import type { Principal } from '../../platform/auth/principal';
@@ -85,7 +91,8 @@ export class PurchaseRequisitionsController {
 
   @Post()
   @Roles(...BUYERS)
-  @ApiOkResponse({ description: '201 with a new requisition; 200 with the open one of that material' })
+  @ApiCreatedResponse({ description: 'A new requisition' })
+  @ApiOkResponse({ description: 'The open requisition of that material, already there' })
   async create(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,

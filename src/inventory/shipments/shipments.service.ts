@@ -11,6 +11,7 @@ import { MasterDataFacade } from '../../master-data/master-data.facade';
 import { InventoryErrorCode } from '../inventory.errors';
 import { LineSideCheck } from '../line-side/line-side-check.service';
 import { withFieldPrefix } from '../lots/field-errors';
+import { LotHistory } from '../lots/lot-history';
 import { Lot } from '../lots/lot.entity';
 import { StockService } from '../lots/stock.service';
 import { SafetyStockService } from '../safety-stock/safety-stock.service';
@@ -113,6 +114,7 @@ export class ShipmentsService {
     private readonly audit: AuditService,
     private readonly safety: SafetyStockService,
     private readonly lineSide: LineSideCheck,
+    private readonly history: LotHistory,
   ) {}
 
   async ship(tx: Tx, c: ShipCommand): Promise<Shipment> {
@@ -193,6 +195,7 @@ export class ShipmentsService {
     for (const [i, line] of lines.entries()) {
       const { lot, locationId } = line;
       const quantity = formatExact(parseDecimal(line.quantity));
+      const before = await this.history.state(tx.manager, lot.id);
       const out = await withFieldPrefix(`lines[${i}]`, async () => {
         await this.stock.take(tx.manager, lot, locationId, line.quantity);
         return this.stock.moveTracked(tx.manager, {
@@ -222,12 +225,12 @@ export class ShipmentsService {
         serials,
       });
       await this.stock.markConsumedIfEmpty(tx.manager, lot.id, `shipped (${shipment.code})`);
-      await this.audit.record(tx, {
-        entityType: 'lot',
-        entityId: lot.id,
-        siteId: c.siteId,
+      await this.history.record(tx, {
+        lot,
         action: 'lot.shipped',
-        after: { shipment: shipment.code, customer: customer.code, quantity, locationId, serials },
+        before,
+        movements: [out.movement],
+        details: { shipment: shipment.code, customer: customer.code, serials },
       });
       this.stock.raiseMoved(tx, lot, out.movement);
       shipped.push({ lot: lot.code, quantity, locationId, serials });

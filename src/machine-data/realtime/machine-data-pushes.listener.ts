@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DomainEventBus } from '../../platform/events/domain-event-bus';
 import { add, formatExact, parseDecimal } from '../../platform/engine/decimal';
 import { RealtimePublisher } from '../../platform/realtime/realtime-publisher';
+import { roleRoom } from '../../platform/realtime/shop-floor-events';
 import type { MachineValues } from '../machine-data.events';
 
 /** Live values go out at most this often per machine; the newest values win. */
@@ -55,7 +56,7 @@ export class MachineDataPushes implements OnModuleInit {
       payload: import('../machine-data.events').MachineParameterAlarm;
     }) => {
       await this.publisher.emit(
-        [`equipment:${e.equipmentId}`, `site:${e.siteId}`, 'role:quality'],
+        [`equipment:${e.equipmentId}`, `site:${e.siteId}`, roleRoom('quality', e.siteId)],
         'machine.parameter',
         {
           equipmentId: e.equipmentId,
@@ -77,7 +78,7 @@ export class MachineDataPushes implements OnModuleInit {
     this.bus.on('machine.parameter.back_in_range', alarm);
     this.bus.on('machine.count.discrepancy', async ({ payload: e }) => {
       await this.publisher.emit(
-        [`equipment:${e.equipmentId}`, `site:${e.siteId}`, 'role:planner'],
+        [`equipment:${e.equipmentId}`, `site:${e.siteId}`, roleRoom('planner', e.siteId)],
         'machine.count.discrepancy',
         {
           equipmentId: e.equipmentId,

@@ -11,6 +11,7 @@ import { SignaturesService } from '../../platform/signatures/signatures.service'
 import type { Asset } from '../assets/asset.entities';
 import { AssetsService, type AssetView, type MeterView } from '../assets/assets.service';
 import { BoardService, type MaintenanceBoard } from '../board/board.service';
+import { TechniciansService, type TechnicianView } from '../board/technicians.service';
 import { PmDueJob } from '../pm/pm-due.job';
 import { PmPlansService, type PmPlanView } from '../pm/pm-plans.service';
 import { PerformanceService, type PerformanceReport } from '../reliability/performance.service';
@@ -437,7 +438,22 @@ export class MaintenanceBoardController {
   constructor(
     private readonly board: BoardService,
     private readonly performance: PerformanceService,
+    private readonly technicians: TechniciansService,
   ) {}
+
+  @Get('technicians')
+  @ApiOkResponse({
+    description:
+      'Active users of the site with the maintenance or maintenance_lead role (id, username, name, roles, ' +
+      'assignable, active tickets held), for assigning tickets',
+  })
+  listTechnicians(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+  ): Promise<TechnicianView[]> {
+    assertSiteAccess(p, siteId);
+    return this.technicians.list(siteId);
+  }
 
   @Get('board')
   @ApiOkResponse({

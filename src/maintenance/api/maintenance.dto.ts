@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../platform/http/pagination';
+import { OptionalNotNull } from '../../platform/errors/validation';
 import { IsQuantity } from '../../platform/http/quantity';
 import {
   CRITICALITIES,
@@ -92,7 +93,8 @@ export class CreateAssetDto {
 }
 
 export class UpdateAssetDto extends VersionedDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  // name, criticality and active are never null on an asset: null is refused, not stored.
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) serialNo?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) manufacturer?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) model?: string;
@@ -102,8 +104,12 @@ export class UpdateAssetDto extends VersionedDto {
   @Matches(DATE, { message: 'installDate must be YYYY-MM-DD' })
   installDate?: string;
 
-  @ApiPropertyOptional({ enum: CRITICALITIES }) @IsOptional() @IsIn(CRITICALITIES) criticality?: Criticality;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ enum: CRITICALITIES })
+  @OptionalNotNull()
+  @IsIn(CRITICALITIES)
+  criticality?: Criticality;
+
+  @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() active?: boolean;
 
   @ApiPropertyOptional({ type: [DocumentLinkDto] })
   @IsOptional()
@@ -389,15 +395,16 @@ export class CreateTicketDto {
 }
 
 export class UpdateTicketDto extends VersionedDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) @Matches(/\S/) title?: string;
+  // Null is no value for these: the columns hold none (title, priority) or a window cannot be half cleared.
+  @ApiPropertyOptional() @OptionalNotNull() @IsString() @MaxLength(200) @Matches(/\S/) title?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) description?: string;
   @ApiPropertyOptional({ enum: TICKET_PRIORITIES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(TICKET_PRIORITIES)
   priority?: TicketPriority;
-  @ApiPropertyOptional() @IsOptional() @IsDateString({ strict: true }) windowStart?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateString({ strict: true }) windowEnd?: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateString({ strict: true }) expectedBackAt?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsDateString({ strict: true }) windowStart?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsDateString({ strict: true }) windowEnd?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsDateString({ strict: true }) expectedBackAt?: string;
 }
 
 export class AssignTicketDto extends VersionedDto {
@@ -494,7 +501,10 @@ export class TicketQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Technician id, or `me`' })
   @IsOptional()
   @IsString()
-  @MaxLength(100)
+  // Compared with a uuid column: anything else would fail the query (500) instead of answering 400.
+  @Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: 'assignee must be a technician id or "me"',
+  })
   assignee?: string;
 }
 

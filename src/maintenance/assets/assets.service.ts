@@ -288,7 +288,10 @@ export class AssetsService {
         entityId: meter.id,
         siteId,
         action: 'meter.read',
-        after: { value: row.value, readAt: row.readAt },
+        // The meter's reading before this one (its offset when it had none): the row shows what moved.
+        before: { value: formatExact(parseDecimal(floor)), readAt: before?.read_at ?? null },
+        after: { value: formatExact(parseDecimal(row.value)), readAt: row.readAt, readingId: row.id },
+        reason: dto.note,
       });
       return this.meterView(m, meter, asset);
     });

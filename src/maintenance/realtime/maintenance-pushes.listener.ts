@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DomainEventBus } from '../../platform/events/domain-event-bus';
 import { RealtimePublisher } from '../../platform/realtime/realtime-publisher';
+import { roleRoom } from '../../platform/realtime/shop-floor-events';
 
 /**
  * Pushes ticket changes after commit to the maintenance board (role room), the site, the machine's work center
@@ -15,7 +16,7 @@ export class MaintenancePushes implements OnModuleInit {
 
   onModuleInit(): void {
     this.bus.on('maintenance.ticket.changed', async ({ payload: e }) => {
-      const rooms = ['role:maintenance', `site:${e.siteId}`, `equipment:${e.equipmentId}`];
+      const rooms = [roleRoom('maintenance', e.siteId), `site:${e.siteId}`, `equipment:${e.equipmentId}`];
       await this.publisher.emit(rooms, 'ticket.changed', {
         ticketId: e.ticketId,
         code: e.code,

@@ -782,6 +782,18 @@ export class TicketsService implements OnModuleInit {
         WHERE id = $1`,
       [plan.id, today, reading, next.dueAt],
     );
+    await this.audit.record(tx, {
+      entityType: 'pm_plan',
+      entityId: plan.id,
+      siteId: plan.siteId,
+      action: 'pm_plan.done_recorded',
+      before: {
+        lastDoneDate: plan.lastDoneDate,
+        lastDoneReading: plan.lastDoneReading,
+        nextDueAt: plan.nextDueAt,
+      },
+      after: { lastDoneDate: today, lastDoneReading: reading, nextDueAt: next.dueAt, ticket: t.code },
+    });
   }
 
   private async technician(m: EntityManager, siteId: string, idOrName: string, field: string) {

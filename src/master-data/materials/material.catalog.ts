@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import type { FieldError } from '../../platform/errors/domain-error';
+import { OptionalNotNull } from '../../platform/errors/validation';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
 import { IsQuantity } from '../../platform/http/quantity';
@@ -39,8 +40,9 @@ export class CreateMaterialDto extends CatalogCreateDto {
   @IsUUID()
   baseUnitId: string;
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() lotTracked?: boolean;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() serialTracked?: boolean;
+  // Left out, these take their defaults; null is refused (the columns hold no null).
+  @ApiPropertyOptional({ default: false }) @OptionalNotNull() @IsBoolean() lotTracked?: boolean;
+  @ApiPropertyOptional({ default: false }) @OptionalNotNull() @IsBoolean() serialTracked?: boolean;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 36500 })
   @IsOptional()
@@ -49,15 +51,15 @@ export class CreateMaterialDto extends CatalogCreateDto {
   @Max(36500)
   shelfLifeDays?: number;
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() inspectionRequired?: boolean;
+  @ApiPropertyOptional({ default: false }) @OptionalNotNull() @IsBoolean() inspectionRequired?: boolean;
 
   @ApiPropertyOptional({ example: '200', description: 'Decimal, in the base unit' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsQuantity('safetyStock')
   safetyStock?: string;
 
   @ApiPropertyOptional({ example: '350', description: 'Decimal, in the base unit' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsQuantity('reorderPoint')
   reorderPoint?: string;
 
@@ -66,7 +68,7 @@ export class CreateMaterialDto extends CatalogCreateDto {
     description:
       'Order or production lot size: a replenishment suggestion brings stock up to reorder point + lot size',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsQuantity('lotSize')
   lotSize?: string;
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { CatalogCreateDto, CatalogUpdateDto } from '../catalog/catalog-dto';
+import { OptionalNotNull } from '../../platform/errors/validation';
 import { copyFields, type CatalogDefinition } from '../catalog/catalog-definition';
 import { UNIT_DIMENSIONS, UnitOfMeasure, type UnitDimension } from './unit.entity';
 
@@ -10,7 +11,7 @@ export class CreateUnitDto extends CatalogCreateDto {
   dimension: UnitDimension;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 6, default: 0 })
-  @IsOptional()
+  @OptionalNotNull() // left out it is 0; null is refused (the column holds no null)
   @IsInt()
   @Min(0)
   @Max(6)

@@ -131,6 +131,14 @@ export class ScheduleRunExecutor implements OnModuleInit, BeforeApplicationShutd
       );
       if (rows.length === 0) return null;
       const version = await tx.manager.getRepository(ScheduleVersion).findOneByOrFail({ id });
+      await this.audit.record(tx, {
+        entityType: 'schedule_version',
+        entityId: id,
+        siteId: version.siteId,
+        action: 'schedule_version.started',
+        before: { status: 'queued' },
+        after: { status: 'running', runner: version.runner },
+      });
       this.raise(tx, version, null);
       return version;
     });

@@ -33,6 +33,15 @@ export class AuthService {
 
   async login(username: string, password: string, ip: string | undefined): Promise<IssuedToken> {
     const key = `login:${username.toLowerCase()}`;
+    return this.throttle.oneAtATime(key, () => this.checkLogin(key, username, password, ip));
+  }
+
+  private async checkLogin(
+    key: string,
+    username: string,
+    password: string,
+    ip: string | undefined,
+  ): Promise<IssuedToken> {
     await this.throttle.assertNotThrottled(key);
     const user = await this.dataSource
       .getRepository(User)
@@ -79,6 +88,19 @@ export class AuthService {
     ip: string | undefined,
   ): Promise<IssuedToken> {
     const key = `badge:${terminalCode.toLowerCase()}:${badgeCode.toLowerCase()}`;
+    return this.throttle.oneAtATime(key, () =>
+      this.checkTerminalLogin(key, terminalCode, deviceKey, badgeCode, pin, ip),
+    );
+  }
+
+  private async checkTerminalLogin(
+    key: string,
+    terminalCode: string,
+    deviceKey: string,
+    badgeCode: string,
+    pin: string,
+    ip: string | undefined,
+  ): Promise<IssuedToken> {
     await this.throttle.assertNotThrottled(key);
     const terminal = await this.dataSource
       .getRepository(Terminal)
@@ -145,6 +167,16 @@ export class AuthService {
     ip: string | undefined,
   ): Promise<void> {
     const key = `login:${username.toLowerCase()}`;
+    await this.throttle.oneAtATime(key, () => this.checkPassword(key, userId, username, password, ip));
+  }
+
+  private async checkPassword(
+    key: string,
+    userId: string,
+    username: string,
+    password: string,
+    ip: string | undefined,
+  ): Promise<void> {
     await this.throttle.assertNotThrottled(key);
     const user = await this.dataSource
       .getRepository(User)
@@ -183,6 +215,7 @@ export class AuthService {
     return this.tokens.issue({ id: userId });
   }
 
+  /** Counts the failure towards the throttle and audits the refused attempt. */
   private async refuse(
     key: string,
     ip: string | undefined,

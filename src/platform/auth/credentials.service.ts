@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Secrets } from '../config/secrets';
 import { TransactionRunner } from '../database/transaction-runner';
-import { DomainError, notFound, PlatformErrorCode } from '../errors/domain-error';
+import { DomainError, fieldError, notFound, PlatformErrorCode } from '../errors/domain-error';
 import { ApiClient } from './api-client.entity';
 import { sha256Hex } from './hmac-signature';
 import type { Principal } from './principal';
@@ -32,10 +32,14 @@ export class CredentialsService {
     private readonly secrets: Secrets,
   ) {}
 
-  async registerTerminal(admin: Principal, input: { code: string; name: string; siteId: string }) {
+  async registerTerminal(
+    admin: Principal,
+    input: { code: string; name: string; siteId: string; workCenterId?: string },
+  ) {
     assertSiteAccess(admin, input.siteId);
     const deviceKey = randomBytes(24).toString('base64url');
     return this.tx.run(async (tx) => {
+      if (input.workCenterId) await this.checkWorkCenter(tx.manager, input.workCenterId, input.siteId);
       if (await tx.manager.getRepository(Terminal).exists({ where: { code: input.code } })) {
         throw new DomainError(
           'conflict',
@@ -51,6 +55,7 @@ export class CredentialsService {
           code: input.code,
           name: input.name,
           siteId: input.siteId,
+          workCenterId: input.workCenterId ?? null,
           deviceKeyHash: sha256Hex(deviceKey),
         }),
       );
@@ -59,9 +64,16 @@ export class CredentialsService {
         entityId: t.id,
         siteId: t.siteId,
         action: 'terminal.registered',
-        after: { id: t.id, code: t.code, name: t.name, siteId: t.siteId },
+        after: { id: t.id, code: t.code, name: t.name, siteId: t.siteId, workCenterId: t.workCenterId },
       });
-      return { id: t.id, code: t.code, name: t.name, siteId: t.siteId, deviceKey };
+      return {
+        id: t.id,
+        code: t.code,
+        name: t.name,
+        siteId: t.siteId,
+        workCenterId: t.workCenterId,
+        deviceKey,
+      };
     });
   }
 
@@ -73,6 +85,52 @@ export class CredentialsService {
       .where('t.siteId = ANY(:sites)', { sites: admin.siteIds })
       .orderBy('t.code')
       .getMany();
+  }
+
+  /** The work center is master data: read by its table here (the platform imports no domain module). */
+  private async checkWorkCenter(manager: EntityManager, workCenterId: string, siteId: string): Promise<void> {
+    const [wc] = await manager.query<Array<{ site_id: string }>>(
+      'SELECT site_id FROM work_center WHERE id = $1',
+      [workCenterId],
+    );
+    if (!wc) throw fieldError('workCenterId', 'no such work center');
+    if (wc.site_id !== siteId) throw fieldError('workCenterId', 'is not a work center of this site');
+  }
+
+  /**
+   * Renames a terminal or moves it to another work center of its site (`workCenterId: null` unassigns it).
+   * Fields left out stay as they are; the change is audited with the values before and after.
+   */
+  async updateTerminal(
+    admin: Principal,
+    id: string,
+    input: { name?: string; workCenterId?: string | null },
+  ): Promise<Terminal> {
+    return this.tx.run(async (tx) => {
+      const t = await tx.manager
+        .getRepository(Terminal)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!t) throw notFound('terminal', id);
+      assertSiteAccess(admin, t.siteId);
+      const changes: { name?: string; workCenterId?: string | null } = {};
+      if (input.name !== undefined && input.name !== t.name) changes.name = input.name;
+      if (input.workCenterId !== undefined && input.workCenterId !== t.workCenterId) {
+        if (input.workCenterId !== null) await this.checkWorkCenter(tx.manager, input.workCenterId, t.siteId);
+        changes.workCenterId = input.workCenterId;
+      }
+      if (Object.keys(changes).length === 0) return t;
+      const before = Object.fromEntries(Object.keys(changes).map((k) => [k, t[k as keyof typeof changes]]));
+      await tx.manager.update(Terminal, { id }, changes);
+      await this.audit.record(tx, {
+        entityType: 'terminal',
+        entityId: id,
+        siteId: t.siteId,
+        action: 'terminal.updated',
+        before,
+        after: { ...changes },
+      });
+      return tx.manager.getRepository(Terminal).findOneByOrFail({ id });
+    });
   }
 
   async setTerminalActive(admin: Principal, id: string, active: boolean): Promise<Terminal> {
@@ -133,11 +191,19 @@ export class CredentialsService {
     const secret = randomBytes(32).toString('base64url');
     return this.tx.run(async (tx) => {
       const client = await this.loadClient(admin, id, tx.manager);
+      const [old] = await tx.manager.query<Array<{ secret_ciphertext: string }>>(
+        'SELECT secret_ciphertext FROM api_client WHERE id = $1',
+        [id],
+      );
       await tx.manager.update(ApiClient, { id }, { secretCiphertext: this.secrets.encrypt(secret) });
+      // The trail shows which secret was replaced by which without holding either: a short fingerprint of a
+      // 256-bit random secret tells nothing about it, yet lets its holder check which one is in force.
       await this.audit.record(tx, {
         entityType: 'api_client',
         entityId: id,
         action: 'api_client.secret_rotated',
+        before: { secretFingerprint: secretFingerprint(this.secrets.decrypt(old!.secret_ciphertext)) },
+        after: { secretFingerprint: secretFingerprint(secret) },
       });
       return { id, name: client.name, appKey: client.appKey, secret };
     });
@@ -195,4 +261,9 @@ export class CredentialsService {
       lastUsedAt: c.lastUsedAt,
     };
   }
+}
+
+/** The first 12 hex digits of the secret's SHA-256: enough to tell secrets apart, nothing to recover one. */
+function secretFingerprint(secret: string): string {
+  return sha256Hex(secret).slice(0, 12);
 }

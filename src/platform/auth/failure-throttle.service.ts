@@ -7,6 +7,7 @@ import { AuthFailure } from './auth-failure.entity';
 /**
  * Counts failed sign-ins and signature checks per key in the database (so every instance sees them) and
  * refuses further attempts with 429 once AUTH_MAX_FAILURES fall inside AUTH_FAILURE_WINDOW_SECONDS.
+ * Password checks for one key run one after another (`oneAtATime`), so attempts sent all at once are all counted.
  */
 @Injectable()
 export class FailureThrottle {
@@ -14,6 +15,26 @@ export class FailureThrottle {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
+
+  /** The attempts being checked now, per key: the next one waits for the one before it. */
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs `check` (count the key's failures, check the password, record a failure) after the attempts for the same
+   * key that came before it in this process: attempts sent all at once are then counted one by one instead of all
+   * passing the count before the first of them has failed, and correct attempts sent together all succeed.
+   */
+  async oneAtATime<T>(key: string, check: () => Promise<T>): Promise<T> {
+    const previous = this.turns.get(key) ?? Promise.resolve();
+    const mine = previous.then(check, check);
+    const settled = mine.catch(() => undefined);
+    this.turns.set(key, settled);
+    try {
+      return await mine;
+    } finally {
+      if (this.turns.get(key) === settled) this.turns.delete(key);
+    }
+  }
 
   async assertNotThrottled(key: string): Promise<void> {
     const windowSeconds = this.config.get('AUTH_FAILURE_WINDOW_SECONDS');

@@ -89,6 +89,15 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /**
+   * Start of every Redis key and Socket.IO channel this deployment uses, so several deployments (or test runs)
+   * can share one Redis server without seeing each other's pushes or sequence numbers.
+   */
+  @Matches(/^[A-Za-z0-9._:-]{1,64}$/, {
+    message: 'must be 1-64 letters, digits, dot, colon, underscore or hyphen',
+  })
+  REDIS_KEY_PREFIX = 'mom';
+
   /** The MQTT broker machines publish to (mqtt://, mqtts://, ws://); machine data is off without it. */
   @Transform(emptyToUndefined)
   @IsOptional()

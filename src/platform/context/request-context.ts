@@ -17,7 +17,21 @@ export interface PendingIdempotency {
   status: number;
   completed: boolean;
   /** Set on routes whose command claims the key itself, in the statement that does the work. */
-  inline?: { scope: string; key: string; requestHash: string; method: string; path: string };
+  inline?: IdempotencyKeyRef;
+  /**
+   * Set on the other routes: the first transaction of the command claims the key as its first statement, so
+   * the claim commits or rolls back with the work (a crash leaves nothing claimed) and a concurrent duplicate
+   * waits on the key's unique index until the first one's commit, then replays its answer.
+   */
+  deferred?: IdempotencyKeyRef;
+}
+
+export interface IdempotencyKeyRef {
+  scope: string;
+  key: string;
+  requestHash: string;
+  method: string;
+  path: string;
 }
 
 export interface RequestContextStore {
@@ -47,6 +61,11 @@ export const RequestContext = {
   pendingIdempotency(): PendingIdempotency | undefined {
     const claim = storage.getStore()?.idempotency;
     return claim && !claim.completed && claim.id ? claim : undefined;
+  },
+  /** The key the next transaction must claim as its first statement (see PendingIdempotency.deferred). */
+  deferredIdempotency(): PendingIdempotency | undefined {
+    const claim = storage.getStore()?.idempotency;
+    return claim?.deferred && !claim.id && !claim.completed ? claim : undefined;
   },
   /** The key an inline command must claim itself (see `@Idempotent({ inline: true })`), until it has. */
   inlineIdempotency(): PendingIdempotency | undefined {

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { buildDataSourceOptions, bindEndpointLifetime } from './data-source.factory';
 import { DatabaseEndpoint, startEmbeddedPostgres } from './embedded-postgres';
+import { withStartupLock } from './startup-lock';
 import { TransactionRunner } from './transaction-runner';
 
 export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoint> {
@@ -43,7 +44,10 @@ export async function resolveEndpoint(config: AppConfig): Promise<DatabaseEndpoi
         const dataSource = new DataSource(rest);
         try {
           await dataSource.initialize();
-          await dataSource.runMigrations({ transaction: 'each' });
+          // Instances started together take turns: the first migrates, the others find nothing pending.
+          await withStartupLock(dataSource, 'migrations', () =>
+            dataSource.runMigrations({ transaction: 'each' }),
+          );
         } catch (err) {
           // The endpoint stays up: TypeORM retries the connection (and a failed start exits the process).
           if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);

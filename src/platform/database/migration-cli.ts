@@ -6,6 +6,7 @@ import { AppModule } from '../../app.module';
 import { validateEnvironment } from '../config/env.schema';
 import { buildDataSourceOptions, bindEndpointLifetime } from './data-source.factory';
 import { startEmbeddedPostgres, type DatabaseEndpoint } from './embedded-postgres';
+import { withStartupLock } from './startup-lock';
 
 /**
  * npm run migration:run | migration:revert | migration:show | migration:generate -- migrations/Name
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   try {
     switch (command) {
       case 'run': {
-        const done = await ds.runMigrations({ transaction: 'each' });
+        // Waits for a starting instance that is migrating the same database.
+        const done = await withStartupLock(ds, 'migrations', () => ds.runMigrations({ transaction: 'each' }));
         console.log(
           done.length ? `Applied: ${done.map((m) => m.name).join(', ')}` : 'No pending migrations.',
         );

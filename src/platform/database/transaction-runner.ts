@@ -5,6 +5,8 @@ import { RequestContext } from '../context/request-context';
 import { pgErrorCode } from './pg-error';
 import { DomainEventBus } from '../events/domain-event-bus';
 import { completeIdempotencyClaim } from '../idempotency/idempotency-store';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { refuseRepeat } from '../idempotency/idempotent.decorator';
 import type { DomainEvent, DomainEventMap, DomainEventType } from '../events/domain-events';
 
 /** Reacts to an event inside the transaction that raised it (its writes commit or roll back with the command). */
@@ -97,10 +99,17 @@ export class TransactionRunner {
     const retries = options.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       let tx: Tx | undefined;
+      // The request's Idempotency-Key, claimed by this transaction's first statement (see IdempotencyService).
+      const deferred = RequestContext.deferredIdempotency();
       try {
         const result = await this.dataSource.transaction(
           options.isolation ?? 'READ COMMITTED',
           async (manager) => {
+            if (deferred?.deferred) {
+              const claim = await IdempotencyService.claimIn(manager, deferred.deferred);
+              if (claim.kind !== 'claimed') refuseRepeat(claim);
+              deferred.id = claim.id;
+            }
             tx = new Tx(manager);
             const value = await work(tx);
             await this.dispatchInTransaction(tx);
@@ -116,6 +125,8 @@ export class TransactionRunner {
         if (tx) await this.afterCommit(tx);
         return result;
       } catch (err) {
+        // Rolled back: so is the claim this transaction made.
+        if (deferred && !deferred.completed) deferred.id = '';
         const code = pgErrorCode(err);
         if (code && RETRYABLE.has(code) && attempt < retries) {
           this.logger.warn({ code, attempt }, 'transaction retried after a serialization failure');

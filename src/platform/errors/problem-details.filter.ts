@@ -1,4 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { RequestContext } from '../context/request-context';
@@ -24,11 +27,14 @@ const TITLE_BY_STATUS: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -178,7 +184,7 @@ function isConnectionError(e: unknown): boolean {
   );
 }
 
-/** Errors Fastify raises before a route runs (reading the body), told by their FST_ code. */
+/** Errors Fastify raises before a route runs (reading the URL or the body), told by their FST_ code. */
 function bodyParserError(e: unknown): Normalised | undefined {
   if (typeof e !== 'object' || e === null || !('code' in e) || !('statusCode' in e)) return undefined;
   const { code, statusCode } = e;
@@ -199,6 +205,22 @@ function bodyParserError(e: unknown): Normalised | undefined {
         code: PlatformErrorCode.MALFORMED_JSON,
         detail: 'The request body is not valid JSON',
         errors: [{ field: '', message: 'malformed JSON' }],
+        extensions: {},
+      };
+    case 'FST_ERR_BAD_URL':
+      return {
+        status: 400,
+        code: PlatformErrorCode.MALFORMED_URL,
+        detail: 'The URL is not valid (malformed percent-encoding)',
+        errors: [],
+        extensions: {},
+      };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        status: 414,
+        code: PlatformErrorCode.MALFORMED_URL,
+        detail: 'A path segment of the URL is too long',
+        errors: [],
         extensions: {},
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -231,6 +253,50 @@ export function sendProblem(
   if (retryAfterSeconds !== undefined) void reply.header('Retry-After', String(retryAfterSeconds));
   void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
   return problem;
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL the router cannot read (bad percent-encoding, an over-long segment) is
+ * answered before any hook runs, so it gets its correlation id here.
+ */
+export function answerFrameworkError(error: Error, req: FastifyRequest, reply: FastifyReply): void {
+  const correlationId = randomUUID();
+  void reply.header('X-Correlation-Id', correlationId);
+  RequestContext.run({ correlationId, ip: req.ip }, () => sendProblem(reply, req, error));
+}
+
+/**
+ * Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before Fastify sees a request (headers over
+ * the size limit, a request that is not valid HTTP, one that took too long to arrive) gets the same
+ * problem+json as every other error instead of Fastify's plain JSON; the connection is then closed.
+ */
+export function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, PlatformErrorCode.HEADERS_TOO_LARGE, 'The request line and headers exceed the size limit']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, PlatformErrorCode.REQUEST_TIMEOUT, 'The request did not arrive in time']
+        : [400, PlatformErrorCode.MALFORMED_REQUEST, 'The request is not valid HTTP'];
+  const correlationId = randomUUID();
+  const problem: ProblemDocument = {
+    type: `/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLE_BY_STATUS[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    errors: [],
+    correlationId,
+  };
+  const body = JSON.stringify(problem);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Correlation-Id: ${correlationId}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 /** Thrown to answer a request with the stored response of its first attempt (an idempotent replay). */

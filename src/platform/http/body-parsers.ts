@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { inspectJson, jsonBodyError, nulError } from './input-guards';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -18,12 +19,15 @@ export function installBodyParsers(fastify: FastifyInstance, bodyLimit: number):
     fastify.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit }, (req, body: Buffer, done) => {
       req.rawBody = body;
       // An empty JSON body is taken as `{}`: a command sent with no fields.
-      if (body.length === 0) done(null, {});
+      if (body.length === 0) return done(null, {});
+      const problem = inspectJson(body);
+      if (problem) done(jsonBodyError(problem), undefined);
       else void json(req, body.toString('utf8'), done);
     });
   }
   fastify.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit }, (req, body: Buffer, done) => {
     req.rawBody = body;
-    done(null, body.toString('utf8'));
+    if (body.includes(0)) done(nulError('The CSV'), undefined);
+    else done(null, body.toString('utf8'));
   });
 }

@@ -4,8 +4,8 @@ export const IDEMPOTENCY_STATES = ['in_progress', 'completed'] as const;
 export type IdempotencyState = (typeof IDEMPOTENCY_STATES)[number];
 
 /**
- * One `Idempotency-Key` a caller sent: claimed (committed) before the command runs, completed with the response
- * in the command's own transaction, so a replay returns the first answer and a retry never counts twice.
+ * One `Idempotency-Key` a caller sent: claimed by the command's own transaction and completed with the response
+ * in the same commit, so a replay returns the first answer and a retry never counts twice.
  */
 @Entity({ name: 'idempotency_key' })
 @Index('ux_idempotency_key_scope_key', ['scope', 'key'], { unique: true })

@@ -50,8 +50,9 @@ const HTTP_CODE_METADATA = '__httpCode__';
 
 /**
  * Requires an `Idempotency-Key` on the route: a replay answers the first response, a concurrent duplicate
- * 409, the same key with another body 422. The route's command must run in one TransactionRunner
- * transaction (which stores the answer in the same commit) and return what the route answers.
+ * waits for the first and replays it, the same key with another body 422. The route's command must run in
+ * one TransactionRunner transaction (which claims the key and stores the answer in the same commit) and
+ * return what the route answers.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -78,23 +79,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const successStatus =
       this.reflector.get<number | undefined>(HTTP_CODE_METADATA, method) ??
       (req.method === 'POST' ? 201 : 200);
-    const request = { scope, key, method: req.method, path: req.originalUrl, body: req.body };
+    const ref = IdempotencyService.ref({
+      scope,
+      key,
+      method: req.method,
+      path: req.originalUrl,
+      body: req.body,
+    });
     if (this.reflector.get<boolean | undefined>(INLINE_METADATA, method)) {
       // The command claims the key in the very statement that does its work (one round trip).
-      const inline = {
-        scope,
-        key,
-        requestHash: IdempotencyService.requestHash(request),
-        method: req.method,
-        path: req.originalUrl.slice(0, 500),
-      };
-      return this.run({ id: '', status: successStatus, completed: false, inline }, next, context);
+      return this.run({ id: '', status: successStatus, completed: false, inline: ref }, next, context);
     }
-    return from(this.keys.claim(request)).pipe(
-      mergeMap((claim) =>
-        claim.kind === 'claimed'
-          ? this.run({ id: claim.id, status: successStatus, completed: false }, next, context)
-          : refuseRepeat(claim),
+    // A stored answer is replayed at once; otherwise the command's first transaction claims the key.
+    return from(this.keys.lookup(ref)).pipe(
+      mergeMap((stored) =>
+        stored
+          ? refuseRepeat(stored)
+          : this.run({ id: '', status: successStatus, completed: false, deferred: ref }, next, context),
       ),
     );
   }
@@ -109,21 +110,33 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return next.handle().pipe(
       mergeMap(async (body: unknown) => {
         // A command that needed no transaction (nothing changed) is completed here.
-        if (!pending.completed && pending.id) await this.keys.complete(pending.id, pending.status, body);
+        if (!pending.completed) {
+          if (pending.id) await this.keys.complete(pending.id, pending.status, body);
+          else if (pending.deferred) await this.keys.store(pending.deferred, pending.status, body);
+        }
         pending.completed = true;
         return body;
       }),
       catchError(async (err: unknown) => {
+        // The key's stored answer (not an error: the filter sends it): nothing to store.
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        if (err instanceof ReplayedResponse) throw err;
         const { problem } = toProblem(err, context.switchToHttp().getRequest<FastifyRequest>().url);
         // A refusal is the answer to this request; a transient failure leaves the key free for a retry.
         const transient =
           problem.status >= 500 ||
           problem.status === 429 ||
-          problem.code === String(PlatformErrorCode.CONCURRENT_MODIFICATION);
-        // (An inline command that never claimed the key has nothing to store.)
-        if (!pending.completed && pending.id) {
-          if (transient) await this.keys.release(pending.id);
-          else await this.keys.complete(pending.id, problem.status, problem);
+          problem.code === String(PlatformErrorCode.CONCURRENT_MODIFICATION) ||
+          problem.code === String(PlatformErrorCode.IDEMPOTENCY_KEY_IN_USE);
+        if (!pending.completed) {
+          // A key claimed and kept (an inline report's refusal) is completed or freed; a deferred claim was
+          // rolled back with its transaction, so a refusal is stored as a new completed key.
+          if (pending.id) {
+            if (transient) await this.keys.release(pending.id);
+            else await this.keys.complete(pending.id, problem.status, problem);
+          } else if (pending.deferred && !transient) {
+            await this.keys.store(pending.deferred, problem.status, problem);
+          }
         }
         throw err;
       }),

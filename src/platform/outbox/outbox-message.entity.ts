@@ -12,6 +12,10 @@ export type OutboxStatus = 'pending' | 'delivered' | 'dead';
 @Index('ix_outbox_message_ordering', ['orderingKey', 'seq'], {
   where: "status = 'pending' AND ordering_key IS NOT NULL",
 })
+// The relay asks, for every message it may claim, whether an earlier one of its key is dead-lettered.
+@Index('ix_outbox_message_ordering_dead', ['orderingKey', 'seq'], {
+  where: "status = 'dead' AND ordering_key IS NOT NULL",
+})
 export class OutboxMessage {
   /** Stable id: the receiver deduplicates on it (sent as Idempotency-Key). */
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'pk_outbox_message' })
@@ -27,7 +31,10 @@ export class OutboxMessage {
   })
   seq: string;
 
-  /** E.g. the pick task id: a later message for it waits until the earlier one is delivered or dead. */
+  /**
+   * E.g. the work order of a pick task: a later message waits until the earlier ones are delivered; a
+   * dead-lettered one holds the later ones back until it is redriven and delivered.
+   */
   @Column({ type: 'varchar', length: 200, nullable: true })
   orderingKey: string | null;
 

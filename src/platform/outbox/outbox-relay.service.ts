@@ -107,6 +107,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     });
   }
 
+  /**
+   * Claims due messages. A message with an ordering key waits while an earlier one of its key is pending, and
+   * also while one is dead-lettered: delivering it past the dead letter would put the receiver's copy out of
+   * order once the dead letter is redriven (a WMS would get a task's cancellation, then the task). The dead
+   * letter's redrive releases the ones behind it, in order.
+   */
   private async claim(): Promise<ClaimedRow[]> {
     const leaseSeconds = Math.ceil(this.config.get('OUTBOX_HTTP_TIMEOUT_MS') / 1000) + 30;
     const result: [ClaimedRow[], number] | ClaimedRow[] = await this.dataSource.query(
@@ -118,9 +124,12 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
               SELECT o.id FROM outbox_message o
                WHERE o.status = 'pending' AND o.next_attempt_at <= now()
                  AND (o.locked_until IS NULL OR o.locked_until < now())
-                 AND (o.ordering_key IS NULL OR NOT EXISTS (
+                 AND (o.ordering_key IS NULL OR (NOT EXISTS (
                        SELECT 1 FROM outbox_message p
-                        WHERE p.ordering_key = o.ordering_key AND p.status = 'pending' AND p.seq < o.seq))
+                        WHERE p.ordering_key = o.ordering_key AND p.status = 'pending' AND p.seq < o.seq)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM outbox_message d
+                        WHERE d.ordering_key = o.ordering_key AND d.status = 'dead' AND d.seq < o.seq)))
                ORDER BY o.seq
                LIMIT $1
                FOR UPDATE SKIP LOCKED)

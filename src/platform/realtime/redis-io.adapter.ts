@@ -4,7 +4,11 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import type { Server, ServerOptions } from 'socket.io';
 
-/** Socket.IO over Redis pub/sub, so a push from one instance reaches clients connected to any instance. */
+/**
+ * Socket.IO over Redis pub/sub, so a push from one instance reaches clients connected to any instance. The
+ * channels start with `<keyPrefix>:socket.io`: pub/sub ignores Redis database numbers, so the prefix is what
+ * keeps two deployments on one Redis apart.
+ */
 export class RedisIoAdapter extends IoAdapter {
   private adapterConstructor?: ReturnType<typeof createAdapter>;
   private clients: Array<{ isOpen: boolean; quit(): Promise<unknown> }> = [];
@@ -12,6 +16,7 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly url: string,
+    private readonly keyPrefix: string,
   ) {
     super(app);
   }
@@ -21,7 +26,7 @@ export class RedisIoAdapter extends IoAdapter {
     const sub = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect()]);
     this.clients = [pub, sub];
-    this.adapterConstructor = createAdapter(pub, sub);
+    this.adapterConstructor = createAdapter(pub, sub, { key: `${this.keyPrefix}:socket.io` });
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

@@ -14,7 +14,16 @@ export class RoomAccessRegistry {
   private readonly checks = new Map<RoomKind, RoomAccessCheck>([
     ['site', (p, id) => Promise.resolve(p.siteIds.includes(id))],
     ['user', (p, id) => Promise.resolve(p.id === id)],
-    ['role', (p, id) => Promise.resolve((p.roles as string[]).includes(id))],
+    // `role:<role>@<siteId>`: the person's role at one of the person's sites.
+    [
+      'role',
+      (p, id) => {
+        const [role, siteId, ...rest] = id.split('@');
+        return Promise.resolve(
+          rest.length === 0 && (p.roles as string[]).includes(role!) && p.siteIds.includes(siteId ?? ''),
+        );
+      },
+    ],
   ]);
 
   register(kind: RoomKind, check: RoomAccessCheck): void {

@@ -175,9 +175,17 @@ export interface ShopFloorEnvelope<E extends ShopFloorEvent = ShopFloorEvent> {
 export const ROOM_KINDS = ['site', 'line', 'workcenter', 'equipment', 'workorder', 'role', 'user'] as const;
 export type RoomKind = (typeof ROOM_KINDS)[number];
 
+/**
+ * The room of a role at one site (`role:quality@<siteId>`): pushes for a role never reach the people with that
+ * role at other sites. Every socket joins the rooms of its roles at each of its sites.
+ */
+export function roleRoom(role: string, siteId: string): string {
+  return `role:${role}@${siteId}`;
+}
+
 export function parseRoom(room: unknown): { kind: RoomKind; id: string } | undefined {
   if (typeof room !== 'string') return undefined;
-  const m = /^([a-z]+):([A-Za-z0-9_-]{1,100})$/.exec(room);
+  const m = /^([a-z]+):([A-Za-z0-9_@-]{1,100})$/.exec(room);
   if (!m || !(ROOM_KINDS as readonly string[]).includes(m[1]!)) return undefined;
   return { kind: m[1] as RoomKind, id: m[2]! };
 }

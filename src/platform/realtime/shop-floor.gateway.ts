@@ -12,7 +12,7 @@ import { JwtTokenService } from '../auth/jwt-token.service';
 import type { Principal } from '../auth/principal';
 import { RealtimePublisher } from './realtime-publisher';
 import { RoomAccessRegistry } from './room-access';
-import { parseRoom } from './shop-floor-events';
+import { parseRoom, roleRoom } from './shop-floor-events';
 
 interface SocketData {
   principal: Principal;
@@ -58,7 +58,7 @@ export class ShopFloorGateway implements OnGatewayInit<Namespace>, OnGatewayConn
     const p = (socket.data as SocketData).principal;
     await socket.join([
       `user:${p.id}`,
-      ...p.roles.map((r) => `role:${r}`),
+      ...p.roles.flatMap((r) => p.siteIds.map((s) => roleRoom(r, s))),
       ...p.siteIds.map((s) => `site:${s}`),
     ]);
     socket.emit('ready', { rooms: [...socket.rooms].filter((r) => r !== socket.id) });

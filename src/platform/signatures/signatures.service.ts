@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
@@ -8,7 +9,7 @@ import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { DomainError, notFound, PlatformErrorCode } from '../errors/domain-error';
 import { Site } from '../sites/site.entity';
 import { User } from '../users/user.entity';
-import { recordHash } from './canonical-json';
+import { canonicalJson, recordHash } from './canonical-json';
 import { ElectronicSignature } from './electronic-signature.entity';
 import { SignableRecord, SignableRecordRegistry } from './signable-records';
 
@@ -35,10 +36,22 @@ export interface SignatureView {
   signerUsername: string;
   signedAt: Date;
   recordHash: string;
-  /** True while the record still hashes to what was signed. */
+  /** True while the record still hashes to what was signed (and the signature itself is intact). */
   valid: boolean;
   currentRecordHash: string | null;
+  /** Why the signature no longer holds; null while valid. */
+  invalidCode: SignatureInvalidCode | null;
+  /** The same, in words for the reader. */
+  invalidReason: string | null;
+  /** Top-level fields of the record that differ from what was signed (empty while valid). */
+  changedFields: string[];
 }
+
+/**
+ * Why a signature is invalid: the record changed after signing, the record is gone, or the stored signature no
+ * longer matches what it says was signed (its row was altered outside the application).
+ */
+export type SignatureInvalidCode = 'record_changed' | 'record_missing' | 'signature_altered';
 
 @Injectable()
 export class SignaturesService implements OnModuleInit {
@@ -52,7 +65,9 @@ export class SignaturesService implements OnModuleInit {
 
   /** The platform's own signable records: a site's settings and a user's access rights (access reviews). */
   onModuleInit(): void {
+    // Ids are free text in the API (other record types may differ): a non-UUID names no site or user.
     this.registry.register('site', async (m, id) => {
+      if (!isUUID(id)) return undefined;
       const s = await m.getRepository(Site).findOneBy({ id });
       return s
         ? {
@@ -62,6 +77,7 @@ export class SignaturesService implements OnModuleInit {
         : undefined;
     });
     this.registry.register('user', async (m, id) => {
+      if (!isUUID(id)) return undefined;
       const u = await m.getRepository(User).findOne({ where: { id }, relations: { sites: true } });
       if (!u) return undefined;
       const siteIds = u.sites.map((s) => s.id).sort();
@@ -174,17 +190,16 @@ export class SignaturesService implements OnModuleInit {
       meaning: sig.meaning,
       signerId: signer.id,
     });
-    return this.view(sig, hash);
+    return this.view(sig, current.record);
   }
 
   async listFor(reader: Principal, entityType: string, entityId: string): Promise<SignatureView[]> {
     const loader = this.loaderFor(entityType);
     const current = await this.loadAccessible(reader, loader, this.dataSource.manager, entityId);
-    const currentHash = current ? recordHash(current.record) : null;
     const sigs = await this.dataSource
       .getRepository(ElectronicSignature)
       .find({ where: { entityType, entityId }, order: { signedAt: 'ASC' } });
-    return sigs.map((s) => this.view(s, currentHash));
+    return sigs.map((s) => this.view(s, current?.record ?? null));
   }
 
   async get(reader: Principal, id: string): Promise<SignatureView & { signedRecord: unknown }> {
@@ -196,7 +211,7 @@ export class SignaturesService implements OnModuleInit {
       this.dataSource.manager,
       sig.entityId,
     );
-    return { ...this.view(sig, current ? recordHash(current.record) : null), signedRecord: sig.signedRecord };
+    return { ...this.view(sig, current?.record ?? null), signedRecord: sig.signedRecord };
   }
 
   private loaderFor(entityType: string) {
@@ -242,7 +257,9 @@ export class SignaturesService implements OnModuleInit {
     return rec;
   }
 
-  private view(s: ElectronicSignature, currentHash: string | null): SignatureView {
+  private view(s: ElectronicSignature, current: Record<string, unknown> | null): SignatureView {
+    const currentHash = current ? recordHash(current) : null;
+    const check = signatureCheck(s, current, currentHash);
     return {
       id: s.id,
       entityType: s.entityType,
@@ -254,8 +271,43 @@ export class SignaturesService implements OnModuleInit {
       signerUsername: s.signerUsername,
       signedAt: s.signedAt,
       recordHash: s.recordHash,
-      valid: currentHash === s.recordHash,
+      valid: check === null,
       currentRecordHash: currentHash,
+      invalidCode: check?.code ?? null,
+      invalidReason: check?.reason ?? null,
+      changedFields: check?.changedFields ?? [],
     };
   }
+}
+
+/**
+ * Whether a stored signature still holds for the record as it is now: the signature row must hash to what it
+ * says it signed (else it was altered outside the application), and the record must hash to the same value.
+ * Answers null while it holds, else the code, the reason in words and the fields that differ.
+ */
+function signatureCheck(
+  s: ElectronicSignature,
+  current: Record<string, unknown> | null,
+  currentHash: string | null,
+): { code: SignatureInvalidCode; reason: string; changedFields: string[] } | null {
+  const signed = (s.signedRecord ?? {}) as Record<string, unknown>;
+  if (recordHash(signed) !== s.recordHash) {
+    return {
+      code: 'signature_altered',
+      reason: 'The stored signature does not match the record it says was signed: the signature was altered',
+      changedFields: [],
+    };
+  }
+  if (!current) {
+    return { code: 'record_missing', reason: 'The signed record no longer exists', changedFields: [] };
+  }
+  if (currentHash === s.recordHash) return null;
+  const changedFields = [...new Set([...Object.keys(signed), ...Object.keys(current)])]
+    .filter((k) => canonicalJson(signed[k] ?? null) !== canonicalJson(current[k] ?? null))
+    .sort();
+  return {
+    code: 'record_changed',
+    reason: `The record changed after it was signed (${changedFields.join(', ') || 'content'})`,
+    changedFields,
+  };
 }

@@ -10,7 +10,12 @@ import { UuidParam } from '../../platform/http/uuid-param';
 import { Idempotent } from '../../platform/idempotency/idempotent.decorator';
 import { DispatchService, type DispatchItem } from '../dispatch/dispatch.service';
 import type { AndonCall, DowntimeEvent, ProcessReading } from '../shop-floor/shop-floor.entities';
-import { ShopFloorService, type WorkInstructions } from '../shop-floor/shop-floor.service';
+import {
+  ShopFloorService,
+  type AndonCallView,
+  type WorkInstructions,
+} from '../shop-floor/shop-floor.service';
+import { MasterDataFacade } from '../../master-data/master-data.facade';
 import { MachineDowntimeService, type DowntimeView } from '../shop-floor/machine-downtime.service';
 import {
   OperationCommandsService,
@@ -48,6 +53,27 @@ export class DispatchQueryDto {
 
 const SHOP_FLOOR = ['admin', 'operator'] as const;
 
+export class TerminalAndonQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Work center; the terminal work center by default' })
+  @IsOptional()
+  @IsUUID()
+  workCenterId?: string;
+}
+
+/** Who is signed in, at which terminal, serving which work center. */
+export interface TerminalIdentity {
+  operator: { id: string; name: string; username: string | null; roles: string[]; siteIds: string[] };
+  terminal: {
+    id: string;
+    code: string;
+    name: string;
+    siteId: string;
+    workCenterId: string | null;
+    active: boolean;
+  } | null;
+  workCenter: { id: string; code: string; name: string; nameZh: string | null; lineId: string } | null;
+}
+
 /** What an operator's terminal calls. Every POST needs an Idempotency-Key: flaky Wi-Fi retries safely. */
 @ApiTags('production: terminal')
 @Controller('terminal')
@@ -58,7 +84,61 @@ export class TerminalController {
     private readonly reports: ReportQuantityService,
     private readonly shopFloor: ShopFloorService,
     private readonly dispatch: DispatchService,
+    private readonly masterData: MasterDataFacade,
   ) {}
+
+  @Get('whoami')
+  @ApiOkResponse({
+    description:
+      'The signed-in operator and, at a terminal, the terminal with the work center it was registered for',
+  })
+  async whoami(@CurrentPrincipal() p: Principal): Promise<TerminalIdentity> {
+    const terminal = await this.terminalOf(p);
+    const wc = terminal?.workCenterId
+      ? await this.masterData.workCenter(terminal.siteId, terminal.workCenterId)
+      : undefined;
+    return {
+      operator: {
+        id: p.id,
+        name: p.name,
+        username: p.username ?? null,
+        roles: p.roles,
+        siteIds: p.siteIds,
+      },
+      terminal: terminal
+        ? {
+            id: terminal.id,
+            code: terminal.code,
+            name: terminal.name,
+            siteId: terminal.siteId,
+            workCenterId: terminal.workCenterId,
+            active: terminal.active,
+          }
+        : null,
+      workCenter: wc
+        ? { id: wc.id, code: wc.code, name: wc.name, nameZh: wc.nameZh, lineId: wc.lineId }
+        : null,
+    };
+  }
+
+  @Get('andon')
+  @ApiOkResponse({
+    description:
+      'The open andon calls (raised or acknowledged) of the terminal work center (or the one asked for), oldest ' +
+      'first, with who raised and acknowledged them',
+  })
+  async openAndon(
+    @CurrentPrincipal() p: Principal,
+    @Query() q: TerminalAndonQueryDto,
+  ): Promise<AndonCallView[]> {
+    const workCenterId = q.workCenterId ?? (await this.terminalOf(p))?.workCenterId;
+    if (!workCenterId) {
+      throw new DomainError('validation', PlatformErrorCode.VALIDATION_FAILED, 'Name the work center', {
+        errors: [{ field: 'workCenterId', message: 'required outside a terminal registered for one' }],
+      });
+    }
+    return this.shopFloor.openAndonAt(p, workCenterId);
+  }
 
   @Get('dispatch')
   @ApiOkResponse({ description: 'The dispatch list of the terminal work center (or the one asked for)' })

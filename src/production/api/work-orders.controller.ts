@@ -13,8 +13,13 @@ import {
   UpdateWorkOrderDto,
   WorkOrderQueryDto,
 } from '../work-orders/work-order.dto';
-import type { WorkOrder } from '../work-orders/work-order.entity';
-import { WorkOrdersService, type KittingView, type WorkOrderView } from '../work-orders/work-orders.service';
+import {
+  WorkOrdersService,
+  type KittingView,
+  type WorkOrderHistoryEntry,
+  type WorkOrderListItem,
+  type WorkOrderView,
+} from '../work-orders/work-orders.service';
 
 const SIMPLE_COMMANDS = {
   plan: 'plan',
@@ -31,12 +36,14 @@ export class WorkOrdersController {
   constructor(private readonly workOrders: WorkOrdersService) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Work orders, rush first, then by due date' })
+  @ApiOkResponse({
+    description: 'Work orders, rush first, then by due date, each with the commands allowed now',
+  })
   list(
     @CurrentPrincipal() p: Principal,
     @UuidParam('siteId') siteId: string,
     @Query() q: WorkOrderQueryDto,
-  ): Promise<Page<WorkOrder & { materialCode: string }>> {
+  ): Promise<Page<WorkOrderListItem>> {
     return this.workOrders.list(p, siteId, q);
   }
 
@@ -71,6 +78,18 @@ export class WorkOrdersController {
     @Body() dto: UpdateWorkOrderDto,
   ): Promise<WorkOrderView> {
     return this.workOrders.update(p, siteId, id, dto);
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({
+    description: "The order's audit trail, oldest first: moves (from → to status), changed fields, who, why",
+  })
+  history(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('siteId') siteId: string,
+    @UuidParam('id') id: string,
+  ): Promise<{ items: WorkOrderHistoryEntry[] }> {
+    return this.workOrders.history(p, siteId, id);
   }
 
   @Get(':id/kitting')

@@ -3,6 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainEventBus } from '../../platform/events/domain-event-bus';
 import { RealtimePublisher } from '../../platform/realtime/realtime-publisher';
+import { roleRoom } from '../../platform/realtime/shop-floor-events';
 import { RoomAccessRegistry } from '../../platform/realtime/room-access';
 import { WorkOrder } from '../work-orders/work-order.entity';
 
@@ -66,7 +67,12 @@ export class ProductionPushes implements OnModuleInit {
             : e.kind === 'maintenance'
               ? 'maintenance'
               : 'planner';
-      const rooms = [`workcenter:${e.workCenterId}`, `line:${e.lineId}`, `role:${role}`, `site:${e.siteId}`];
+      const rooms = [
+        `workcenter:${e.workCenterId}`,
+        `line:${e.lineId}`,
+        roleRoom(role, e.siteId),
+        `site:${e.siteId}`,
+      ];
       if (e.equipmentId) rooms.push(`equipment:${e.equipmentId}`);
       await this.publisher.emit(rooms, 'andon', {
         andonId: e.andonId,
@@ -82,7 +88,7 @@ export class ProductionPushes implements OnModuleInit {
         `workcenter:${e.workCenterId}`,
         `line:${e.lineId}`,
         `workorder:${e.workOrderId}`,
-        'role:quality',
+        roleRoom('quality', e.siteId),
       ];
       await this.publisher.emit(rooms, 'process.alert', {
         operationId: e.operationId,
@@ -97,7 +103,7 @@ export class ProductionPushes implements OnModuleInit {
     });
     this.bus.on('production.downtime.changed', async ({ payload: e }) => {
       await this.publisher.emit(
-        [`equipment:${e.equipmentId}`, `workcenter:${e.workCenterId}`, 'role:maintenance'],
+        [`equipment:${e.equipmentId}`, `workcenter:${e.workCenterId}`, roleRoom('maintenance', e.siteId)],
         'downtime.changed',
         {
           downtimeId: e.downtimeId,

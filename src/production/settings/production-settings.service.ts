@@ -8,6 +8,7 @@ import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { DomainError, PlatformErrorCode } from '../../platform/errors/domain-error';
+import { OptionalNotNull } from '../../platform/errors/validation';
 import { UuidParam } from '../../platform/http/uuid-param';
 import { DEFAULT_LOT_CODE_PATTERN, validateLotCodePattern } from '../../master-data/master-data.facade';
 import { ProductionErrorCode } from '../production.errors';
@@ -38,7 +39,7 @@ export class UpdateProductionSettingsDto {
   backflushStrategy?: BackflushStrategy;
 
   @ApiPropertyOptional({ example: DEFAULT_LOT_CODE_PATTERN })
-  @IsOptional()
+  @OptionalNotNull() // a site always has a default pattern: null is refused, not checked as a pattern
   @IsString()
   @MaxLength(64)
   defaultLotCodePattern?: string;

@@ -54,6 +54,46 @@ export interface WorkInstructions {
   }>;
 }
 
+/** An open andon call as a terminal shows it: who raised it, when, and what it is about. */
+export interface AndonCallView {
+  id: string;
+  siteId: string;
+  kind: string;
+  state: string;
+  workCenterId: string;
+  equipmentId: string | null;
+  operationId: string | null;
+  workOrderId: string | null;
+  workOrderCode: string | null;
+  operationSeq: number | null;
+  message: string | null;
+  machineDown: boolean;
+  raisedBy: { id: string; name: string };
+  raisedAt: Date;
+  acknowledgedBy: { id: string; name: string } | null;
+  acknowledgedAt: Date | null;
+}
+
+interface AndonCallRow {
+  id: string;
+  kind: string;
+  state: string;
+  work_center_id: string;
+  equipment_id: string | null;
+  operation_id: string | null;
+  work_order_id: string | null;
+  message: string | null;
+  machine_down: boolean;
+  raised_by: string;
+  raised_at: Date;
+  acknowledged_by: string | null;
+  acknowledged_at: Date | null;
+  raised_by_name: string | null;
+  acknowledged_by_name: string | null;
+  work_order_code: string | null;
+  operation_seq: number | null;
+}
+
 /** Process data, downtime, andon and work instructions at the terminal. */
 @Injectable()
 export class ShopFloorService {
@@ -530,6 +570,52 @@ export class ShopFloorService {
       order: { raisedAt: 'DESC' },
       take: 200,
     });
+  }
+
+  /**
+   * The open andon calls of one work center (raised or acknowledged), oldest first, with the names of who raised
+   * and acknowledged them and the operation they are about — the list a terminal shows.
+   */
+  async openAndonAt(p: Principal, workCenterId: string): Promise<AndonCallView[]> {
+    const m = this.dataSource.manager;
+    const siteId = await this.masterData.siteOf('workcenter', workCenterId, m);
+    if (!siteId) throw notFound('work center', workCenterId);
+    assertSiteAccess(p, siteId);
+    const rows = await m.query<AndonCallRow[]>(
+      `SELECT a.id, a.kind, a.state, a.work_center_id, a.equipment_id, a.operation_id, a.work_order_id,
+              a.message, a.machine_down, a.raised_by, a.raised_at, a.acknowledged_by, a.acknowledged_at,
+              r.display_name AS raised_by_name, k.display_name AS acknowledged_by_name,
+              wo.code AS work_order_code, op.seq AS operation_seq
+         FROM andon_call a
+         LEFT JOIN app_user r ON r.id = a.raised_by
+         LEFT JOIN app_user k ON k.id = a.acknowledged_by
+         LEFT JOIN work_order wo ON wo.id = a.work_order_id
+         LEFT JOIN work_order_operation op ON op.id = a.operation_id
+        WHERE a.site_id = $1 AND a.work_center_id = $2 AND a.state IN ('raised', 'acknowledged')
+        ORDER BY a.raised_at, a.id
+        LIMIT 200`,
+      [siteId, workCenterId],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      siteId,
+      kind: r.kind,
+      state: r.state,
+      workCenterId: r.work_center_id,
+      equipmentId: r.equipment_id,
+      operationId: r.operation_id,
+      workOrderId: r.work_order_id,
+      workOrderCode: r.work_order_code,
+      operationSeq: r.operation_seq,
+      message: r.message,
+      machineDown: r.machine_down,
+      raisedBy: { id: r.raised_by, name: r.raised_by_name ?? '' },
+      raisedAt: r.raised_at,
+      acknowledgedBy: r.acknowledged_by
+        ? { id: r.acknowledged_by, name: r.acknowledged_by_name ?? '' }
+        : null,
+      acknowledgedAt: r.acknowledged_at,
+    }));
   }
 
   private andonEvent(row: AndonCall) {

@@ -8,6 +8,7 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
 } from 'class-validator';
@@ -17,6 +18,8 @@ import { WORK_ORDER_STATUSES, type WorkOrderStatus } from '../engine/work-order-
 import { WORK_ORDER_PRIORITIES, type WorkOrderPriority } from './work-order.entity';
 
 const CODE = /^[A-Za-z0-9._\-/]{1,64}$/;
+/** Revisions are integer columns: a larger "integer" (1e308 is one to JavaScript) would fail the query. */
+const INT4_MAX = 2_147_483_647;
 
 export class CreateWorkOrderDto {
   @ApiPropertyOptional({
@@ -54,6 +57,7 @@ export class CreateWorkOrderDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   bomRevision?: number;
 
   @ApiPropertyOptional({
@@ -62,6 +66,7 @@ export class CreateWorkOrderDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(INT4_MAX)
   routingRevision?: number;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) notes?: string;

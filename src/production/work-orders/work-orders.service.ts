@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { AuditEntry } from '../../platform/audit/audit-entry.entity';
 import { AuditService } from '../../platform/audit/audit.service';
 import type { Principal } from '../../platform/auth/principal';
 import { assertSiteAccess } from '../../platform/auth/site-access';
@@ -43,6 +44,25 @@ export interface WorkOrderView extends WorkOrder {
   operations: WorkOrderOperation[];
 }
 
+/** A row of the work-order list: the order, its material's code and the commands allowed now. */
+export interface WorkOrderListItem extends WorkOrder {
+  materialCode: string;
+  allowedCommands: WorkOrderCommand[];
+}
+
+/** One change in a work order's life, from its audit trail. */
+export interface WorkOrderHistoryEntry {
+  id: string;
+  occurredAt: Date;
+  action: string;
+  actorName: string;
+  reason: string | null;
+  fromStatus: string | null;
+  toStatus: string | null;
+  /** The fields a `work_order.updated` changed (quantity, due date, priority …), before → after. */
+  changes: Array<{ field: string; before: unknown; after: unknown }>;
+}
+
 export interface KittingView extends Omit<KittingPicture, 'lines'> {
   workOrderId: string;
   code: string;
@@ -58,6 +78,12 @@ export interface NewWorkOrder extends CreateWorkOrderDto {
   status?: 'draft' | 'planned';
 }
 
+/** The operations and materials a work order got from its routing and BOM, as its audit rows name them. */
+interface WorkOrderSnapshot {
+  operations: Array<{ id: string; seq: number; name: string; workCenterId: string }>;
+  materials: Array<{ materialId: string; requiredQty: string; issueMethod: string; operationSeq: number }>;
+}
+
 /** Work orders from creation to closing (planner side): snapshot, release with kitting, hold, cancel, close. */
 @Injectable()
 export class WorkOrdersService {
@@ -70,11 +96,7 @@ export class WorkOrdersService {
     private readonly settings: ProductionSettingsService,
   ) {}
 
-  async list(
-    p: Principal,
-    siteId: string,
-    q: WorkOrderQueryDto,
-  ): Promise<Page<WorkOrder & { materialCode: string }>> {
+  async list(p: Principal, siteId: string, q: WorkOrderQueryDto): Promise<Page<WorkOrderListItem>> {
     assertSiteAccess(p, siteId);
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
@@ -99,8 +121,28 @@ export class WorkOrdersService {
     }
     const [rows, total] = await qb.getManyAndCount();
     const codes = await this.masterData.materialNames(rows.map((r) => r.materialId));
+    // The same commands as the detail: a held order's cancel depends on whether work has started.
+    const progressed = new Set<string>();
+    const held = rows.filter((r) => r.status === 'held').map((r) => r.id);
+    if (held.length > 0) {
+      const withProgress = await this.dataSource
+        .getRepository(WorkOrderOperation)
+        .createQueryBuilder('o')
+        .select('DISTINCT o.workOrderId', 'id')
+        .where('o.workOrderId IN (:...held)', { held })
+        .andWhere('o.status IN (:...progress)', { progress: ['running', 'paused', 'completed'] })
+        .getRawMany<{ id: string }>();
+      for (const r of withProgress) progressed.add(r.id);
+    }
     return {
-      items: rows.map((r) => ({ ...r, materialCode: codes.get(r.materialId)?.code ?? '' })),
+      items: rows.map((r) => ({
+        ...r,
+        materialCode: codes.get(r.materialId)?.code ?? '',
+        allowedCommands: allowedWorkOrderCommands(r.status, {
+          heldFrom: r.heldFrom,
+          hasProgress: progressed.has(r.id),
+        }),
+      })),
       total,
       limit,
       offset,
@@ -112,6 +154,41 @@ export class WorkOrdersService {
     const wo = await this.dataSource.getRepository(WorkOrder).findOneBy({ id, siteId });
     if (!wo) throw notFound('work order', id);
     return this.view(this.dataSource.manager, wo);
+  }
+
+  /** The order's life from the audit trail, oldest first: who moved or changed it, when and why. */
+  async history(p: Principal, siteId: string, id: string): Promise<{ items: WorkOrderHistoryEntry[] }> {
+    assertSiteAccess(p, siteId);
+    const wo = await this.dataSource.getRepository(WorkOrder).findOneBy({ id, siteId });
+    if (!wo) throw notFound('work order', id);
+    const entries = await this.dataSource.getRepository(AuditEntry).find({
+      where: { entityType: 'work_order', entityId: id, siteId },
+      order: { id: 'ASC' },
+      take: 500,
+    });
+    const shown = ['quantity', 'dueAt', 'plannedStart', 'plannedEnd', 'priority', 'notes'];
+    return {
+      items: entries.map((e) => {
+        const before = e.before ?? {};
+        const after = e.after ?? {};
+        const status = (v: unknown) => (typeof v === 'string' ? v : null);
+        return {
+          id: e.id,
+          occurredAt: e.occurredAt,
+          action: e.action,
+          actorName: e.actorName,
+          reason: e.reason,
+          fromStatus: status(before.status),
+          toStatus: status(after.status),
+          changes:
+            e.action === 'work_order.updated' && e.before
+              ? shown
+                  .filter((k) => k in after && JSON.stringify(before[k]) !== JSON.stringify(after[k]))
+                  .map((k) => ({ field: k, before: before[k] ?? null, after: after[k] ?? null }))
+              : [],
+        };
+      }),
+    };
   }
 
   create(p: Principal, siteId: string, dto: CreateWorkOrderDto): Promise<WorkOrderView> {
@@ -201,13 +278,15 @@ export class WorkOrdersService {
     );
     // Read back, so every answer shows quantities and dates as stored.
     const wo = await repo.findOneByOrFail({ id: newId });
-    await this.writeSnapshot(tx, wo, routing, bom);
+    const snapshot = await this.writeSnapshot(tx, wo, routing, bom);
+    // The operations and materials copied from the routing and BOM are created with the order: its audit row
+    // names each of them.
     await this.audit.record(tx, {
       entityType: 'work_order',
       entityId: wo.id,
       siteId,
       action: 'work_order.created',
-      after: { ...wo, bomRevision: wo.bomRevision, routingRevision: wo.routingRevision },
+      after: { ...wo, bomRevision: wo.bomRevision, routingRevision: wo.routingRevision, ...snapshot },
     });
     this.raiseStatus(tx, wo, null, null);
     return wo;
@@ -258,6 +337,7 @@ export class WorkOrdersService {
       };
       await tx.manager.getRepository(WorkOrder).update({ id }, { ...patch, version: wo.version + 1 });
       const after = await tx.manager.getRepository(WorkOrder).findOneByOrFail({ id });
+      let snapshot: WorkOrderSnapshot | undefined;
       if (quantityChanged) {
         // Before release the snapshot follows the quantity (same revisions).
         const site = await tx.manager.getRepository(Site).findOneByOrFail({ id: siteId });
@@ -281,7 +361,7 @@ export class WorkOrdersService {
           : undefined;
         await tx.manager.delete(WorkOrderOperation, { workOrderId: id });
         await tx.manager.delete(WorkOrderMaterial, { workOrderId: id });
-        await this.writeSnapshot(tx, after, routing!, bom);
+        snapshot = await this.writeSnapshot(tx, after, routing!, bom);
       }
       await this.audit.record(tx, {
         entityType: 'work_order',
@@ -289,7 +369,8 @@ export class WorkOrdersService {
         siteId,
         action: 'work_order.updated',
         before,
-        after,
+        // A new quantity re-sizes the operations and materials: the row names the ones that replaced them.
+        after: snapshot ? { ...after, ...snapshot } : after,
         reason: dto.reason,
       });
       if (dto.priority !== undefined && dto.priority !== before.priority) {
@@ -641,8 +722,10 @@ export class WorkOrdersService {
     wo: WorkOrder,
     routing: NonNullable<Awaited<ReturnType<MasterDataFacade['routingFor']>>>,
     bom: Awaited<ReturnType<MasterDataFacade['bomFor']>>,
-  ): Promise<void> {
+  ): Promise<WorkOrderSnapshot> {
     const repo = tx.manager.getRepository(WorkOrderOperation);
+    const operations: WorkOrderSnapshot['operations'] = [];
+    const materials: WorkOrderSnapshot['materials'] = [];
     let predecessorId: string | null = null;
     for (const op of routing.operations) {
       const saved: WorkOrderOperation = await repo.save(
@@ -671,12 +754,14 @@ export class WorkOrdersService {
         }),
       );
       predecessorId = saved.id;
+      operations.push({ id: saved.id, seq: op.seq, name: op.name, workCenterId: op.workCenterId });
     }
     const lastSeq = routing.operations[routing.operations.length - 1]!.seq;
     const seqs = new Set(routing.operations.map((o) => o.seq));
     if (wo.source === 'rework') {
       // A rework order (返工) takes the nonconforming goods themselves back in at its first operation: that
       // is its material, and its output lot descends from them in the genealogy.
+      const operationSeq = routing.operations[0]!.seq;
       await tx.manager.insert(WorkOrderMaterial, {
         workOrderId: wo.id,
         lineNo: 10,
@@ -684,11 +769,20 @@ export class WorkOrdersService {
         unitId: wo.unitId,
         requiredQty: wo.quantity,
         issueMethod: 'manual',
-        operationSeq: routing.operations[0]!.seq,
+        operationSeq,
       });
-      return;
+      materials.push({
+        materialId: wo.materialId,
+        requiredQty: wo.quantity,
+        issueMethod: 'manual',
+        operationSeq,
+      });
+      return { operations, materials };
     }
     for (const line of bom?.lines ?? []) {
+      // A line without (or with an unknown) operation is consumed at the last one.
+      const operationSeq =
+        line.operationSeq !== null && seqs.has(line.operationSeq) ? line.operationSeq : lastSeq;
       await tx.manager.insert(WorkOrderMaterial, {
         workOrderId: wo.id,
         lineNo: line.lineNo,
@@ -696,10 +790,16 @@ export class WorkOrdersService {
         unitId: line.unitId,
         requiredQty: line.quantity,
         issueMethod: line.issueMethod,
-        // A line without (or with an unknown) operation is consumed at the last one.
-        operationSeq: line.operationSeq !== null && seqs.has(line.operationSeq) ? line.operationSeq : lastSeq,
+        operationSeq,
+      });
+      materials.push({
+        materialId: line.componentId,
+        requiredQty: line.quantity,
+        issueMethod: line.issueMethod,
+        operationSeq,
       });
     }
+    return { operations, materials };
   }
 
   private async quantityProblem(

@@ -562,6 +562,9 @@ export class InspectionsService {
 
       const recordedById = p.kind === 'user' ? p.id : null;
       const recorded: Array<Record<string, unknown>> = [];
+      /** Characteristics with a result stored or corrected now, and how many results were corrected. */
+      const touched = new Set<string>();
+      let corrected = 0;
       for (const { c, r } of accepted) {
         const next = {
           value: r.value ?? null,
@@ -582,6 +585,7 @@ export class InspectionsService {
             recordedByName: p.name,
           });
           recorded.push({ characteristic: c.code, sampleNo: r.sampleNo, ...next });
+          touched.add(c.id);
           continue;
         }
         const was = {
@@ -598,6 +602,8 @@ export class InspectionsService {
           was.note === next.note &&
           JSON.stringify([...was.defectCodes].sort()) === JSON.stringify([...next.defectCodes].sort());
         if (same) continue; // a repeat of what is recorded: nothing to correct
+        touched.add(c.id);
+        corrected += 1;
         await m.update(
           InspectionResult,
           { id: existing.id },
@@ -671,6 +677,22 @@ export class InspectionsService {
         decidedAutomatically = true;
       }
       const fresh = await m.getRepository(Inspection).findOneByOrFail({ id: inspection.id });
+      if (touched.size > 0) {
+        tx.raise('quality.inspection.results_recorded', {
+          inspectionId: fresh.id,
+          code: fresh.code,
+          siteId,
+          type: fresh.type,
+          status: fresh.status,
+          lotId: fresh.lotId,
+          workOrderId: fresh.workOrderId,
+          workCenterId: fresh.workCenterId,
+          characteristicIds: characteristics.filter((c) => touched.has(c.id)).map((c) => c.id),
+          newPointCharacteristicIds: justComplete.map((c) => c.id),
+          recorded: recorded.length,
+          corrected,
+        });
+      }
       return { ...(await this.detailIn(m, fresh)), signals, decidedAutomatically };
     });
   }

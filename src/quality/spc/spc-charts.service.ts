@@ -548,7 +548,9 @@ export class SpcChartsService {
         entityId: c.id,
         siteId,
         action: 'spc.point_excluded',
-        after: { inspectionId: inspection.id, inspectionCode: inspection.code, reason },
+        // The point as it was (counted) and as it is (left out, and why).
+        before: { inspectionId: inspection.id, inspectionCode: inspection.code, excluded: false },
+        after: { inspectionId: inspection.id, inspectionCode: inspection.code, excluded: true, reason },
         reason,
       });
       return {
@@ -588,8 +590,13 @@ export class SpcChartsService {
         entityId: c.id,
         siteId,
         action: 'spc.point_included',
-        before: { inspectionId: inspection.id, inspectionCode: inspection.code, reason: row.reason },
-        after: null,
+        before: {
+          inspectionId: inspection.id,
+          inspectionCode: inspection.code,
+          excluded: true,
+          reason: row.reason,
+        },
+        after: { inspectionId: inspection.id, inspectionCode: inspection.code, excluded: false },
         reason: reason.trim(),
       });
       return {

@@ -84,6 +84,7 @@ export class RecallDto extends RecallSourceDto {
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(1_000_000) // as PageQueryDto: beyond a bigint the query itself would fail
   offset?: number;
 
   @ApiPropertyOptional({

@@ -16,6 +16,8 @@ export class ApiError extends Error {
     this.detail = problem.detail ?? null;
     this.fieldErrors = Array.isArray(problem.errors) ? problem.errors : [];
     this.correlationId = problem.correlationId ?? null;
+    /** The whole problem, with its extension members (e.g. the `sites` of an ambiguous lot code). */
+    this.problem = problem;
   }
 }
 

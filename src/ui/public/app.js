@@ -1,12 +1,13 @@
 // The shell: header (navigation, site picker, language switch, user menu), the router and the live connection.
 import { api, clearSession, onUnauthorized, saveSession, session } from './api.js';
 import { h } from './dom.js';
-import { LOCALES, locale, onLocaleChange, setLocale, t, tOr } from './i18n.js';
+import { LOCALES, formatNumber, locale, onLocaleChange, setLocale, t, tOr } from './i18n.js';
 import { connectShopFloor } from './socket.js';
 
 /**
  * The pages. Only pages that exist are routed and linked; any other path shows "page not found".
- * A page module exports `mount(main, ctx)` returning `{unmount(), relabel()}`.
+ * A page module exports `mount(main, ctx)` returning `{unmount(), relabel()}`. `nav` lists the roles whose
+ * navigation links the page (`'all'`: everyone); anyone signed in may still open it by its address.
  */
 const ROUTES = [
   { path: '/login', title: 'login.title', load: () => import('./pages/login.js'), public: true },
@@ -14,7 +15,56 @@ const ROUTES = [
     path: '/dashboard',
     title: 'nav.dashboard',
     load: () => import('./pages/dashboard.js'),
-    nav: true,
+    nav: 'all',
+    needsSite: true,
+  },
+  {
+    path: '/planner',
+    title: 'nav.planner',
+    load: () => import('./pages/planner.js'),
+    nav: ['planner', 'admin', 'viewer'],
+    needsSite: true,
+  },
+  {
+    path: '/quality',
+    title: 'nav.quality',
+    load: () => import('./pages/quality.js'),
+    nav: ['quality', 'admin', 'viewer'],
+    needsSite: true,
+  },
+  {
+    path: '/maintenance',
+    title: 'nav.maintenance',
+    load: () => import('./pages/maintenance.js'),
+    nav: ['maintenance', 'maintenance_lead', 'admin', 'viewer'],
+    needsSite: true,
+  },
+  {
+    path: '/trace',
+    title: 'nav.trace',
+    load: () => import('./pages/trace.js'),
+    nav: ['quality', 'planner', 'warehouse', 'warehouse_supervisor', 'admin', 'viewer'],
+    needsSite: true,
+  },
+  {
+    path: '/warehouse',
+    title: 'nav.warehouse',
+    load: () => import('./pages/warehouse.js'),
+    nav: ['warehouse', 'warehouse_supervisor', 'admin', 'viewer'],
+    needsSite: true,
+  },
+  {
+    path: '/todos',
+    title: 'nav.todos',
+    load: () => import('./pages/todos.js'),
+    // Not in the navigation: the header's todo count links here.
+    needsSite: true,
+  },
+  {
+    path: '/admin',
+    title: 'nav.admin',
+    load: () => import('./pages/admin.js'),
+    nav: ['admin'],
     needsSite: true,
   },
   // The operator terminal signs people in itself (device key + badge/PIN), so the shell lets it through.
@@ -35,6 +85,8 @@ const state = {
   sites: [],
   live: null,
   renderId: 0,
+  /** The header's count of my open todos (mine or my roles'): `{siteId, open, overdue}` once read. */
+  todos: null,
 };
 
 function navigate(path, { replace = false } = {}) {
@@ -58,6 +110,7 @@ function signedIn({ sites, siteId }) {
 function signOut() {
   clearSession();
   state.sites = [];
+  state.todos = null;
   state.live?.close();
   state.live = null;
   navigate('/login', { replace: true });
@@ -71,7 +124,81 @@ function openLive() {
   state.live.on('joined', paintLiveStatus);
   // A site renamed or moved to another time zone: the picker and the pages show it at once.
   state.live.on('site.changed', () => void reloadSites());
+  // A todo opened for me or my roles, or closed: the header's count follows (pushes may have been missed).
+  for (const event of ['todo.created', 'todo.closed', 'resync'])
+    state.live.on(event, () => refreshTodoCount());
 }
+
+const TODO_COUNT_COALESCE_MS = 200;
+const TODO_COUNT_EVERY_MS = 60_000;
+const TODO_COUNT_READ = 200;
+const todoCount = { timer: null, loading: false, again: false };
+
+/** Reads my open todos' count again (pushes arriving together are read once). */
+function refreshTodoCount() {
+  todoCount.timer ??= setTimeout(() => {
+    todoCount.timer = null;
+    void loadTodoCount();
+  }, TODO_COUNT_COALESCE_MS);
+}
+
+async function loadTodoCount() {
+  const site = currentSite();
+  if (!session() || !site) return;
+  if (todoCount.loading) {
+    todoCount.again = true;
+    return;
+  }
+  todoCount.loading = true;
+  try {
+    const page = await api(`/sites/${site.id}/todos`, {
+      query: { status: 'open', mine: true, limit: TODO_COUNT_READ },
+    });
+    const now = Date.now();
+    state.todos = {
+      siteId: site.id,
+      open: page.total,
+      overdue: page.items.filter((todo) => todo.dueAt && Date.parse(todo.dueAt) < now).length,
+    };
+  } catch {
+    // The count stays as last read; the todo page shows what went wrong.
+  } finally {
+    todoCount.loading = false;
+  }
+  paintTodoCount();
+  if (todoCount.again) {
+    todoCount.again = false;
+    void loadTodoCount();
+  }
+}
+
+/** The todo link's count: shown when there is something to do, red when some of it is overdue. */
+function paintTodoCount() {
+  const link = document.getElementById('todo-link');
+  if (!link) return;
+  const counts = state.todos?.siteId === currentSite()?.id ? state.todos : null;
+  const badge = link.querySelector('.todo-count');
+  const open = counts?.open ?? null;
+  link.dataset.count = open === null ? '' : String(open);
+  link.classList.toggle('has-overdue', (counts?.overdue ?? 0) > 0);
+  badge.hidden = !open;
+  badge.textContent = open ? formatNumber(open) : '';
+  link.setAttribute(
+    'aria-label',
+    open === null
+      ? t('todos.header.link')
+      : counts.overdue > 0
+        ? t('todos.header.countOverdue', { count: formatNumber(open), overdue: formatNumber(counts.overdue) })
+        : t('todos.header.count', { count: formatNumber(open) }),
+  );
+  link.title = link.getAttribute('aria-label');
+}
+
+// The count moves with the clock too (todos fall overdue); a page that closed a todo asks for a new count.
+setInterval(() => {
+  if (state.live) refreshTodoCount();
+}, TODO_COUNT_EVERY_MS);
+document.addEventListener('todos:changed', () => refreshTodoCount());
 
 async function reloadSites() {
   try {
@@ -120,11 +247,11 @@ async function render() {
   const route = routeFor(path);
   const current = session();
   if (route && !route.public && !current) {
-    history.replaceState(null, '', `/login?next=${encodeURIComponent(path)}`);
+    history.replaceState(null, '', `/login?next=${encodeURIComponent(path + location.search)}`);
     return render();
   }
   if (route?.needsSite && !currentSite()) {
-    history.replaceState(null, '', `/login?next=${encodeURIComponent(path)}`);
+    history.replaceState(null, '', `/login?next=${encodeURIComponent(path + location.search)}`);
     return render();
   }
   state.page?.instance.unmount();
@@ -132,6 +259,7 @@ async function render() {
   state.route = route;
   main.replaceChildren();
   renderHeader();
+  if (current && currentSite()) refreshTodoCount();
   if (!route) {
     state.page = { route: null, instance: mountNotFound(main) };
     document.title = `${t('notFound.title')} · ${t('app.name')}`;
@@ -180,6 +308,9 @@ function renderHeader() {
   }
   header.hidden = false;
   const site = currentSite();
+  // The header is built again when a page finishes loading or the sites are re-read: a user menu the user has
+  // just opened stays open (it closed under the pointer before, on a slow page load).
+  const menuOpen = header.querySelector('.user-menu')?.open === true;
   header.replaceChildren(
     h(
       'div',
@@ -193,7 +324,7 @@ function renderHeader() {
       h(
         'ul',
         {},
-        ROUTES.filter((r) => r.nav).map((r) =>
+        ROUTES.filter((r) => inNav(r, current.user)).map((r) =>
           h(
             'li',
             {},
@@ -209,6 +340,7 @@ function renderHeader() {
     h(
       'div',
       { class: 'header-tools' },
+      todoLink(route),
       h('span', { id: 'live-status', role: 'status' }),
       h(
         'label',
@@ -237,7 +369,32 @@ function renderHeader() {
       userMenu(current.user),
     ),
   );
+  if (menuOpen) header.querySelector('.user-menu').open = true;
   paintLiveStatus();
+  paintTodoCount();
+}
+
+/** The todo inbox: a link with the count of my open todos. */
+function todoLink(route) {
+  return h(
+    'a',
+    {
+      id: 'todo-link',
+      class: 'todo-link',
+      href: '/todos',
+      'data-link': true,
+      'aria-current': route?.path === '/todos' ? 'page' : undefined,
+    },
+    h('span', { class: 'todo-link-label', 'aria-hidden': 'true' }, t('todos.header.link')),
+    h('span', { class: 'todo-count', 'aria-hidden': 'true', hidden: true }),
+  );
+}
+
+/** A page is linked for everyone (`nav: 'all'`) or for the roles that work there; the API still decides. */
+function inNav(route, user) {
+  if (route.nav === 'all') return true;
+  if (!Array.isArray(route.nav)) return false;
+  return (user?.roles ?? []).some((role) => route.nav.includes(role));
 }
 
 function userMenu(user) {
@@ -288,7 +445,9 @@ onUnauthorized(() => {
   clearSession();
   state.live?.close();
   state.live = null;
-  navigate(`/login?next=${encodeURIComponent(location.pathname)}&expired=1`, { replace: true });
+  navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}&expired=1`, {
+    replace: true,
+  });
 });
 
 await restore();

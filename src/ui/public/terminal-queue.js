@@ -54,7 +54,8 @@ function writeQueue(items) {
 
 /**
  * The command queue of this terminal. `send(action)` with `{key, path, body, label, userId, token}` (POST; also
- * `operationId` or `downtimeId`, what the action is about, kept with it for the page to show what waits):
+ * `operationId`, `downtimeId`, `inspectionId` or `andonId`, what the action is about, kept with it for the page
+ * to show what waits):
  * - nothing waiting and the server answers → `{status: 'sent', data}`;
  * - a final refusal (4xx) → throws the ApiError;
  * - network away, 5xx, or older actions still waiting (order is kept) → stored, `{status: 'queued'}`.
@@ -132,6 +133,8 @@ export function createCommandQueue({ tokenFor, onChange, onSettled }) {
       token: action.token ?? null,
       operationId: action.operationId ?? null,
       downtimeId: action.downtimeId ?? null,
+      inspectionId: action.inspectionId ?? null,
+      andonId: action.andonId ?? null,
       at: new Date().toISOString(),
     };
     if (items.length === 0 && !sending) {

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
-export class AuditQueryDto {
+/** What the audit trail can be filtered by (the list and the export alike). */
+export class AuditFilterDto {
   @ApiPropertyOptional({ example: 'user' })
   @IsOptional()
   @IsString()
@@ -38,10 +39,12 @@ export class AuditQueryDto {
   @Type(() => Date)
   @IsDate()
   to?: Date;
+}
 
+export class AuditQueryDto extends AuditFilterDto {
   @ApiPropertyOptional({ description: 'Return entries older than this id (keyset paging, newest first)' })
   @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'before must be an entry id' })
+  @Matches(/^\d{1,18}$/, { message: 'before must be an entry id' }) // 19 digits may overflow a bigint
   before?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
@@ -56,6 +59,20 @@ export class AuditQueryDto {
   @IsOptional()
   @IsIn(['desc', 'asc'])
   order?: 'desc' | 'asc';
+}
+
+export const AUDIT_EXPORT_FORMATS = ['csv', 'json'] as const;
+export type AuditExportFormat = (typeof AUDIT_EXPORT_FORMATS)[number];
+
+export class AuditExportQueryDto extends AuditFilterDto {
+  @ApiPropertyOptional({
+    enum: AUDIT_EXPORT_FORMATS,
+    default: 'csv',
+    description: 'csv: one row per entry, before/after as JSON text; json: an array of entries',
+  })
+  @IsOptional()
+  @IsIn(AUDIT_EXPORT_FORMATS)
+  format?: AuditExportFormat;
 }
 
 export class AuditEntryResponse {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '../../http/uuid-param';
 import { CurrentPrincipal, Roles } from '../auth.decorators';
@@ -11,6 +11,7 @@ import {
   RegisteredTerminalResponse,
   RegisterTerminalDto,
   TerminalResponse,
+  UpdateTerminalDto,
 } from './credentials.dto';
 
 @ApiTags('terminals')
@@ -33,6 +34,16 @@ export class TerminalsController {
   @ApiOkResponse({ type: [TerminalResponse] })
   list(@CurrentPrincipal() p: Principal): Promise<TerminalResponse[]> {
     return this.credentials.listTerminals(p);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: TerminalResponse, description: 'Renamed or moved to another work center (audited)' })
+  update(
+    @CurrentPrincipal() p: Principal,
+    @UuidParam('id') id: string,
+    @Body() dto: UpdateTerminalDto,
+  ): Promise<TerminalResponse> {
+    return this.credentials.updateTerminal(p, id, dto);
   }
 
   @Post(':id/disable')

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { IsRoleList, IsSiteIdList } from './access-validators';
 import { ROLES, type Role } from '../roles';
 
@@ -17,6 +17,34 @@ export class RegisterTerminalDto {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   siteId: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Work center the terminal serves (of the same site); its dispatch list and andon by default',
+  })
+  @IsOptional()
+  @IsUUID()
+  workCenterId?: string;
+}
+
+export class UpdateTerminalDto {
+  @ApiPropertyOptional({ example: 'CNC cell 2 terminal / CNC二号机终端' })
+  // Left out: unchanged; null is refused (a terminal always has a name).
+  @ValidateIf((dto: UpdateTerminalDto) => dto.name !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    type: String,
+    description: 'Work center of the same site the terminal serves from now on; null: none',
+  })
+  @IsOptional()
+  @IsUUID()
+  workCenterId?: string | null;
 }
 
 export class RegisteredTerminalResponse {
@@ -24,6 +52,7 @@ export class RegisteredTerminalResponse {
   @ApiProperty() code: string;
   @ApiProperty() name: string;
   @ApiProperty({ format: 'uuid' }) siteId: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) workCenterId: string | null;
   @ApiProperty({ description: 'Shown once: the terminal stores it and sends it at every operator sign-in' })
   deviceKey: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { SIGNATURE_MEANINGS, type SignatureMeaning } from '../signatures.service';
+import { SIGNATURE_MEANINGS, type SignatureInvalidCode, type SignatureMeaning } from '../signatures.service';
 
 export class SignRecordDto {
   @ApiProperty({ example: 'site', description: 'Type of the record being signed' })
@@ -55,4 +55,14 @@ export class SignatureResponse {
   @ApiProperty({ description: 'SHA-256 of the canonical JSON of the record at signing' }) recordHash: string;
   @ApiProperty({ description: 'False once the record has changed since it was signed' }) valid: boolean;
   @ApiProperty({ nullable: true, type: String }) currentRecordHash: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['record_changed', 'record_missing', 'signature_altered'],
+    description: 'Why the signature is invalid; null while valid',
+  })
+  invalidCode: SignatureInvalidCode | null;
+  @ApiProperty({ nullable: true, type: String, example: 'The record changed after it was signed (quantity)' })
+  invalidReason: string | null;
+  @ApiProperty({ type: [String], description: 'Fields of the record that differ from what was signed' })
+  changedFields: string[];
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsTimeZone, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { OptionalNotNull } from '../../errors/validation';
 
 const CURRENCY = /^[A-Z]{3}$/;
 
@@ -32,24 +33,24 @@ export class CreateSiteDto {
 
 export class UpdateSiteDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   name?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Berlin' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsTimeZone()
   timeZone?: string;
 
   @ApiPropertyOptional({ example: 'EUR', description: 'ISO 4217 currency costs are kept in' })
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code (3 capital letters)' })
   currency?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsUUID()
   enterpriseId?: string;
 

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsRoleList, IsSiteIdList } from '../../auth/api/access-validators';
 import { ROLES, type Role } from '../../auth/roles';
+import { OptionalNotNull } from '../../errors/validation';
 
 const LOCALES = ['zh-CN', 'en'];
 
@@ -47,15 +48,17 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
+  // displayName, roles, locale and active always have a value: null is refused, not stored (it was a 500);
+  // badgeCode and pin may be cleared with null.
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   displayName?: string;
 
   @ApiPropertyOptional({ isArray: true, enum: ROLES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsRoleList()
   roles?: Role[];
 
@@ -75,12 +78,12 @@ export class UpdateUserDto {
   pin?: string;
 
   @ApiPropertyOptional({ enum: LOCALES })
-  @IsOptional()
+  @OptionalNotNull()
   @IsIn(LOCALES)
   locale?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   active?: boolean;
 

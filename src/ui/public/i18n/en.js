@@ -1,5 +1,22 @@
 // English labels. Every key here has its zh-CN twin in zh-CN.js (checked by test/ui).
+import { messages as planner } from './planner.en.js';
+import { messages as quality } from './quality.en.js';
+import { messages as maintenance } from './maintenance.en.js';
+import { messages as trace } from './trace.en.js';
+import { messages as admin } from './admin.en.js';
+import { messages as terminal } from './terminal.en.js';
+import { messages as todos } from './todos.en.js';
+import { messages as warehouse } from './warehouse.en.js';
+
 export const messages = {
+  ...planner,
+  ...quality,
+  ...maintenance,
+  ...trace,
+  ...admin,
+  ...terminal,
+  ...todos,
+  ...warehouse,
   'app.name': 'MOM Suite',
   'app.skipToContent': 'Skip to content',
   'common.loading': 'Loading…',
@@ -7,6 +24,13 @@ export const messages = {
 
   'nav.label': 'Main',
   'nav.dashboard': 'Dashboard',
+  'nav.planner': 'Planner board',
+  'nav.quality': 'Quality',
+  'nav.maintenance': 'Maintenance',
+  'nav.trace': 'Trace',
+  'nav.warehouse': 'Warehouse',
+  'nav.todos': 'Todos',
+  'nav.admin': 'Administration',
 
   'header.site': 'Site',
   'header.language': 'Language',
@@ -51,6 +75,9 @@ export const messages = {
   'problem.SITE_FORBIDDEN': 'You have no access to this site.',
   'problem.DATABASE_UNAVAILABLE': 'The database is not available. Try again shortly.',
   'problem.INTERNAL': 'The server ran into an error.',
+  'problem.ILLEGAL_TRANSITION':
+    'This is not possible in the record’s current state, or something it needs is missing:',
+  'problem.STALE_VERSION': 'Someone changed this in the meantime. The page now shows the latest; try again.',
 
   'role.admin': 'Administrator',
   'role.planner': 'Planner',

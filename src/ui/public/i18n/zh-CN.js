@@ -1,5 +1,22 @@
 // 简体中文标签。每个键在 en.js 中都有对应的英文（由 test/ui 检查）。
+import { messages as planner } from './planner.zh-CN.js';
+import { messages as quality } from './quality.zh-CN.js';
+import { messages as maintenance } from './maintenance.zh-CN.js';
+import { messages as trace } from './trace.zh-CN.js';
+import { messages as admin } from './admin.zh-CN.js';
+import { messages as terminal } from './terminal.zh-CN.js';
+import { messages as todos } from './todos.zh-CN.js';
+import { messages as warehouse } from './warehouse.zh-CN.js';
+
 export const messages = {
+  ...planner,
+  ...quality,
+  ...maintenance,
+  ...trace,
+  ...admin,
+  ...terminal,
+  ...todos,
+  ...warehouse,
   'app.name': 'MOM 制造运营管理',
   'app.skipToContent': '跳到正文',
   'common.loading': '加载中…',
@@ -7,6 +24,13 @@ export const messages = {
 
   'nav.label': '主导航',
   'nav.dashboard': '看板',
+  'nav.planner': '计划看板',
+  'nav.quality': '质量',
+  'nav.maintenance': '设备维护',
+  'nav.trace': '追溯',
+  'nav.warehouse': '仓库',
+  'nav.todos': '待办',
+  'nav.admin': '系统管理',
 
   'header.site': '工厂',
   'header.language': '语言',
@@ -51,6 +75,8 @@ export const messages = {
   'problem.SITE_FORBIDDEN': '您无权访问该工厂。',
   'problem.DATABASE_UNAVAILABLE': '数据库暂不可用，请稍后再试。',
   'problem.INTERNAL': '服务器出现错误。',
+  'problem.ILLEGAL_TRANSITION': '当前状态不允许此操作，或缺少必填信息：',
+  'problem.STALE_VERSION': '其他人已修改此记录。页面已显示最新内容，请重试。',
 
   'role.admin': '管理员',
   'role.planner': '计划员',

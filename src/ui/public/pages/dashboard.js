@@ -1,5 +1,6 @@
 // The manager's cockpit (管理驾驶舱): the analytics API of one site, refreshed live from the shop floor.
 import { api, renderProblem } from '../api.js';
+import { loadECharts } from '../charts.js';
 import { h, progressBar } from '../dom.js';
 import {
   formatDateTime,
@@ -47,12 +48,6 @@ const COALESCE_MS = 150;
 const REFRESH_EVERY_MS = 60_000;
 const TODO_LIST_SIZE = 8;
 const GAUGES_SHOWN = 8;
-
-let echartsModule = null;
-function loadECharts() {
-  echartsModule ??= import('/vendor/echarts.esm.min.js');
-  return echartsModule;
-}
 
 export function mount(main, ctx) {
   const site = ctx.site;

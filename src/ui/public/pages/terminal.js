@@ -6,6 +6,14 @@ import { dataTable, h } from '../dom.js';
 import { formatNumber, formatShortDateTime, LOCALES, locale, setLocale, t, tOr } from '../i18n.js';
 import { connectShopFloor } from '../socket.js';
 import { createCommandQueue, newKey, request } from '../terminal-queue.js';
+import {
+  ANDON_ROLES,
+  characteristicLimits,
+  decimalKey,
+  isMeasured,
+  outOfLimits,
+  parameterLimits,
+} from './terminal/measurements.js';
 
 const DEVICE_KEY = 'mom.terminal.device';
 const OPERATOR_KEY = 'mom.terminal.operator';
@@ -75,6 +83,12 @@ export function mount(main, ctx) {
     /** The work center's machines by id (`{code, name, nameZh}`), to name a stop's machine. */
     equipment: null,
     dialog: null,
+    /** The work center's open andon calls (null until read). */
+    andon: null,
+    andonError: null,
+    /** The work center's in-process inspections still to record (null until read). */
+    inspections: null,
+    inspectionsError: null,
     message: null,
     scan: '',
     busy: false,
@@ -82,7 +96,7 @@ export function mount(main, ctx) {
     online: navigator.onLine !== false,
     focus: null,
   };
-  const timers = { coalesce: null, stops: null, periodic: null };
+  const timers = { coalesce: null, stops: null, periodic: null, andon: null, inspections: null };
   let live = null;
   let liveRemovers = [];
   let alive = true;
@@ -124,9 +138,12 @@ export function mount(main, ctx) {
           params: { action: item.label },
           error: outcome.error,
         };
-      }
+      } else if (outcome.data && item.path.endsWith('/readings'))
+        view.message = readingsMessage(item.label, outcome.data);
+      else if (outcome.data && item.inspectionId) view.message = inspectionMessage(item.label, outcome.data);
       if (view.screen === 'work') {
         refreshList();
+        if (item.path.startsWith('/terminal/andon')) refreshAndon(true);
         if (item.downtimeId) refreshStops(true);
         if (item.operationId && item.operationId === view.selectedId) void loadInstructions();
       }
@@ -443,7 +460,7 @@ export function mount(main, ctx) {
       const registered = await request('/terminals', {
         method: 'POST',
         token: s.token,
-        body: { code: s.code.trim(), name: s.name.trim() || wc.name, siteId: site.id },
+        body: { code: s.code.trim(), name: s.name.trim() || wc.name, siteId: site.id, workCenterId: wc.id },
       });
       device = {
         id: registered.id,
@@ -452,7 +469,7 @@ export function mount(main, ctx) {
         siteId: registered.siteId,
         deviceKey: registered.deviceKey,
         site: { id: site.id, code: site.code, name: site.name, timeZone: site.timeZone },
-        workCenter: { id: wc.id, code: wc.code, name: wc.name },
+        workCenter: { id: registered.workCenterId ?? wc.id, code: wc.code, name: wc.name, nameZh: wc.nameZh },
       };
       writeJson(localStorage, DEVICE_KEY, device);
       signOutOperator();
@@ -568,12 +585,14 @@ export function mount(main, ctx) {
           pin: b.pin,
         },
       });
-      const me = await request('/auth/me', { token: token.accessToken });
+      const identity = await request('/terminal/whoami', { token: token.accessToken });
+      const me = identity.operator;
       operator = {
         token: token.accessToken,
         expiresAt: Date.now() + token.expiresIn * 1000,
         user: { id: me.id, name: me.name, username: me.username, roles: me.roles },
       };
+      adoptWorkCenter(identity.workCenter);
       writeJson(sessionStorage, OPERATOR_KEY, operator);
       view.badge = { code: '', pin: '', busy: false, message: null };
       show('work');
@@ -590,6 +609,39 @@ export function mount(main, ctx) {
     }
   }
 
+  /**
+   * The work center the server keeps for this terminal wins over the one remembered in this browser; a terminal
+   * registered before the server kept it goes on with the local one.
+   */
+  function adoptWorkCenter(wc) {
+    if (!wc?.id || !device) return;
+    const same =
+      device.workCenter?.id === wc.id &&
+      device.workCenter?.code === wc.code &&
+      device.workCenter?.name === wc.name;
+    if (same) return;
+    const moved = device.workCenter?.id !== wc.id;
+    device = {
+      ...device,
+      workCenter: { id: wc.id, code: wc.code, name: wc.name, nameZh: wc.nameZh ?? null },
+    };
+    writeJson(localStorage, DEVICE_KEY, device);
+    if (moved) {
+      view.items = null;
+      view.stops = null;
+      view.equipment = null;
+      view.andon = null;
+      view.inspections = null;
+      view.selectedId = null;
+    }
+  }
+
+  function workCenterLabel() {
+    const wc = device.workCenter;
+    const name = locale() === 'zh-CN' && wc.nameZh ? wc.nameZh : wc.name;
+    return `${wc.code} · ${name}`;
+  }
+
   // ---------- the work screen ----------
 
   function workScreen() {
@@ -601,11 +653,7 @@ export function mount(main, ctx) {
         h(
           'div',
           { class: 'terminal-where' },
-          h(
-            'strong',
-            { id: 'terminal-work-center' },
-            `${device.workCenter.code} · ${device.workCenter.name}`,
-          ),
+          h('strong', { id: 'terminal-work-center' }, workCenterLabel()),
           h('span', { class: 'terminal-device' }, device.name),
         ),
         stopsBadge(),
@@ -671,6 +719,7 @@ export function mount(main, ctx) {
             ),
           ),
         ),
+        andonList(),
       ),
       view.dialog ? dialog() : null,
     ];
@@ -809,6 +858,16 @@ export function mount(main, ctx) {
       actions.push(
         action('op-resume', 'terminal.action.resume', () => void command('resume', item), 'primary'),
       );
+    const started = state === 'running' || state === 'paused';
+    const wi = view.instructions?.operation?.id === item.operationId ? view.instructions : null;
+    if (started && wi?.parameters?.length)
+      actions.push(
+        action('op-readings', 'terminal.action.readings', () =>
+          openDialog({ kind: 'readings', values: {}, active: 0 }),
+        ),
+      );
+    if (started && item.operators.includes(operator.user.name))
+      actions.push(action('op-leave', 'terminal.action.leave', () => openDialog({ kind: 'leave' })));
     return h(
       'section',
       {
@@ -849,6 +908,7 @@ export function mount(main, ctx) {
       ),
       h('p', { class: 'op-pending', id: 'op-pending', hidden: true }),
       h('div', { class: 'op-actions' }, actions),
+      inspectionsPart(item),
       instructionsPart(),
     );
   }
@@ -867,11 +927,16 @@ export function mount(main, ctx) {
     const sum = (field) => mine.reduce((total, item) => total + Number(item.body[field] ?? 0), 0);
     const good = sum('goodQty');
     const scrap = sum('scrapQty');
-    element.hidden = mine.length === 0;
-    element.textContent =
-      mine.length === 0
-        ? ''
-        : t('terminal.detail.pending', { good: formatNumber(good), scrap: formatNumber(scrap) });
+    const readings = view.queue.items
+      .filter((item) => item.operationId === view.selectedId && item.path.endsWith('/readings'))
+      .reduce((total, item) => total + (item.body.readings?.length ?? 0), 0);
+    const parts = [];
+    if (mine.length > 0)
+      parts.push(t('terminal.detail.pending', { good: formatNumber(good), scrap: formatNumber(scrap) }));
+    if (readings > 0) parts.push(t('terminal.readings.pending', { count: formatNumber(readings) }));
+    element.hidden = parts.length === 0;
+    element.dataset.readings = String(readings);
+    element.textContent = parts.join(' · ');
   }
 
   // ---------- stops to classify (machine-reported downtime without a reason) ----------
@@ -1040,14 +1105,25 @@ export function mount(main, ctx) {
               'op-parameters',
               [t('terminal.param.name'), t('terminal.param.limits'), t('terminal.param.last')],
               wi.parameters,
-              (p) => ({
-                key: { param: p.name },
-                head: p.unit ? `${p.name} (${p.unit})` : p.name,
-                cells: [
-                  { class: 'num', text: `${formatNumber(p.min ?? null)} – ${formatNumber(p.max ?? null)}` },
-                  { class: 'num', text: formatNumber(p.lastValue) },
-                ],
-              }),
+              (p) => {
+                const out = p.lastValue !== null && outOfLimits(p.lastValue, p.min, p.max);
+                return {
+                  key: { param: p.name, out: out ? 'true' : 'false' },
+                  head: p.unit ? `${p.name} (${p.unit})` : p.name,
+                  cells: [
+                    { class: 'num', text: parameterLimits(p) },
+                    {
+                      class: out ? 'num param-out' : 'num',
+                      text:
+                        p.lastValue === null
+                          ? '—'
+                          : out
+                            ? `${formatNumber(p.lastValue, { maximumFractionDigits: 6 })} ${t('terminal.readings.outFlag')}`
+                            : formatNumber(p.lastValue, { maximumFractionDigits: 6 }),
+                    },
+                  ],
+                };
+              },
             ),
           ]
         : null,
@@ -1081,6 +1157,479 @@ export function mount(main, ctx) {
             ),
           ]
         : null,
+    );
+  }
+
+  // ---------- in-process inspections (IPQC) of the selected operation ----------
+
+  /** IPQC results waiting in the queue, by inspection. */
+  function pendingInspections() {
+    return new Set((view.queue.items ?? []).filter((i) => i.inspectionId).map((i) => i.inspectionId));
+  }
+
+  function inspectionsOf(operationId) {
+    return (view.inspections ?? []).filter((i) => i.operation?.id === operationId);
+  }
+
+  function planName(plan) {
+    return locale() === 'zh-CN' && plan.nameZh ? plan.nameZh : plan.name;
+  }
+
+  function inspectionsPart(item) {
+    if (view.inspectionsError && view.inspections === null) {
+      const box = h('div', { class: 'op-ipqc', id: 'op-ipqc' }, h('h3', {}, t('terminal.ipqc.title')));
+      const problem = h('div');
+      renderProblem(problem, view.inspectionsError);
+      box.append(problem);
+      return box;
+    }
+    const mine = inspectionsOf(item.operationId);
+    if (mine.length === 0) return null;
+    const pending = pendingInspections();
+    const tz = device.site?.timeZone;
+    return h(
+      'div',
+      { class: 'op-ipqc', id: 'op-ipqc', dataset: { count: String(mine.length) } },
+      h('h3', {}, t('terminal.ipqc.title')),
+      h(
+        'ul',
+        { class: 'ipqc-list' },
+        mine.map((i) => {
+          const waiting = pending.has(i.id);
+          // Due at the start (first article) is due now; a minute later it is late.
+          const overdue = Date.now() - Date.parse(i.dueAt) > 60_000;
+          return h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: `ipqc-item${overdue ? ' overdue' : ''}`,
+                disabled: waiting,
+                dataset: { inspection: i.id, status: i.status, pending: waiting ? 'true' : 'false' },
+                onclick: () => void openInspection(i),
+              },
+              h('strong', {}, `${i.plan.code} #${i.sequenceNo}`),
+              h('span', { class: 'ipqc-name' }, planName(i.plan)),
+              h(
+                'span',
+                { class: `badge ipqc-status-${i.status}`, dataset: { field: 'status' } },
+                tOr('terminal.ipqc.status', i.status),
+              ),
+              h(
+                'span',
+                { class: overdue ? 'ipqc-due overdue' : 'ipqc-due muted' },
+                t(overdue ? 'terminal.ipqc.overdue' : 'terminal.ipqc.due', {
+                  time: formatShortDateTime(i.dueAt, tz),
+                }),
+              ),
+              h(
+                'span',
+                { class: 'ipqc-samples muted' },
+                t('terminal.ipqc.samples', { count: formatNumber(i.sampleSize) }),
+              ),
+              waiting ? h('span', { class: 'stop-pending' }, t('terminal.ipqc.pending')) : null,
+            ),
+          );
+        }),
+      ),
+    );
+  }
+
+  async function openInspection(summary) {
+    const d = { kind: 'ipqc', inspection: summary, detail: null, error: null, values: {}, active: null };
+    openDialog(d);
+    try {
+      const detail = await request(`/sites/${device.siteId}/quality/inspections/${summary.id}`, {
+        token: operator.token,
+      });
+      if (!alive || view.dialog?.inspection?.id !== summary.id) return;
+      view.dialog.detail = detail;
+      view.dialog.rows = inspectionRows(detail);
+      const first = view.dialog.rows.find((r) => r.input);
+      view.dialog.active = first ? first.key : null;
+      view.focus = first ? `ipqc-${first.index}` : 'dialog-cancel';
+    } catch (error) {
+      if (handleUnauthorized(error) || !alive || view.dialog?.inspection?.id !== summary.id) return;
+      view.dialog.error = error;
+    }
+    render();
+  }
+
+  /** One row per sample still to record: variables and defect counts are typed, pass/fail is tapped. */
+  function inspectionRows(detail) {
+    const rows = [];
+    for (const c of detail.characteristics ?? []) {
+      if (!c.active) continue;
+      for (const n of c.missingSamples ?? []) {
+        const type = c.kind === 'variable' ? 'value' : c.attributeType === 'defect_count' ? 'count' : 'pass';
+        rows.push({ key: `${c.code}|${n}`, index: rows.length, c, n, type, input: type !== 'pass' });
+      }
+    }
+    return rows;
+  }
+
+  function ipqcBody(d) {
+    if (d.error) {
+      const box = h('div');
+      renderProblem(box, d.error);
+      return [box];
+    }
+    if (!d.detail) return [h('p', { class: 'muted' }, t('common.loading'))];
+    const parts = [
+      h(
+        'p',
+        { class: 'muted' },
+        t('terminal.ipqc.header', {
+          plan: `${d.detail.plan.code} · ${planName(d.detail.plan)}`,
+          material: d.detail.material.code,
+        }),
+      ),
+    ];
+    if (d.rows.length === 0) {
+      parts.push(h('p', { class: 'notice', id: 'ipqc-nothing' }, t('terminal.ipqc.nothingMissing')));
+      return parts;
+    }
+    parts.push(
+      h(
+        'div',
+        { class: 'measure-rows', id: 'ipqc-rows' },
+        d.rows.map((row) => {
+          const name = locale() === 'zh-CN' && row.c.nameZh ? row.c.nameZh : row.c.name;
+          const labelParts = [
+            h('strong', {}, `${row.c.code} · ${name}`),
+            h('span', { class: 'muted' }, t('terminal.ipqc.sample', { n: formatNumber(row.n) })),
+            row.type === 'value'
+              ? h(
+                  'span',
+                  { class: 'muted' },
+                  t('terminal.ipqc.spec', { limits: characteristicLimits(row.c) }),
+                )
+              : null,
+          ];
+          let control;
+          if (row.type === 'pass') {
+            const value = d.values[row.key];
+            control = h(
+              'div',
+              { class: 'pass-fail', role: 'group', 'aria-labelledby': `ipqc-label-${row.index}` },
+              ['pass', 'fail'].map((choice) =>
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: `button pass-fail-${choice}`,
+                    'aria-pressed': value === choice ? 'true' : 'false',
+                    dataset: { result: choice },
+                    onclick: () => {
+                      d.values[row.key] = value === choice ? undefined : choice;
+                      d.message = null;
+                      render();
+                    },
+                  },
+                  t(`terminal.ipqc.${choice}`),
+                ),
+              ),
+            );
+            return h(
+              'div',
+              { class: 'measure-row', dataset: { char: row.c.code, sample: String(row.n) } },
+              h('span', { id: `ipqc-label-${row.index}`, class: 'measure-label' }, labelParts),
+              control,
+            );
+          }
+          return h(
+            'div',
+            {
+              class: `measure-row${d.active === row.key ? ' active' : ''}`,
+              dataset: { char: row.c.code, sample: String(row.n) },
+            },
+            h('label', { for: `ipqc-${row.index}`, class: 'measure-label' }, labelParts),
+            h('input', {
+              id: `ipqc-${row.index}`,
+              class: 'terminal-input measure-value num',
+              inputmode: row.type === 'value' ? 'decimal' : 'numeric',
+              autocomplete: 'off',
+              value: d.values[row.key] ?? '',
+              'aria-describedby': `ipqc-flag-${row.index}`,
+              onfocus: () => activate(d, row.key, `ipqc-${row.index}`),
+              oninput: (e) => {
+                d.values[row.key] = e.target.value.replace(row.type === 'value' ? /[^\d.-]/g : /\D/g, '');
+                paintFlag(
+                  `ipqc-flag-${row.index}`,
+                  row.type === 'value' ? flagOf(d.values[row.key], row.c.lsl, row.c.usl) : null,
+                );
+              },
+              onkeydown: enterConfirms,
+            }),
+            h(
+              'span',
+              { id: `ipqc-flag-${row.index}`, class: 'measure-flag' },
+              ...flagContent(row.type === 'value' ? flagOf(d.values[row.key], row.c.lsl, row.c.usl) : null),
+            ),
+          );
+        }),
+      ),
+    );
+    if (d.rows.some((r) => r.input)) parts.push(...measuringPad(d));
+    return parts;
+  }
+
+  // ---------- process readings (the operation's parameters with their limits) ----------
+
+  function readingsBody(d) {
+    const wi = view.instructions;
+    const parameters = wi?.parameters ?? [];
+    return [
+      h(
+        'div',
+        { class: 'measure-rows', id: 'reading-rows' },
+        parameters.map((p, i) =>
+          h(
+            'div',
+            { class: `measure-row${d.active === i ? ' active' : ''}`, dataset: { param: p.name } },
+            h(
+              'label',
+              { for: `reading-${i}`, class: 'measure-label' },
+              h('strong', {}, p.unit ? `${p.name} (${p.unit})` : p.name),
+              h('span', { class: 'muted' }, t('terminal.readings.limits', { limits: parameterLimits(p) })),
+              p.lastValue !== null
+                ? h(
+                    'span',
+                    { class: 'muted' },
+                    t('terminal.readings.last', {
+                      value: formatNumber(p.lastValue, { maximumFractionDigits: 6 }),
+                    }),
+                  )
+                : null,
+            ),
+            h('input', {
+              id: `reading-${i}`,
+              class: 'terminal-input measure-value num',
+              inputmode: 'decimal',
+              autocomplete: 'off',
+              value: d.values[i] ?? '',
+              'aria-describedby': `reading-flag-${i}`,
+              onfocus: () => activate(d, i, `reading-${i}`),
+              oninput: (e) => {
+                d.values[i] = e.target.value.replace(/[^\d.-]/g, '');
+                paintFlag(`reading-flag-${i}`, flagOf(d.values[i], p.min, p.max));
+              },
+              onkeydown: enterConfirms,
+            }),
+            h(
+              'span',
+              { id: `reading-flag-${i}`, class: 'measure-flag' },
+              ...flagContent(flagOf(d.values[i], p.min, p.max)),
+            ),
+          ),
+        ),
+      ),
+      ...measuringPad(d),
+    ];
+  }
+
+  /** 'out' (outside the limits), 'in', or null (nothing typed yet). */
+  function flagOf(value, min, max) {
+    if (!value || !isMeasured(value)) return null;
+    return outOfLimits(value, min, max) ? 'out' : 'in';
+  }
+
+  function flagContent(flag) {
+    if (!flag) return [];
+    return [
+      h(
+        'span',
+        { class: `badge measure-${flag}`, dataset: { flag } },
+        t(flag === 'out' ? 'terminal.readings.outOfLimits' : 'terminal.readings.inLimits'),
+      ),
+    ];
+  }
+
+  function paintFlag(id, flag) {
+    const element = document.getElementById(id);
+    if (element) element.replaceChildren(...flagContent(flag));
+  }
+
+  function enterConfirms(event) {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      void confirmDialog();
+    }
+  }
+
+  /** The field the keypad types into: the one last focused. */
+  function activate(d, key, inputId) {
+    d.active = key;
+    for (const row of main.querySelectorAll('.measure-row.active')) row.classList.remove('active');
+    document.getElementById(inputId)?.closest('.measure-row')?.classList.add('active');
+  }
+
+  /** The keypad of measured values: digits, decimal point and sign, typing into the active field. */
+  function measuringPad(d) {
+    const press = (key) => {
+      if (d.active === null || d.active === undefined) return;
+      const next = decimalKey(String(d.values[d.active] ?? ''), key);
+      d.values[d.active] = next;
+      const id =
+        d.kind === 'readings'
+          ? `reading-${d.active}`
+          : `ipqc-${d.rows.find((r) => r.key === d.active)?.index}`;
+      const input = document.getElementById(id);
+      if (input) input.value = next;
+      if (d.kind === 'readings') {
+        const p = view.instructions?.parameters?.[d.active];
+        if (p) paintFlag(`reading-flag-${d.active}`, flagOf(next, p.min, p.max));
+      } else {
+        const row = d.rows.find((r) => r.key === d.active);
+        if (row?.type === 'value') paintFlag(`ipqc-flag-${row.index}`, flagOf(next, row.c.lsl, row.c.usl));
+      }
+    };
+    return [
+      keypad('keypad', t('terminal.readings.keypad'), press),
+      h(
+        'div',
+        { class: 'keypad-extra' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'keypad-key',
+            dataset: { key: '.' },
+            'aria-label': t('terminal.keypad.dot'),
+            onclick: () => press('.'),
+          },
+          '.',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'keypad-key',
+            dataset: { key: '-' },
+            'aria-label': t('terminal.keypad.sign'),
+            onclick: () => press('-'),
+          },
+          '±',
+        ),
+      ),
+    ];
+  }
+
+  // ---------- open andon calls of the work center ----------
+
+  function canMoveAndon() {
+    return operator.user.roles?.some((role) => ANDON_ROLES.includes(role)) ?? false;
+  }
+
+  function andonList() {
+    let body;
+    if (view.andonError && view.andon === null) {
+      body = h('div', { class: 'terminal-list-error' });
+      renderProblem(body, view.andonError);
+    } else if (view.andon === null) body = h('p', { class: 'muted' }, t('common.loading'));
+    else if (view.andon.length === 0)
+      body = h('p', { class: 'muted', id: 'andon-empty' }, t('terminal.andonList.empty'));
+    else {
+      const tz = device.site?.timeZone;
+      const pending = new Set((view.queue.items ?? []).filter((i) => i.andonId).map((i) => i.andonId));
+      const allowed = canMoveAndon();
+      body = h(
+        'ul',
+        { id: 'andon-list', class: 'andon-calls' },
+        view.andon.map((call) => {
+          const waiting = pending.has(call.id);
+          const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(call.raisedAt)) / 60_000));
+          const actions = [];
+          if (allowed && !waiting) {
+            if (call.state === 'raised')
+              actions.push(
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button',
+                    dataset: { action: 'acknowledge' },
+                    onclick: () => void moveAndon(call, 'acknowledge'),
+                  },
+                  t('terminal.andonList.acknowledge'),
+                ),
+              );
+            actions.push(
+              h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'button primary',
+                  dataset: { action: 'resolve' },
+                  onclick: () => openDialog({ kind: 'resolve', call, note: '' }),
+                },
+                t('terminal.andonList.resolve'),
+              ),
+            );
+          }
+          return h(
+            'li',
+            {
+              class: `andon-call state-${call.state}`,
+              dataset: { andonId: call.id, state: call.state, kind: call.kind },
+            },
+            h(
+              'div',
+              { class: 'andon-call-head' },
+              h('span', { class: `badge andon-kind andon-${call.kind}` }, t(`terminal.andon.${call.kind}`)),
+              h(
+                'span',
+                { class: `badge andon-state-${call.state}`, dataset: { field: 'state' } },
+                tOr('terminal.andonList.state', call.state),
+              ),
+              call.machineDown
+                ? h('span', { class: 'badge danger' }, t('terminal.andonList.machineDown'))
+                : null,
+              h(
+                'span',
+                { class: 'andon-age num', dataset: { field: 'age' } },
+                t('terminal.andonList.age', { minutes: formatNumber(minutes) }),
+              ),
+            ),
+            h(
+              'span',
+              { class: 'andon-who', dataset: { field: 'raised' } },
+              t('terminal.andonList.raised', {
+                name: call.raisedBy?.name || '—',
+                time: formatShortDateTime(call.raisedAt, tz),
+              }),
+            ),
+            call.workOrderCode
+              ? h(
+                  'span',
+                  { class: 'andon-about', dataset: { field: 'about' } },
+                  t('terminal.andonList.about', { wo: call.workOrderCode, seq: call.operationSeq ?? '—' }),
+                )
+              : null,
+            call.message ? h('span', { class: 'andon-message' }, call.message) : null,
+            call.acknowledgedBy
+              ? h(
+                  'span',
+                  { class: 'andon-ack', dataset: { field: 'acknowledged' } },
+                  t('terminal.andonList.acknowledged', {
+                    name: call.acknowledgedBy.name || '—',
+                    time: formatShortDateTime(call.acknowledgedAt, tz),
+                  }),
+                )
+              : null,
+            waiting ? h('span', { class: 'stop-pending' }, t('terminal.andonList.pending')) : null,
+            actions.length ? h('div', { class: 'andon-call-actions' }, actions) : null,
+          );
+        }),
+      );
+    }
+    return h(
+      'div',
+      { class: 'andon-open', id: 'andon-open', dataset: { count: String(view.andon?.length ?? 0) } },
+      h('h3', { id: 'andon-open-title' }, t('terminal.andonList.title')),
+      body,
     );
   }
 
@@ -1118,7 +1667,12 @@ export function mount(main, ctx) {
   function openDialog(dialogState) {
     view.dialog = { value: '', reason: null, ...dialogState };
     if (['scrap', 'pause', 'classify'].includes(dialogState.kind)) void loadReasons();
-    view.focus = ['pause', 'complete', 'classify'].includes(dialogState.kind) ? 'dialog-cancel' : 'pad-value';
+    view.focus =
+      dialogState.kind === 'readings'
+        ? 'reading-0'
+        : ['pause', 'complete', 'classify', 'leave', 'resolve', 'ipqc'].includes(dialogState.kind)
+          ? 'dialog-cancel'
+          : 'pad-value';
     render();
   }
 
@@ -1134,6 +1688,18 @@ export function mount(main, ctx) {
     const titleKey = `terminal.dialog.${d.kind}`;
     const parts = [h('h2', { id: 'dialog-title' }, t(titleKey))];
     if (d.kind === 'classify') parts.push(h('p', { class: 'stop-summary' }, stopSummary(d.stop)));
+    else if (d.kind === 'resolve')
+      parts.push(
+        h(
+          'p',
+          { class: 'muted' },
+          t('terminal.andonList.raised', {
+            name: d.call.raisedBy?.name || '—',
+            time: formatShortDateTime(d.call.raisedAt, device.site?.timeZone),
+          }),
+          ` · ${t(`terminal.andon.${d.call.kind}`)}`,
+        ),
+      );
     else if (item)
       parts.push(h('p', { class: 'muted' }, `${item.workOrderCode} · ${item.seq} ${opName(item)}`));
     if (d.kind === 'consume')
@@ -1235,6 +1801,26 @@ export function mount(main, ctx) {
         ),
       );
     }
+    if (d.kind === 'readings') parts.push(...readingsBody(d));
+    if (d.kind === 'ipqc') parts.push(...ipqcBody(d));
+    if (d.kind === 'leave') parts.push(h('p', {}, t('terminal.dialog.leaveBody')));
+    if (d.kind === 'resolve') {
+      parts.push(
+        h(
+          'label',
+          { for: 'resolve-note', class: 'pad-label' },
+          t('terminal.dialog.note'),
+          h('textarea', {
+            id: 'resolve-note',
+            class: 'terminal-input classify-note',
+            rows: '2',
+            maxlength: '500',
+            value: d.note ?? '',
+            oninput: (e) => (d.note = e.target.value),
+          }),
+        ),
+      );
+    }
     if (d.kind === 'complete' && item) {
       parts.push(
         h(
@@ -1265,7 +1851,7 @@ export function mount(main, ctx) {
                 type: 'button',
                 id: 'pad-ok',
                 class: 'button primary terminal-big',
-                disabled: view.busy,
+                disabled: view.busy || (d.kind === 'ipqc' && !(d.rows?.length > 0)),
                 onclick: () => void confirmDialog(),
               },
               t('terminal.dialog.ok'),
@@ -1278,7 +1864,7 @@ export function mount(main, ctx) {
       h(
         'div',
         {
-          class: 'dialog',
+          class: `dialog dialog-${d.kind}`,
           role: 'dialog',
           'aria-modal': 'true',
           'aria-labelledby': 'dialog-title',
@@ -1293,8 +1879,16 @@ export function mount(main, ctx) {
   async function confirmDialog() {
     const d = view.dialog;
     if (d?.kind === 'classify') return confirmClassify(d);
+    if (d?.kind === 'resolve') {
+      if (view.busy) return;
+      view.dialog = null;
+      view.focus = 'terminal-scan';
+      return moveAndon(d.call, 'resolve', (d.note ?? '').trim());
+    }
+    if (d?.kind === 'ipqc') return confirmInspection(d);
     const item = selected();
     if (!d || !item || view.busy) return;
+    if (d.kind === 'readings') return confirmReadings(d, item);
     const needsQuantity = ['good', 'scrap', 'consume'].includes(d.kind);
     if (needsQuantity && (!QUANTITY.test(d.value) || Number(d.value) <= 0)) {
       d.message = { tone: 'error', key: 'terminal.dialog.badQuantity' };
@@ -1318,6 +1912,7 @@ export function mount(main, ctx) {
       );
     else if (d.kind === 'pause') await command('pause', item, { reasonCode: d.reason }, { reason: d.reason });
     else if (d.kind === 'complete') await command('complete', item, {});
+    else if (d.kind === 'leave') await command('leave', item, {});
     else if (d.kind === 'consume')
       await command('consume', item, { lot: d.lot, quantity: d.value }, { lot: d.lot, qty: d.value });
   }
@@ -1331,6 +1926,183 @@ export function mount(main, ctx) {
     view.dialog = null;
     view.focus = 'terminal-scan';
     await classifyStop(d.stop, d.reason, (d.note ?? '').trim());
+  }
+
+  async function confirmReadings(d, item) {
+    const parameters = view.instructions?.parameters ?? [];
+    const entries = parameters
+      .map((p, i) => ({ p, value: String(d.values[i] ?? '').trim() }))
+      .filter((e) => e.value !== '' && e.value !== '-');
+    if (entries.length === 0) {
+      d.message = { tone: 'error', key: 'terminal.readings.none' };
+      view.focus = 'reading-0';
+      return render();
+    }
+    const bad = entries.find((e) => !isMeasured(e.value));
+    if (bad) {
+      d.message = { tone: 'error', key: 'terminal.readings.badValue', params: { name: bad.p.name } };
+      view.focus = `reading-${parameters.indexOf(bad.p)}`;
+      return render();
+    }
+    view.dialog = null;
+    view.focus = 'terminal-scan';
+    const at = new Date().toISOString();
+    const label = {
+      key: 'terminal.did.readings',
+      params: { wo: item.workOrderCode, seq: item.seq, count: entries.length },
+    };
+    await sendAction(
+      {
+        path: `/terminal/operations/${item.operationId}/readings`,
+        // Measured now: a reading sent later (offline) keeps the time it was taken.
+        body: {
+          readings: entries.map((e) => ({
+            name: e.p.name,
+            value: Number(e.value),
+            ...(e.p.unit ? { unit: e.p.unit } : {}),
+            at,
+          })),
+        },
+        label,
+        operationId: item.operationId,
+      },
+      (data) => {
+        view.message = readingsMessage(label, data);
+        void loadInstructions();
+      },
+    );
+  }
+
+  /** What the server said of readings: the ones outside their limits are named. */
+  function readingsMessage(label, data) {
+    const out = (data?.readings ?? []).filter((r) => r.inRange === false);
+    if (out.length === 0) return { tone: 'ok', key: label.key, params: label.params };
+    return {
+      tone: 'warning',
+      key: 'terminal.readings.flagged',
+      params: {
+        action: label,
+        list: out
+          .map(
+            (r) =>
+              `${r.name} ${formatNumber(r.value, { maximumFractionDigits: 6 })}${r.unit ? ` ${r.unit}` : ''}`,
+          )
+          .join(t('list.separator')),
+      },
+    };
+  }
+
+  async function confirmInspection(d) {
+    if (view.busy || !d.detail) return;
+    const results = [];
+    for (const row of d.rows ?? []) {
+      const raw = d.values[row.key];
+      if (raw === undefined || raw === '' || raw === '-') continue;
+      if (row.type === 'pass')
+        results.push({ characteristic: row.c.code, sampleNo: row.n, passed: raw === 'pass' });
+      else if (row.type === 'count') {
+        if (!/^\d{1,6}$/.test(raw)) return badResult(d, row);
+        results.push({ characteristic: row.c.code, sampleNo: row.n, defectCount: Number(raw) });
+      } else {
+        if (!isMeasured(raw)) return badResult(d, row);
+        results.push({ characteristic: row.c.code, sampleNo: row.n, value: raw });
+      }
+    }
+    if (results.length === 0) {
+      d.message = { tone: 'error', key: 'terminal.ipqc.none' };
+      return render();
+    }
+    view.dialog = null;
+    view.focus = 'terminal-scan';
+    const i = d.inspection;
+    const label = {
+      key: 'terminal.did.ipqc',
+      params: { inspection: `${i.plan.code} #${i.sequenceNo}`, count: results.length },
+    };
+    await sendAction(
+      {
+        path: `/sites/${device.siteId}/quality/inspections/${i.id}/results`,
+        body: { results },
+        label,
+        inspectionId: i.id,
+        operationId: i.operation?.id ?? null,
+      },
+      (data) => {
+        view.message = inspectionMessage(label, data);
+        refreshInspections(true);
+      },
+    );
+  }
+
+  function badResult(d, row) {
+    d.message = {
+      tone: 'error',
+      key: 'terminal.ipqc.badValue',
+      params: { characteristic: row.c.code, n: row.n },
+    };
+    view.focus = `ipqc-${row.index}`;
+    return render();
+  }
+
+  /** What the inspection's results say: out of spec (and the NCR), passed, or still in progress. */
+  function inspectionMessage(label, data) {
+    const out = data?.outOfSpec ?? [];
+    if (out.length > 0)
+      return {
+        tone: 'warning',
+        key: data.status === 'failed' ? 'terminal.ipqc.failed' : 'terminal.ipqc.outOfSpec',
+        params: {
+          action: label,
+          list: out.map((f) => `${f.characteristicCode} #${f.sampleNo}`).join(t('list.separator')),
+        },
+      };
+    if (data?.status === 'passed')
+      return { tone: 'ok', key: 'terminal.ipqc.passed', params: { action: label } };
+    return { tone: 'ok', key: label.key, params: label.params };
+  }
+
+  async function moveAndon(call, verb, note = '') {
+    const label = {
+      key: verb === 'acknowledge' ? 'terminal.did.andonAck' : 'terminal.did.andonResolve',
+      params: { kind: { key: `terminal.andon.${call.kind}` } },
+    };
+    await sendAction(
+      {
+        path: `/terminal/andon/${call.id}/${verb}`,
+        body: note ? { note } : {},
+        label,
+        andonId: call.id,
+      },
+      () => refreshAndon(true),
+      () => refreshAndon(true),
+    );
+  }
+
+  /** One action through the queue: sent now (onSent with the answer), or kept for later; a refusal is shown. */
+  async function sendAction(action, onSent, onRefused) {
+    view.busy = true;
+    view.message = null;
+    render();
+    try {
+      const result = await queue.send({
+        key: newKey(),
+        userId: operator.user.id,
+        token: operator.token,
+        ...action,
+      });
+      if (result.status === 'sent') {
+        view.message = { tone: 'ok', key: action.label.key, params: action.label.params };
+        onSent?.(result.data);
+      } else view.message = { tone: 'warning', key: 'terminal.queued', params: { action: action.label } };
+    } catch (error) {
+      if (!handleUnauthorized(error)) {
+        view.message = { tone: 'error', key: 'terminal.failed', params: { action: action.label }, error };
+        onRefused?.(error);
+      }
+    } finally {
+      view.busy = false;
+      render();
+    }
   }
 
   function reasonsFor(categories) {
@@ -1402,6 +2174,7 @@ export function mount(main, ctx) {
           : { tone: 'warning', key: 'terminal.queued', params: { action: label } };
       if (result.status === 'sent') {
         refreshList(true);
+        if (verb !== 'pause') refreshInspections();
         await loadInstructions();
       }
     } catch (error) {
@@ -1472,6 +2245,7 @@ export function mount(main, ctx) {
         result.status === 'sent'
           ? { tone: 'ok', key: label.key, params: label.params }
           : { tone: 'warning', key: 'terminal.queued', params: { action: label } };
+      if (result.status === 'sent') refreshAndon(true);
     } catch (error) {
       if (!handleUnauthorized(error))
         view.message = { tone: 'error', key: 'terminal.failed', params: { action: label }, error };
@@ -1567,6 +2341,7 @@ export function mount(main, ctx) {
   let listAgain = false;
   async function loadList() {
     if (!operator || view.screen !== 'work') return;
+    void loadInspections();
     if (listInFlight) {
       listAgain = true;
       return;
@@ -1671,6 +2446,95 @@ export function mount(main, ctx) {
     }, COALESCE_MS);
   }
 
+  const listsInFlight = new Set();
+  /**
+   * Reads one of the work center's lists into `view[name]` (its error into `view[name + 'Error']`) and paints the
+   * work screen when it changed. One read per list at a time; offline, the list read last time stays.
+   */
+  async function loadWorkCenterList(name, read) {
+    if (!operator || view.screen !== 'work' || listsInFlight.has(name)) return;
+    listsInFlight.add(name);
+    try {
+      const items = await read();
+      if (!alive) return;
+      const same = view[name] !== null && JSON.stringify(view[name]) === JSON.stringify(items);
+      view[name] = items;
+      view[`${name}Error`] = null;
+      // An unchanged list is painted again only for its ages (the periodic read does that).
+      if (same) return;
+    } catch (error) {
+      if (handleUnauthorized(error) || !alive) return;
+      view[`${name}Error`] = error;
+    } finally {
+      listsInFlight.delete(name);
+    }
+    if (view.screen === 'work' && !view.dialog) render();
+  }
+
+  function loadAndon() {
+    return loadWorkCenterList('andon', async () => {
+      const calls = await request('/terminal/andon', {
+        token: operator.token,
+        query: { workCenterId: device.workCenter.id },
+      });
+      return calls ?? [];
+    });
+  }
+
+  function refreshAndon(immediately = false) {
+    clearTimeout(timers.andon);
+    timers.andon = setTimeout(
+      () => {
+        timers.andon = null;
+        void loadAndon();
+      },
+      immediately ? 0 : COALESCE_MS,
+    );
+  }
+
+  /** The work center's IPQC inspections still open; the detail panel shows those of the selected operation. */
+  function loadInspections() {
+    return loadWorkCenterList('inspections', async () => {
+      const page = await request(`/sites/${device.siteId}/quality/inspections`, {
+        token: operator.token,
+        query: { workCenter: device.workCenter.id, type: 'ipqc', status: 'pending,in_progress', limit: 200 },
+      });
+      return page.items ?? [];
+    });
+  }
+
+  /** Inspections fall due just after a report or a start commits: read now and once more a moment later. */
+  function refreshInspections(immediately = false) {
+    clearTimeout(timers.inspections);
+    if (immediately) void loadInspections();
+    timers.inspections = setTimeout(() => {
+      timers.inspections = null;
+      void loadInspections();
+    }, 1500);
+  }
+
+  /** The server's word on this terminal's work center (registrations that kept it only in this browser go on). */
+  async function syncIdentity() {
+    if (!operator) return;
+    try {
+      const identity = await request('/terminal/whoami', { token: operator.token });
+      if (!alive || !operator) return;
+      const before = device.workCenter.id;
+      adoptWorkCenter(identity.workCenter);
+      if (device.workCenter.id !== before && view.screen === 'work') {
+        closeLive();
+        openLive();
+        refreshList(true);
+        refreshStops(true);
+        refreshAndon(true);
+        if (!view.dialog) render();
+      }
+    } catch (error) {
+      handleUnauthorized(error);
+      // Offline: the work center remembered here stays.
+    }
+  }
+
   /** A refused token: the operator signs in again (queued actions stay and are sent with their own token). */
   function handleUnauthorized(error) {
     if (!(error instanceof ApiError) || error.status !== 401) return false;
@@ -1703,11 +2567,13 @@ export function mount(main, ctx) {
         if (rooms.includes(room)) {
           refreshList();
           refreshStops();
+          refreshAndon();
         }
       }),
       live.on('resync', () => {
         refreshList();
         refreshStops();
+        refreshAndon();
       }),
       live.on('downtime.changed', (data) => {
         if (!ours(data)) return;
@@ -1721,7 +2587,9 @@ export function mount(main, ctx) {
         if (data?.operationId && data.operationId === view.selectedId) void loadInstructions();
       }),
       live.on('andon', (data) => {
-        if (ours(data)) refreshList();
+        if (!ours(data)) return;
+        refreshList();
+        refreshAndon();
       }),
       live.on('workorder.status', (data) => {
         if (!data?.siteId || data.siteId === device.siteId) refreshList();
@@ -1755,6 +2623,7 @@ export function mount(main, ctx) {
       openLive();
       refreshList(true);
       refreshStops(true);
+      refreshAndon(true);
     }
   }
 
@@ -1770,11 +2639,14 @@ export function mount(main, ctx) {
         if (!view.online) return;
         refreshList();
         refreshStops();
+        refreshAndon();
       }, REFRESH_EVERY_MS);
       view.focus = 'terminal-scan';
       render();
       refreshList(true);
       refreshStops(true);
+      refreshAndon(true);
+      void syncIdentity();
       void loadReasons();
       void queue.flush();
       return;
@@ -1792,6 +2664,10 @@ export function mount(main, ctx) {
     view.stops = null;
     view.stopsError = null;
     view.equipment = null;
+    view.andon = null;
+    view.andonError = null;
+    view.inspections = null;
+    view.inspectionsError = null;
     view.selectedId = null;
     view.instructions = null;
     view.dialog = null;
@@ -1816,6 +2692,8 @@ export function mount(main, ctx) {
       closeLive();
       clearTimeout(timers.coalesce);
       clearTimeout(timers.stops);
+      clearTimeout(timers.andon);
+      clearTimeout(timers.inspections);
       clearInterval(timers.periodic);
       window.removeEventListener('keydown', onKeydown);
       window.removeEventListener('online', onOnline);
