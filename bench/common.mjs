@@ -97,13 +97,18 @@ export function run(cmd, args, env = {}) {
 }
 
 /**
- * CPU seconds used so far by the app process and by all PostgreSQL server processes (Linux /proc; null
- * elsewhere). Both share the machine with this load generator, so where the CPU goes explains the rate.
+ * CPU seconds used so far by the app process and by all PostgreSQL server processes, those that have exited
+ * included (Linux /proc; null elsewhere). Both share the machine with this load generator, so where the CPU goes explains the rate.
  */
 export function cpuSeconds(appPid) {
   const ticks = (stat) => {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(fields[11]), system: Number(fields[12]) }; // utime, stime
+    // utime, stime; cutime + cstime: children waited for (the postmaster's count the backends that have exited)
+    return {
+      user: Number(fields[11]),
+      system: Number(fields[12]),
+      children: Number(fields[13]) + Number(fields[14]),
+    };
   };
   try {
     let postgres = 0;
@@ -117,7 +122,7 @@ export function cpuSeconds(appPid) {
       }
       if (stat.includes('(postgres)')) {
         const t = ticks(stat);
-        postgres += t.user + t.system;
+        postgres += t.user + t.system + t.children;
       }
     }
     const app = ticks(readFileSync(`/proc/${appPid}/stat`, 'utf8'));
