@@ -111,8 +111,11 @@ export class UpdateAssetDto extends VersionedDto {
 
   @ApiPropertyOptional() @OptionalNotNull() @IsBoolean() active?: boolean;
 
-  @ApiPropertyOptional({ type: [DocumentLinkDto] })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: [DocumentLinkDto],
+    description: 'Replaces the list; [] clears it (null is refused)',
+  })
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })

@@ -39,6 +39,24 @@ describe('toProblem: everything thrown becomes an RFC 9457 document', () => {
     expect(JSON.stringify(problem)).not.toMatch(/SELECT|secret detail/);
   });
 
+  it('maps a not-null violation to 400 naming the field, without leaking SQL', () => {
+    const err = new QueryFailedError(
+      'INSERT INTO site',
+      [],
+      Object.assign(new Error('null value in column "time_zone" violates not-null constraint'), {
+        code: '23502',
+        column: 'time_zone',
+      }),
+    );
+    const { problem } = toProblem(err);
+    expect(problem).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'timeZone', message: 'timeZone must not be null' }],
+    });
+    expect(JSON.stringify(problem)).not.toMatch(/INSERT|violates/);
+  });
+
   it('hides internals of unexpected errors', () => {
     const { problem } = toProblem(new TypeError("Cannot read properties of undefined (reading 'id')"));
     expect(problem).toMatchObject({ status: 500, code: 'INTERNAL', detail: 'Internal error' });

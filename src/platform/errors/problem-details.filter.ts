@@ -143,6 +143,19 @@ function normalise(exception: unknown): Normalised {
         extensions: {},
       };
     }
+    if (pgCode === '23502') {
+      // A null the request gave for a column that holds none, which its DTO let through: refused as the
+      // validation would have (the transaction rolled back, nothing changed), named by the column's field.
+      const column = (exception.driverError as { column?: string } | undefined)?.column;
+      const field = column ? column.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase()) : undefined;
+      return {
+        status: 400,
+        code: PlatformErrorCode.VALIDATION_FAILED,
+        detail: field ? `${field} must not be null` : 'A required value is missing',
+        errors: field ? [{ field, message: `${field} must not be null` }] : [],
+        extensions: {},
+      };
+    }
     if (pgCode === '40001' || pgCode === '40P01') {
       return {
         status: 409,
@@ -332,6 +345,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       this.logger.error(
         { err: exception, correlationId: problem.correlationId },
         `${req.method} ${req.url} failed`,
+      );
+    } else if (exception instanceof QueryFailedError) {
+      // Refused by the database rather than by validation (a not-null column): the DTO let it through.
+      this.logger.warn(
+        { err: exception, correlationId: problem.correlationId },
+        `${req.method} ${req.url} refused by a database constraint`,
       );
     }
   }

@@ -343,6 +343,26 @@ function withBody(ctx, kind, variant, value) {
 
 const hasJsonBody = (ctx) => ctx.valid.mediaType !== undefined;
 
+/**
+ * The null sweep: one request per property of the body — each property of the request schema at the top level
+ * (added when the valid body left it out) and each nested place the valid body fills — set to null, all else
+ * valid. Deterministic and exhaustive where the random `null` kind picks one place per request: a column that
+ * holds no null must answer 400 for every property that maps to it.
+ */
+export function nullSweep(ctx) {
+  if (!hasJsonBody(ctx)) return [];
+  const body = ctx.valid.bodyValue;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [];
+  const schema = ctx.book.resolve(ctx.op.body.content[ctx.valid.mediaType]);
+  const paths = new Map();
+  for (const key of Object.keys(schema?.properties ?? {})) paths.set(JSON.stringify([key]), [key]);
+  for (const loc of bodyLocations(ctx))
+    if (loc.path.length > 0) paths.set(JSON.stringify(loc.path), loc.path);
+  return [...paths.values()].map((path) => ({
+    ...withBody(ctx, 'null', `sweep: ${where(path)} = null`, setAt(body, path, null)),
+  }));
+}
+
 /** Each kind: whether it applies to an operation, and a maker of one mutated request. */
 export const MUTATIONS = {
   'wrong-type': {

@@ -21,7 +21,7 @@ export class CreateSiteDto {
   timeZone: string;
 
   @ApiPropertyOptional({ example: 'CNY', default: 'CNY', description: 'ISO 4217 currency costs are kept in' })
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(CURRENCY, { message: 'currency must be an ISO 4217 code (3 capital letters)' })
   currency?: string;
 
