@@ -111,6 +111,7 @@ export function mount(main, ctx) {
       sites: [],
       siteId: null,
       workCenters: [],
+      workCentersOf: null, // the site the work-center list is for
       workCenterId: null,
       code: '',
       codeEdited: false,
@@ -428,8 +429,11 @@ export function mount(main, ctx) {
 
   async function chooseSite(siteId) {
     const s = view.setup;
+    // The site already shown (a change event without a change): keep the work center picked meanwhile.
+    if (siteId && siteId === s.siteId && s.workCentersOf === siteId) return;
     s.siteId = siteId;
     s.workCenters = [];
+    s.workCentersOf = null;
     s.workCenterId = null;
     if (!siteId) return render();
     try {
@@ -437,10 +441,14 @@ export function mount(main, ctx) {
         token: s.token,
         query: { active: 'true', limit: 200, sort: 'code' },
       });
+      // Another site was chosen while this list loaded: its own answer fills the form.
+      if (s.siteId !== siteId) return;
       s.workCenters = page.items ?? [];
+      s.workCentersOf = siteId;
       s.workCenterId = s.workCenters[0]?.id ?? null;
       suggestCode();
     } catch (error) {
+      if (s.siteId !== siteId) return;
       s.message = { tone: 'error', error };
     }
     render();
