@@ -137,15 +137,28 @@ export function cpuSeconds(appPid) {
 }
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** CPU seconds the whole machine has been busy (all cores; /proc/stat), or null off Linux. */
-export function machineBusySeconds() {
+/** The machine's CPU time so far by kind (the `cpu` line of /proc/stat, in ticks), or null off Linux. */
+function machineCpuTicks() {
   try {
     const [, ...f] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
-    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
-    return (total - f[3] - f[4]) / CLOCK_TICKS; // minus idle and iowait
+    return f;
   } catch {
     return null;
   }
+}
+
+/** CPU seconds the whole machine has been busy (all cores; /proc/stat), or null off Linux. */
+export function machineBusySeconds() {
+  const f = machineCpuTicks();
+  if (!f) return null;
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - f[3] - f[4]) / CLOCK_TICKS; // minus idle and iowait
+}
+
+/** CPU seconds the machine's cores have spent waiting on the disk (iowait; /proc/stat), or null off Linux. */
+export function machineIowaitSeconds() {
+  const f = machineCpuTicks();
+  return f ? f[4] / CLOCK_TICKS : null;
 }
 
 /** CPU seconds (user + system) a process has used so far (Linux /proc), or null. */

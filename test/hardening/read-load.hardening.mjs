@@ -45,6 +45,7 @@ import {
   interrupt,
   log,
   machineBusySeconds,
+  machineIowaitSeconds,
   percentile,
   quoteIdent,
   sleep,
@@ -211,6 +212,8 @@ async function scrapeMetrics(app) {
   try {
     const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
     const value = (re) => Number(re.exec(text)?.[1] ?? NaN);
+    // A metric with labels (GC pauses by kind): the sum of its series.
+    const sum = (re) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
     let httpCount = 0;
     let httpUnder250 = 0;
     for (const m of text.matchAll(/^mom_http_request_duration_seconds_bucket\{([^}]*)\} (\d+)/gm)) {
@@ -219,27 +222,11 @@ async function scrapeMetrics(app) {
     }
     return {
       loopLagMaxS: value(/^mom_nodejs_eventloop_lag_max_seconds (\S+)/m),
-      gcCount: [...text.matchAll(/^mom_nodejs_gc_duration_seconds_count(?:\{[^}]*\})? (\S+)/gm)].reduce(
-        (a, m) => a + Number(m[1]),
-        0,
-      ),
-      gcSumS: [...text.matchAll(/^mom_nodejs_gc_duration_seconds_sum(?:\{[^}]*\})? (\S+)/gm)].reduce(
-        (a, m) => a + Number(m[1]),
-        0,
-      ),
+      gcCount: sum(/^mom_nodejs_gc_duration_seconds_count(?:\{[^}]*\})? (\S+)/gm),
+      gcSumS: sum(/^mom_nodejs_gc_duration_seconds_sum(?:\{[^}]*\})? (\S+)/gm),
       httpCount,
       httpUnder250,
     };
-  } catch {
-    return null;
-  }
-}
-
-/** Seconds the machine's CPUs have spent waiting on the disk (iowait, /proc/stat), or null. */
-function machineIowaitSeconds() {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    return f[4] / 100; // USER_HZ
   } catch {
     return null;
   }

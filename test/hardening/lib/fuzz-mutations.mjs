@@ -358,9 +358,9 @@ export function nullSweep(ctx) {
   for (const key of Object.keys(schema?.properties ?? {})) paths.set(JSON.stringify([key]), [key]);
   for (const loc of bodyLocations(ctx))
     if (loc.path.length > 0) paths.set(JSON.stringify(loc.path), loc.path);
-  return [...paths.values()].map((path) => ({
-    ...withBody(ctx, 'null', `sweep: ${where(path)} = null`, setAt(body, path, null)),
-  }));
+  return [...paths.values()].map((path) =>
+    withBody(ctx, 'null', `sweep: ${where(path)} = null`, setAt(body, path, null)),
+  );
 }
 
 /** Each kind: whether it applies to an operation, and a maker of one mutated request. */
